@@ -1,0 +1,342 @@
+//! The inventory as vcaudit understands it, independent of how it was read.
+//!
+//! These types are the domain model: the SOAP decoders fill them, the rules read them, the report
+//! writers flatten them into rows and snapshots serialize them. They carry no wire detail (no XML
+//! element names) and no report formatting. Every value that vCenter may leave unset, or that the
+//! user may lack the permission to read, is an `Option`: `None` means "unknown", never a default.
+//!
+//! Enumerations that come from vCenter keep unknown values as `Unknown(String)` so that a newer
+//! vCenter with a new enum member still audits.
+
+use serde::{Deserialize, Serialize};
+
+/// Defines a string-valued enumeration with the wire spelling of each member and an
+/// `Unknown(String)` catch-all. Serializes as the wire string.
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+            /// A value this version of vcaudit does not know, kept as sent.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The value as vCenter spells it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)+
+                    Self::Unknown(s) => s,
+                }
+            }
+
+            /// Parses the vCenter spelling; never fails.
+            pub fn from_wire(s: &str) -> Self {
+                match s {
+                    $($wire => Self::$variant,)+
+                    other => Self::Unknown(other.to_string()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Ok(Self::from_wire(&s))
+            }
+        }
+    };
+}
+
+wire_enum!(
+    /// `VirtualMachinePowerState`.
+    PowerState { PoweredOn = "poweredOn", PoweredOff = "poweredOff", Suspended = "suspended" }
+);
+wire_enum!(
+    /// `VirtualMachineToolsStatus` (`guest.toolsStatus`).
+    ToolsStatus {
+        NotInstalled = "toolsNotInstalled",
+        NotRunning = "toolsNotRunning",
+        Old = "toolsOld",
+        Ok = "toolsOk",
+    }
+);
+wire_enum!(
+    /// `VirtualMachineToolsRunningStatus` (`guest.toolsRunningStatus`).
+    ToolsRunning {
+        NotRunning = "guestToolsNotRunning",
+        Running = "guestToolsRunning",
+        ExecutingScripts = "guestToolsExecutingScripts",
+    }
+);
+wire_enum!(
+    /// `HostSystemConnectionState`.
+    ConnectionState { Connected = "connected", Disconnected = "disconnected", NotResponding = "notResponding" }
+);
+wire_enum!(
+    /// `GuestOsDescriptorFirmwareType` (`config.firmware`).
+    Firmware { Bios = "bios", Efi = "efi" }
+);
+wire_enum!(
+    /// How a virtual disk is backed, reduced to what the audit needs.
+    DiskBacking {
+        /// A flat VMDK (`VirtualDiskFlatVer1/2BackingInfo`).
+        Flat = "flat",
+        /// A raw device mapping in physical compatibility mode.
+        RdmPhysical = "rdm-physical",
+        /// A raw device mapping in virtual compatibility mode.
+        RdmVirtual = "rdm-virtual",
+        /// Any other backing (sparse, SE sparse, vVol, ...).
+        Other = "other",
+    }
+);
+
+/// Whether collecting a vCenter worked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum CollectStatus {
+    /// Every object was collected.
+    #[default]
+    Ok,
+    /// The vCenter could not be reached or collected; its objects are absent.
+    Error,
+}
+
+impl CollectStatus {
+    /// The report spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CollectStatus::Ok => "ok",
+            CollectStatus::Error => "error",
+        }
+    }
+}
+
+/// Everything collected in one run: one entry per vCenter, in the order the user named them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Estate {
+    pub vcenters: Vec<VCenterInventory>,
+}
+
+/// `ServiceContent.about` of a vCenter.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct About {
+    pub name: Option<String>,
+    pub full_name: Option<String>,
+    pub version: Option<String>,
+    pub build: Option<String>,
+    pub api_version: Option<String>,
+    pub instance_uuid: Option<String>,
+}
+
+/// One vCenter and everything collected from it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VCenterInventory {
+    /// The server as the user named it (`host` or `host:port`): the `vcenter` column.
+    pub server: String,
+    /// The SDK URL that was used.
+    pub url: String,
+    pub about: About,
+    pub status: CollectStatus,
+    /// Why collection failed, when it did.
+    pub error: Option<String>,
+    /// RFC 3339 UTC time the collection finished.
+    pub collected_at: Option<String>,
+    pub datacenters: Vec<Datacenter>,
+    pub clusters: Vec<Cluster>,
+    pub hosts: Vec<Host>,
+    pub datastores: Vec<Datastore>,
+    pub storage_pods: Vec<StoragePod>,
+    pub vms: Vec<Vm>,
+    /// Properties vCenter refused or did not know, for the log (`path: fault (n objects)`).
+    #[serde(default)]
+    pub property_faults: Vec<PropertyFault>,
+}
+
+/// A property that came back in a `missingSet` instead of a value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PropertyFault {
+    pub object_type: String,
+    pub path: String,
+    /// The fault type, e.g. `NoPermission` or `InvalidProperty`.
+    pub fault: String,
+    /// How many objects it affected.
+    pub objects: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Datacenter {
+    pub moref: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Cluster {
+    pub moref: String,
+    pub name: String,
+    pub datacenter: Option<String>,
+    pub drs_enabled: Option<bool>,
+    /// `DrsBehavior`: manual, partiallyAutomated, fullyAutomated (kept as sent).
+    pub drs_automation: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Host {
+    pub moref: String,
+    pub name: String,
+    pub datacenter: Option<String>,
+    /// The cluster name, `None` for a standalone host.
+    pub cluster: Option<String>,
+    pub version: Option<String>,
+    pub build: Option<String>,
+    pub full_name: Option<String>,
+    pub connection_state: Option<ConnectionState>,
+    pub maintenance_mode: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Datastore {
+    pub moref: String,
+    pub name: String,
+    pub datacenter: Option<String>,
+    /// `summary.type`: VMFS, NFS, NFS41, vsan, VVOL, ...
+    pub kind: Option<String>,
+    pub capacity_bytes: Option<u64>,
+    pub free_bytes: Option<u64>,
+    /// Moref of the datastore cluster (StoragePod) holding it.
+    pub storage_pod: Option<String>,
+}
+
+/// A datastore cluster.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StoragePod {
+    pub moref: String,
+    pub name: String,
+    pub datacenter: Option<String>,
+    pub storage_drs: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Vm {
+    pub moref: String,
+    pub name: String,
+    pub datacenter: Option<String>,
+    pub cluster: Option<String>,
+    /// Host name.
+    pub host: Option<String>,
+    pub host_moref: Option<String>,
+    /// Inventory path of the VM's folder, e.g. `/DC0/vm/Prod`.
+    pub folder: Option<String>,
+    pub bios_uuid: Option<String>,
+    pub instance_uuid: Option<String>,
+    pub power_state: Option<PowerState>,
+    pub template: Option<bool>,
+    /// `config.guestId`.
+    pub guest_id: Option<String>,
+    /// `config.guestFullName`.
+    pub guest_os_config: Option<String>,
+    /// `guest.guestId`, as VMware Tools report it.
+    pub guest_id_tools: Option<String>,
+    /// `guest.guestFullName`, as VMware Tools report it.
+    pub guest_os_tools: Option<String>,
+    pub tools_status: Option<ToolsStatus>,
+    pub tools_running: Option<ToolsRunning>,
+    pub tools_version: Option<String>,
+    /// `guest.toolsVersionStatus2`, kept as sent.
+    pub tools_version_status: Option<String>,
+    pub firmware: Option<Firmware>,
+    pub cpus: Option<u32>,
+    pub memory_mb: Option<u64>,
+    /// Names of the datastores the VM uses (`datastore`).
+    pub datastores: Vec<String>,
+    /// Morefs of the same datastores, in the same order.
+    pub datastore_morefs: Vec<String>,
+    /// `None` when the device list could not be read.
+    pub disks: Option<Vec<Disk>>,
+    /// Guest filesystems VMware Tools report (`guest.disk`); empty when none are reported.
+    pub guest_disks: Vec<GuestDisk>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Disk {
+    pub key: i32,
+    pub label: Option<String>,
+    pub capacity_bytes: Option<u64>,
+    /// Datastore name.
+    pub datastore: Option<String>,
+    pub file: Option<String>,
+    pub thin: Option<bool>,
+    pub disk_mode: Option<String>,
+    pub backing: Option<DiskBacking>,
+    /// Label of the controller, e.g. `SCSI controller 0`.
+    pub controller: Option<String>,
+    pub unit: Option<i32>,
+}
+
+/// A filesystem as VMware Tools see it inside the guest.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GuestDisk {
+    pub path: String,
+    pub capacity_bytes: Option<u64>,
+    pub free_bytes: Option<u64>,
+}
+
+impl Vm {
+    /// Sum of the disks' capacities; `None` when any is unknown.
+    pub fn provisioned_bytes(&self) -> Option<u64> {
+        let disks = self.disks.as_ref()?;
+        disks.iter().map(|d| d.capacity_bytes).sum()
+    }
+
+    /// The largest disk's capacity; `None` when disks are unknown or there are none with a size.
+    pub fn largest_disk_bytes(&self) -> Option<u64> {
+        self.disks.as_ref()?.iter().filter_map(|d| d.capacity_bytes).max()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_enum_values_are_kept() {
+        assert_eq!(PowerState::from_wire("poweredOn"), PowerState::PoweredOn);
+        let v = PowerState::from_wire("hibernating");
+        assert_eq!(v, PowerState::Unknown("hibernating".into()));
+        assert_eq!(v.as_str(), "hibernating");
+        let json = serde_json::to_string(&v).unwrap();
+        assert_eq!(json, "\"hibernating\"");
+        let back: PowerState = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, v);
+    }
+
+    #[test]
+    fn provisioned_is_unknown_when_one_disk_is() {
+        let mut vm = Vm {
+            disks: Some(vec![
+                Disk { capacity_bytes: Some(10), ..Default::default() },
+                Disk { capacity_bytes: Some(5), ..Default::default() },
+            ]),
+            ..Default::default()
+        };
+        assert_eq!(vm.provisioned_bytes(), Some(15));
+        assert_eq!(vm.largest_disk_bytes(), Some(10));
+        vm.disks.as_mut().unwrap()[1].capacity_bytes = None;
+        assert_eq!(vm.provisioned_bytes(), None);
+        vm.disks = None;
+        assert_eq!(vm.largest_disk_bytes(), None);
+    }
+}
