@@ -1,5 +1,10 @@
 //! vcaudit: audit a VMware vSphere estate for Azure Site Recovery replication prerequisites.
 //!
 //! The library does all the work; `main.rs` only parses arguments and maps errors to exit codes.
+//! - [`soap`]: the vim25 SOAP client, in layers;
+//! - [`tls`]: certificate verification modes;
+//! - [`model`]: the inventory domain model.
 
 pub mod model;
+pub mod soap;
+pub mod tls;

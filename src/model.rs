@@ -303,7 +303,11 @@ impl Vm {
 
     /// The largest disk's capacity; `None` when disks are unknown or there are none with a size.
     pub fn largest_disk_bytes(&self) -> Option<u64> {
-        self.disks.as_ref()?.iter().filter_map(|d| d.capacity_bytes).max()
+        self.disks
+            .as_ref()?
+            .iter()
+            .filter_map(|d| d.capacity_bytes)
+            .max()
     }
 }
 
@@ -327,8 +331,14 @@ mod tests {
     fn provisioned_is_unknown_when_one_disk_is() {
         let mut vm = Vm {
             disks: Some(vec![
-                Disk { capacity_bytes: Some(10), ..Default::default() },
-                Disk { capacity_bytes: Some(5), ..Default::default() },
+                Disk {
+                    capacity_bytes: Some(10),
+                    ..Default::default()
+                },
+                Disk {
+                    capacity_bytes: Some(5),
+                    ..Default::default()
+                },
             ]),
             ..Default::default()
         };

@@ -1,0 +1,229 @@
+//! The HTTP transport of the SOAP client: one POST per call, the session cookie, `SOAPAction`,
+//! the per-request timeout, and the response body handed on as a stream.
+//!
+//! Faults come as HTTP 500 with a SOAP body, so a 500 is decoded before it is treated as a
+//! transport error.
+
+use super::envelope::{Fault, Opened, envelope, open_body};
+use super::xml::{Node, Start, XmlError, XmlStream};
+use bytes_stream::BodyReader;
+use futures_util::TryStreamExt;
+use reqwest::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
+use secrecy::{ExposeSecret, SecretString};
+use std::sync::Mutex;
+use std::time::Duration;
+use url::Url;
+
+/// The cookie that carries a vim25 session.
+pub const SESSION_COOKIE: &str = "vmware_soap_session";
+
+mod bytes_stream {
+    use std::pin::Pin;
+    pub type ByteStream =
+        Pin<Box<dyn futures_util::Stream<Item = std::io::Result<bytes::Bytes>> + Send>>;
+    pub type BodyReader = tokio_util::io::StreamReader<ByteStream, bytes::Bytes>;
+}
+
+/// Why a SOAP call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SoapError {
+    /// The server answered with a SOAP fault.
+    #[error("{0}")]
+    Fault(Fault),
+    /// The server's TLS certificate was not accepted.
+    #[error("{0}")]
+    Certificate(String),
+    /// No answer: connection refused, DNS failure, reset.
+    #[error("{0}")]
+    Connect(String),
+    /// No answer within the timeout.
+    #[error("no answer within {0} s (raise --timeout if the vCenter is slow)")]
+    Timeout(u64),
+    /// An HTTP status that is neither success nor a SOAP fault.
+    #[error("HTTP {0} from the server (is this the vSphere SDK URL?)")]
+    Http(u16),
+    /// The body was not the SOAP the client expected.
+    #[error("unexpected response: {0}")]
+    Xml(#[from] XmlError),
+    /// The session is not (or no longer) authenticated.
+    #[error("the session is not authenticated (NotAuthenticated)")]
+    NotAuthenticated,
+}
+
+impl SoapError {
+    /// The fault type when this is a fault.
+    pub fn fault_kind(&self) -> Option<&str> {
+        match self {
+            SoapError::Fault(f) => Some(&f.kind),
+            _ => None,
+        }
+    }
+}
+
+/// Describes an I/O error with its whole source chain in one line.
+pub fn describe_io(e: &std::io::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        src = s.source();
+    }
+    parts.join(": ")
+}
+
+/// A vim25 SOAP endpoint reached over one HTTP client.
+pub struct Client {
+    http: reqwest::Client,
+    url: Url,
+    timeout: Duration,
+    /// `urn:vim25/<apiVersion>`, set once the service content is known.
+    soap_action: Mutex<String>,
+    /// `vmware_soap_session=...`, exactly as the server set it.
+    cookie: Mutex<Option<SecretString>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("url", &self.url.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A response positioned inside the method's response element.
+pub struct Response {
+    xml: XmlStream<BodyReader>,
+}
+
+impl Response {
+    /// The next `returnval` (or other child) start tag; `None` when the response is done.
+    pub async fn next_child(&mut self) -> Result<Option<Start>, XmlError> {
+        self.xml.next_child().await
+    }
+
+    /// Reads the element just started as a tree.
+    pub async fn read_node(&mut self, start: Start) -> Result<Node, XmlError> {
+        self.xml.read_node(start).await
+    }
+
+    /// Skips the element just started.
+    pub async fn skip(&mut self, start: &Start) -> Result<(), XmlError> {
+        self.xml.skip(start).await
+    }
+
+    /// Reads every remaining child as a tree: for small responses.
+    pub async fn into_nodes(mut self) -> Result<Vec<Node>, XmlError> {
+        let mut out = Vec::new();
+        while let Some(start) = self.next_child().await? {
+            out.push(self.read_node(start).await?);
+        }
+        Ok(out)
+    }
+}
+
+impl Client {
+    /// A client for the SDK endpoint `url` over an HTTP client built with the TLS settings.
+    pub fn new(http: reqwest::Client, url: Url, timeout: Duration) -> Client {
+        Client {
+            http,
+            url,
+            timeout,
+            soap_action: Mutex::new("urn:vim25/6.0".to_string()),
+            cookie: Mutex::new(None),
+        }
+    }
+
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// Sets the API version sent in `SOAPAction`.
+    pub fn set_api_version(&self, version: &str) {
+        *self.soap_action.lock().expect("lock") = format!("urn:vim25/{version}");
+    }
+
+    /// Forgets the session cookie (before `Login`, which a stale cookie makes fail).
+    pub fn clear_session(&self) {
+        *self.cookie.lock().expect("lock") = None;
+    }
+
+    /// Whether a session cookie is held.
+    pub fn has_session(&self) -> bool {
+        self.cookie.lock().expect("lock").is_some()
+    }
+
+    /// Sends one method call and opens its response.
+    pub async fn call(&self, body: &str) -> Result<Response, SoapError> {
+        let action = format!("\"{}\"", self.soap_action.lock().expect("lock"));
+        let mut req = self
+            .http
+            .post(self.url.clone())
+            .timeout(self.timeout)
+            .header(CONTENT_TYPE, "text/xml; charset=utf-8")
+            .header("SOAPAction", action);
+        if let Some(cookie) = self.cookie.lock().expect("lock").as_ref() {
+            req = req.header(COOKIE, cookie.expose_secret());
+        }
+        let resp = req
+            .body(envelope(body))
+            .send()
+            .await
+            .map_err(|e| self.classify(e))?;
+        for value in resp.headers().get_all(SET_COOKIE) {
+            let Ok(value) = value.to_str() else { continue };
+            let pair = value.split(';').next().unwrap_or_default().trim();
+            if pair.starts_with(SESSION_COOKIE) && pair[SESSION_COOKIE.len()..].starts_with('=') {
+                *self.cookie.lock().expect("lock") = Some(SecretString::from(pair.to_string()));
+            }
+        }
+        let status = resp.status();
+        if !status.is_success() && status.as_u16() != 500 {
+            return Err(SoapError::Http(status.as_u16()));
+        }
+        let timeout_secs = self.timeout.as_secs();
+        let bytes = resp.bytes_stream().map_err(move |e| {
+            if e.is_timeout() {
+                std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("no answer within {timeout_secs} s"),
+                )
+            } else {
+                std::io::Error::other(e)
+            }
+        });
+        let reader: BodyReader = tokio_util::io::StreamReader::new(Box::pin(bytes));
+        let mut xml = XmlStream::new(reader);
+        match open_body(&mut xml).await {
+            Ok(Opened::Response) => Ok(Response { xml }),
+            Ok(Opened::Fault(f)) if f.kind == "NotAuthenticated" => {
+                Err(SoapError::NotAuthenticated)
+            }
+            Ok(Opened::Fault(f)) => Err(SoapError::Fault(f)),
+            Err(XmlError::Malformed(_)) if status.as_u16() == 500 => Err(SoapError::Http(500)),
+            Err(e) => Err(SoapError::Xml(e)),
+        }
+    }
+
+    fn classify(&self, e: reqwest::Error) -> SoapError {
+        if e.is_timeout() {
+            return SoapError::Timeout(self.timeout.as_secs());
+        }
+        if let Some(reason) = crate::tls::certificate_problem(&e) {
+            return SoapError::Certificate(reason);
+        }
+        let mut parts: Vec<String> = Vec::new();
+        let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
+        while let Some(s) = src {
+            let text = s.to_string();
+            if !parts.iter().any(|p| p.contains(&text)) {
+                parts.push(text);
+            }
+            src = s.source();
+        }
+        let detail = parts.last().cloned().unwrap_or_else(|| e.to_string());
+        SoapError::Connect(detail)
+    }
+}

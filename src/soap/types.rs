@@ -1,0 +1,183 @@
+//! The vim25 data objects the client itself needs (references, service content, property
+//! collector results), decoded from [`Node`] trees. Inventory objects are decoded elsewhere
+//! (`collect::decode`), so this layer stays about the protocol.
+
+use super::xml::Node;
+
+/// A managed object reference (`type` attribute plus the opaque value).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MoRef {
+    pub kind: String,
+    pub value: String,
+}
+
+impl MoRef {
+    pub fn new(kind: &str, value: &str) -> MoRef {
+        MoRef {
+            kind: kind.to_string(),
+            value: value.to_string(),
+        }
+    }
+
+    /// Decodes an element holding a reference; `None` when it has no `type`.
+    pub fn from_node(node: &Node) -> Option<MoRef> {
+        let kind = node.type_attr.clone()?;
+        Some(MoRef {
+            kind,
+            value: node.text.trim().to_string(),
+        })
+    }
+}
+
+/// The parts of `ServiceContent` the client uses.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceContent {
+    pub about: crate::model::About,
+    pub root_folder: Option<MoRef>,
+    pub property_collector: Option<MoRef>,
+    pub view_manager: Option<MoRef>,
+    pub session_manager: Option<MoRef>,
+    pub event_manager: Option<MoRef>,
+}
+
+impl ServiceContent {
+    pub fn from_node(node: &Node) -> ServiceContent {
+        let mo = |name: &str| node.child(name).and_then(MoRef::from_node);
+        let about = |name: &str| node.string_at(&["about", name]);
+        ServiceContent {
+            about: crate::model::About {
+                name: about("name"),
+                full_name: about("fullName"),
+                version: about("version"),
+                build: about("build"),
+                api_version: about("apiVersion"),
+                instance_uuid: about("instanceUuid"),
+            },
+            root_folder: mo("rootFolder"),
+            property_collector: mo("propertyCollector"),
+            view_manager: mo("viewManager"),
+            session_manager: mo("sessionManager"),
+            event_manager: mo("eventManager"),
+        }
+    }
+}
+
+/// One object of a `RetrieveResult`: its reference, the values found and the paths refused.
+#[derive(Debug, Clone, Default)]
+pub struct ObjectContent {
+    pub obj: Option<MoRef>,
+    /// `(path, val)` pairs in the order sent.
+    pub props: Vec<(String, Node)>,
+    /// `(path, fault type)` for every path the server did not give a value for.
+    pub missing: Vec<(String, String)>,
+}
+
+impl ObjectContent {
+    pub fn from_node(node: Node) -> ObjectContent {
+        let mut out = ObjectContent::default();
+        for child in node.children {
+            match child.name.as_str() {
+                "obj" => out.obj = MoRef::from_node(&child),
+                "propSet" => {
+                    let mut name = None;
+                    let mut val = None;
+                    for part in child.children {
+                        match part.name.as_str() {
+                            "name" => name = Some(part.text),
+                            "val" => val = Some(part),
+                            _ => {}
+                        }
+                    }
+                    if let (Some(name), Some(val)) = (name, val) {
+                        out.props.push((name, val));
+                    }
+                }
+                "missingSet" => {
+                    let path = child.string_at(&["path"]).unwrap_or_default();
+                    let fault = child
+                        .at(&["fault", "fault"])
+                        .map(|f| f.type_name().to_string())
+                        .unwrap_or_else(|| "unknown fault".to_string());
+                    out.missing.push((path, fault));
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The value of a property path, when sent.
+    pub fn get(&self, path: &str) -> Option<&Node> {
+        self.props.iter().find(|(p, _)| p == path).map(|(_, v)| v)
+    }
+
+    /// The text of a simple property, when sent.
+    pub fn text(&self, path: &str) -> Option<&str> {
+        self.get(path).map(|n| n.text.as_str())
+    }
+
+    /// The owned text of a simple property, when sent.
+    pub fn string(&self, path: &str) -> Option<String> {
+        self.text(path).map(str::to_string)
+    }
+
+    /// A boolean property; `None` when absent or not `true`/`false`.
+    pub fn bool(&self, path: &str) -> Option<bool> {
+        parse_bool(self.text(path)?)
+    }
+
+    /// A reference-valued property.
+    pub fn moref(&self, path: &str) -> Option<MoRef> {
+        self.get(path).and_then(MoRef::from_node)
+    }
+}
+
+/// `xsd:boolean`: `true`, `false`, `1`, `0`.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim() {
+        "true" | "1" => Some(true),
+        "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// An integer that may be absent or malformed; malformed is treated as unknown.
+pub fn parse_num<T: std::str::FromStr>(s: Option<&str>) -> Option<T> {
+    s?.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::soap::xml::parse_document;
+
+    #[tokio::test]
+    async fn object_content_with_missing_set() {
+        let doc = br#"<objects xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+            <obj type="VirtualMachine">vm-42</obj>
+            <propSet><name>name</name><val xsi:type="xsd:string">web&amp;1</val></propSet>
+            <missingSet><path>config.hardware.device</path>
+              <fault><fault xsi:type="NoPermission"><object type="VirtualMachine">vm-42</object><privilegeId>System.Read</privilegeId></fault><localizedMessage></localizedMessage></fault>
+            </missingSet>
+            <futureElement><nested>ignored</nested></futureElement>
+        </objects>"#;
+        let oc = ObjectContent::from_node(parse_document(doc).await.unwrap());
+        assert_eq!(oc.obj, Some(MoRef::new("VirtualMachine", "vm-42")));
+        assert_eq!(oc.text("name"), Some("web&1"));
+        assert_eq!(
+            oc.missing,
+            vec![("config.hardware.device".into(), "NoPermission".into())]
+        );
+        assert_eq!(oc.get("config.hardware.device"), None);
+    }
+
+    #[test]
+    fn booleans_and_numbers_tolerate_junk() {
+        assert_eq!(parse_bool("true"), Some(true));
+        assert_eq!(parse_bool("0"), Some(false));
+        assert_eq!(parse_bool("maybe"), None);
+        assert_eq!(parse_num::<u64>(Some(" 42 ")), Some(42));
+        assert_eq!(parse_num::<u64>(Some("-1")), None);
+        assert_eq!(parse_num::<u64>(None), None);
+    }
+}
