@@ -5,6 +5,12 @@
 //! - [`tls`]: certificate verification modes;
 //! - [`model`]: the inventory domain model.
 
+pub mod cli;
+pub mod cmd;
+pub mod collect;
+pub mod error;
 pub mod model;
+pub mod report;
 pub mod soap;
+pub mod target;
 pub mod tls;

@@ -241,7 +241,12 @@ fn describe_cert_error(e: &CertificateError) -> String {
         CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
             "it is not valid for this server name".into()
         }
-        CertificateError::BadSignature => "its signature is invalid".into(),
+        CertificateError::BadSignature => {
+            "its signature cannot be verified (an RSA key under 2048 bits, or a damaged certificate)".into()
+        }
+        CertificateError::Other(OtherError(inner)) if format!("{inner:?}").contains("CaUsedAsEndEntity") => {
+            "it is a CA certificate used as the server certificate".into()
+        }
         other => format!("{other:?}"),
     }
 }
@@ -319,33 +324,76 @@ pub fn http_client(mode: &TlsMode) -> Result<reqwest::Client, TlsError> {
         .map_err(|e| TlsError::Setup(e.to_string()))
 }
 
-/// When a request failed because the certificate was refused, why (one line).
-pub fn certificate_problem(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+/// Why the server's certificate was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertProblem {
+    /// Verification against the trusted CAs failed; says why and the presented thumbprint.
+    Untrusted(String),
+    /// The pinned thumbprint is not the presented one.
+    PinMismatch(String),
+    /// The certificate or key cannot be used at all (e.g. an RSA key under 2048 bits).
+    Unusable(String),
+}
+
+impl CertProblem {
+    /// What the user can do about it.
+    pub fn advice(&self) -> &'static str {
+        match self {
+            CertProblem::Untrusted(_) => {
+                "use --ca-file PEM to trust its CA, --thumbprint SHA256 to pin it, or --insecure to skip verification"
+            }
+            CertProblem::PinMismatch(_) => "check --thumbprint against the vCenter's certificate",
+            CertProblem::Unusable(_) => {
+                "vcaudit needs an RSA key of at least 2048 bits or an ECDSA key"
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for CertProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CertProblem::Untrusted(s) | CertProblem::PinMismatch(s) | CertProblem::Unusable(s) => {
+                f.write_str(s)
+            }
+        }
+    }
+}
+
+/// When a request failed because the certificate was refused, why.
+pub fn certificate_problem(e: &(dyn std::error::Error + 'static)) -> Option<CertProblem> {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
         if let Some(found) = as_cert_problem(err) {
             return Some(found);
         }
-        if let Some(io) = err.downcast_ref::<std::io::Error>()
-            && let Some(inner) = io.get_ref()
-            && let Some(found) = as_cert_problem(inner)
+        // io::Error::source() skips the error it wraps, and hyper wraps io errors in io errors:
+        // look inside with get_ref() instead.
+        cur = match err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
         {
-            return Some(found);
-        }
-        cur = err.source();
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
     }
     None
 }
 
-fn as_cert_problem(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+fn as_cert_problem(err: &(dyn std::error::Error + 'static)) -> Option<CertProblem> {
     let rustls_err = err.downcast_ref::<rustls::Error>()?;
-    match rustls_err {
-        rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(inner))) => {
-            Some(inner.to_string())
+    let rustls::Error::InvalidCertificate(c) = rustls_err else {
+        return None;
+    };
+    if let CertificateError::Other(OtherError(inner)) = c {
+        if let Some(m) = inner.downcast_ref::<ThumbprintMismatch>() {
+            return Some(CertProblem::PinMismatch(m.to_string()));
         }
-        rustls::Error::InvalidCertificate(c) => Some(describe_cert_error(c)),
-        _ => None,
+        if let Some(u) = inner.downcast_ref::<Untrusted>() {
+            return Some(CertProblem::Untrusted(u.to_string()));
+        }
     }
+    Some(CertProblem::Unusable(describe_cert_error(c)))
 }
 
 #[cfg(test)]

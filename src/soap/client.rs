@@ -32,7 +32,7 @@ pub enum SoapError {
     Fault(Fault),
     /// The server's TLS certificate was not accepted.
     #[error("{0}")]
-    Certificate(String),
+    Certificate(crate::tls::CertProblem),
     /// No answer: connection refused, DNS failure, reset.
     #[error("{0}")]
     Connect(String),
@@ -208,6 +208,7 @@ impl Client {
     }
 
     fn classify(&self, e: reqwest::Error) -> SoapError {
+        log::debug!("request failed: {e:?}");
         if e.is_timeout() {
             return SoapError::Timeout(self.timeout.as_secs());
         }

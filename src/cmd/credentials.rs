@@ -1,0 +1,207 @@
+//! Where the server, user and password come from, and TLS options, shared by every subcommand
+//! that talks to vCenter.
+//!
+//! The password never travels in an option: it comes from `VCAUDIT_PASSWORD` (then
+//! `GOVC_PASSWORD`), from `--password-file`, or from a prompt when stdin is a terminal.
+
+use crate::target::{DEFAULT_TIMEOUT, Target, parse_server};
+use crate::tls::{Thumbprint, TlsMode};
+use clap::Args;
+use secrecy::SecretString;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Connection options.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ConnectArgs {
+    /// vCenter to audit: host, host:port or https://host[:port]/sdk. Repeat for several.
+    /// Default: $VCAUDIT_SERVER, then $GOVC_URL.
+    #[arg(long, value_name = "URL")]
+    pub server: Vec<String>,
+
+    /// User name. Default: $VCAUDIT_USERNAME, then $GOVC_USERNAME.
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+
+    /// Read the password from the first line of this file (instead of $VCAUDIT_PASSWORD).
+    #[arg(long, value_name = "PATH")]
+    pub password_file: Option<PathBuf>,
+
+    /// Do not verify the server's TLS certificate (also $VCAUDIT_INSECURE=1 or $GOVC_INSECURE=1).
+    #[arg(long, conflicts_with_all = ["ca_file", "thumbprint"])]
+    pub insecure: bool,
+
+    /// Trust the CA certificates in this PEM file, besides the system's. Repeatable.
+    #[arg(long, value_name = "PEM", conflicts_with = "thumbprint")]
+    pub ca_file: Vec<PathBuf>,
+
+    /// Accept only the certificate with this SHA-256 fingerprint (AA:BB:... or plain hex).
+    #[arg(long, value_name = "SHA256")]
+    pub thumbprint: Option<String>,
+
+    /// Seconds to wait for each request.
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+}
+
+fn env_nonempty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn env_flag(name: &str) -> bool {
+    matches!(
+        env_nonempty(name).as_deref().map(str::trim),
+        Some("1" | "true" | "TRUE" | "True" | "yes")
+    )
+}
+
+/// Reads the password from a file: its first line, without the line ending.
+pub fn read_password_file(path: &std::path::Path) -> Result<SecretString, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read --password-file {}: {e}", path.display()))?;
+    let first = text.lines().next().unwrap_or_default();
+    if first.is_empty() {
+        return Err(format!(
+            "--password-file {} is empty: put the password on its first line",
+            path.display()
+        ));
+    }
+    Ok(SecretString::from(first.to_string()))
+}
+
+impl ConnectArgs {
+    /// The TLS mode from the options and the environment.
+    pub fn tls_mode(&self) -> Result<TlsMode, String> {
+        if let Some(t) = &self.thumbprint {
+            let t: Thumbprint = t.parse().map_err(|e| format!("--thumbprint: {e}"))?;
+            return Ok(TlsMode::Thumbprint(t));
+        }
+        if self.insecure
+            || (self.ca_file.is_empty()
+                && (env_flag("VCAUDIT_INSECURE") || env_flag("GOVC_INSECURE")))
+        {
+            return Ok(TlsMode::Insecure);
+        }
+        Ok(TlsMode::Verify {
+            ca_files: self.ca_file.clone(),
+        })
+    }
+
+    /// The servers named on the command line, else in the environment.
+    pub fn servers(&self) -> Vec<String> {
+        if !self.server.is_empty() {
+            return self.server.clone();
+        }
+        env_nonempty("VCAUDIT_SERVER")
+            .or_else(|| env_nonempty("GOVC_URL"))
+            .into_iter()
+            .collect()
+    }
+
+    /// The user from the option, else the environment.
+    pub fn user(&self) -> Option<String> {
+        self.user
+            .clone()
+            .or_else(|| env_nonempty("VCAUDIT_USERNAME"))
+            .or_else(|| env_nonempty("GOVC_USERNAME"))
+    }
+
+    /// The password: --password-file, else $VCAUDIT_PASSWORD, else $GOVC_PASSWORD, else a prompt
+    /// when stdin is a terminal.
+    pub fn password(&self, user: &str, server: &str) -> Result<SecretString, String> {
+        if let Some(path) = &self.password_file {
+            return read_password_file(path);
+        }
+        if let Some(p) = std::env::var("VCAUDIT_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty())
+        {
+            return Ok(SecretString::from(p));
+        }
+        if let Some(p) = std::env::var("GOVC_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty())
+        {
+            return Ok(SecretString::from(p));
+        }
+        if std::io::stdin().is_terminal() {
+            let p = rpassword::prompt_password(format!("Password for {user} at {server}: "))
+                .map_err(|e| format!("cannot read the password from the terminal: {e}"))?;
+            if p.is_empty() {
+                return Err("empty password".into());
+            }
+            return Ok(SecretString::from(p));
+        }
+        Err("no password: set VCAUDIT_PASSWORD, use --password-file PATH, or run in a terminal to be prompted".into())
+    }
+
+    /// Every target named, each with the shared credentials and TLS mode. Errors are usage errors.
+    pub fn targets(&self) -> Result<Vec<Target>, String> {
+        let servers = self.servers();
+        if servers.is_empty() {
+            return Err("no vCenter named: use --server HOST (or set VCAUDIT_SERVER)".into());
+        }
+        let user = self
+            .user()
+            .ok_or("no user: use --user NAME (or set VCAUDIT_USERNAME)")?;
+        let tls = self.tls_mode()?;
+        let mut targets: Vec<Target> = Vec::new();
+        let mut password: Option<SecretString> = None;
+        for s in servers {
+            let (label, url) = parse_server(&s)?;
+            if targets.iter().any(|t| t.url == url) {
+                log::info!("{label} is named more than once; auditing it once");
+                continue;
+            }
+            let pw = match &password {
+                Some(p) => p.clone(),
+                None => {
+                    let p = self.password(&user, &label)?;
+                    password = Some(p.clone());
+                    p
+                }
+            };
+            targets.push(Target {
+                label,
+                url,
+                user: user.clone(),
+                password: pw,
+                tls: tls.clone(),
+                timeout: Duration::from_secs(self.timeout),
+            });
+        }
+        Ok(targets)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_file_first_line_only() {
+        use secrecy::ExposeSecret;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("pw");
+        std::fs::write(&p, "s3cret\r\nsecond line\n").unwrap();
+        assert_eq!(read_password_file(&p).unwrap().expose_secret(), "s3cret");
+        std::fs::write(&p, "\n").unwrap();
+        assert!(read_password_file(&p).unwrap_err().contains("is empty"));
+        let missing = dir.path().join("nope");
+        assert!(
+            read_password_file(&missing)
+                .unwrap_err()
+                .contains("cannot read --password-file")
+        );
+    }
+
+    #[test]
+    fn thumbprint_option_errors_are_prefixed() {
+        let a = ConnectArgs {
+            thumbprint: Some("12".into()),
+            ..Default::default()
+        };
+        assert!(a.tls_mode().unwrap_err().starts_with("--thumbprint:"));
+    }
+}

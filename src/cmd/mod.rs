@@ -1,0 +1,4 @@
+//! One module per subcommand, each with its own arguments struct and `run()` (as xsv/qsv do).
+
+pub mod audit;
+pub mod credentials;

@@ -1,0 +1,426 @@
+//! Collecting one vCenter's inventory into the domain model.
+//!
+//! One container view and one paged `RetrievePropertiesEx` per managed object type, in an order
+//! that lets every later object be resolved by name (folders and datacenters, then clusters and
+//! hosts, then datastores, then VMs). VMs are decoded object by object as the answer streams in.
+
+pub mod decode;
+pub mod paths;
+
+use crate::model::{
+    Cluster, CollectStatus, Datacenter, Datastore, Host, PropertyFault, StoragePod,
+    VCenterInventory, Vm,
+};
+use crate::soap::property::retrieve_type;
+use crate::soap::session::{Session, SessionError, with_session};
+use crate::soap::{Client, MoRef, ObjectContent, SoapError};
+use crate::target::Target;
+use decode::Entity;
+use std::collections::{BTreeMap, HashMap};
+use tokio_util::sync::CancellationToken;
+
+/// Why a vCenter could not be collected; `Display` is the one-line message users see.
+#[derive(Debug, thiserror::Error)]
+pub enum VCenterError {
+    #[error("{0}")]
+    Setup(String),
+    #[error("TLS certificate of {server} is not accepted: {reason} ({hint})")]
+    Certificate {
+        server: String,
+        reason: String,
+        hint: &'static str,
+    },
+    #[error("cannot reach {server}: {reason} (check --server and the network)")]
+    Unreachable { server: String, reason: String },
+    #[error("{server} did not answer within {secs} s (raise --timeout if the vCenter is slow)")]
+    Timeout { server: String, secs: u64 },
+    #[error("login failed for {user} at {server}: {fault}{hint}")]
+    Login {
+        user: String,
+        server: String,
+        fault: String,
+        hint: &'static str,
+    },
+    #[error("collecting from {server} failed: {reason}")]
+    Collect { server: String, reason: String },
+    #[error("interrupted while collecting from {0}")]
+    Interrupted(String),
+}
+
+fn describe(target: &Target, e: SoapError) -> VCenterError {
+    let server = target.label.clone();
+    match e {
+        SoapError::Certificate(problem) => VCenterError::Certificate {
+            server,
+            hint: problem.advice(),
+            reason: problem.to_string(),
+        },
+        SoapError::Connect(reason) => VCenterError::Unreachable { server, reason },
+        SoapError::Timeout(secs) => VCenterError::Timeout { server, secs },
+        SoapError::Http(code) => VCenterError::Unreachable {
+            server,
+            reason: format!(
+                "HTTP {code} (is this a vCenter? --server takes host, host:port or https://host[:port]/sdk)"
+            ),
+        },
+        other => VCenterError::Collect {
+            server,
+            reason: other.to_string(),
+        },
+    }
+}
+
+/// Collects one vCenter. The session is logged out however collection ends.
+pub async fn collect_vcenter(
+    target: &Target,
+    cancel: &CancellationToken,
+) -> Result<VCenterInventory, VCenterError> {
+    let http =
+        crate::tls::http_client(&target.tls).map_err(|e| VCenterError::Setup(e.to_string()))?;
+    let client = Client::new(http, target.url.clone(), target.timeout);
+    let result = with_session(&client, &target.user, &target.password, cancel, |s| {
+        collect_inventory(s)
+    })
+    .await;
+    match result {
+        Ok((content, mut inv)) => {
+            inv.server = target.label.clone();
+            inv.url = target.url.to_string();
+            inv.about = content.about;
+            inv.status = CollectStatus::Ok;
+            inv.collected_at = Some(now_rfc3339());
+            Ok(inv)
+        }
+        Err(SessionError::Connect(e)) | Err(SessionError::Work(e)) => Err(describe(target, e)),
+        Err(SessionError::Login(SoapError::Fault(f))) => {
+            let hint = if f.kind == "InvalidLogin" {
+                " (check the user and password)"
+            } else {
+                ""
+            };
+            let fault = if f.kind.is_empty() { f.message } else { f.kind };
+            Err(VCenterError::Login {
+                user: target.user.clone(),
+                server: target.label.clone(),
+                fault,
+                hint,
+            })
+        }
+        Err(SessionError::Login(e)) => Err(describe(target, e)),
+        Err(SessionError::Interrupted) => Err(VCenterError::Interrupted(target.label.clone())),
+    }
+}
+
+/// The current UTC time, RFC 3339, whole seconds.
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Tallies `missingSet` entries: (type, path, fault) → objects.
+#[derive(Default)]
+struct Faults(BTreeMap<(String, String, String), u64>);
+
+impl Faults {
+    fn note(&mut self, kind: &str, oc: &ObjectContent) {
+        for (path, fault) in &oc.missing {
+            *self
+                .0
+                .entry((kind.to_string(), path.clone(), fault.clone()))
+                .or_default() += 1;
+        }
+    }
+
+    fn into_list(self) -> Vec<PropertyFault> {
+        self.0
+            .into_iter()
+            .map(|((object_type, path, fault), objects)| PropertyFault {
+                object_type,
+                path,
+                fault,
+                objects,
+            })
+            .collect()
+    }
+}
+
+/// The whole inventory through a logged-in session.
+async fn collect_inventory(session: Session<'_>) -> Result<VCenterInventory, SoapError> {
+    let client = session.client;
+    let c = &session.content;
+    let missing = |what: &str| {
+        SoapError::Xml(crate::soap::xml::XmlError::Malformed(format!(
+            "service content has no {what}"
+        )))
+    };
+    let root = c.root_folder.clone().ok_or_else(|| missing("rootFolder"))?;
+    let views = c
+        .view_manager
+        .clone()
+        .ok_or_else(|| missing("viewManager"))?;
+    let pc = c
+        .property_collector
+        .clone()
+        .ok_or_else(|| missing("propertyCollector"))?;
+    let mut faults = Faults::default();
+    let mut entities: HashMap<MoRef, Entity> = HashMap::new();
+    let mut inv = VCenterInventory::default();
+
+    let fetch = async |kind: &str,
+                       paths: &[&str],
+                       faults: &mut Faults,
+                       sink: &mut dyn FnMut(ObjectContent)| {
+        retrieve_type(client, &views, &pc, &root, kind, paths, |oc| {
+            faults.note(kind, &oc);
+            sink(oc)
+        })
+        .await
+    };
+
+    for (kind, paths) in [
+        ("Folder", paths::FOLDER),
+        ("Datacenter", paths::DATACENTER),
+        ("ComputeResource", paths::COMPUTE_RESOURCE),
+    ] {
+        fetch(kind, paths, &mut faults, &mut |oc| {
+            if let Some(obj) = oc.obj.clone() {
+                entities.insert(obj, decode::entity(&oc));
+            }
+        })
+        .await?;
+    }
+    let mut clusters_raw = Vec::new();
+    fetch(
+        "ClusterComputeResource",
+        paths::CLUSTER,
+        &mut faults,
+        &mut |oc| clusters_raw.push(oc),
+    )
+    .await?;
+    let mut hosts_raw = Vec::new();
+    fetch("HostSystem", paths::HOST, &mut faults, &mut |oc| {
+        hosts_raw.push(oc)
+    })
+    .await?;
+    let mut pods_raw = Vec::new();
+    fetch("StoragePod", paths::STORAGE_POD, &mut faults, &mut |oc| {
+        pods_raw.push(oc)
+    })
+    .await?;
+    let mut ds_raw = Vec::new();
+    fetch("Datastore", paths::DATASTORE, &mut faults, &mut |oc| {
+        ds_raw.push(oc)
+    })
+    .await?;
+
+    for oc in clusters_raw
+        .iter()
+        .chain(&hosts_raw)
+        .chain(&pods_raw)
+        .chain(&ds_raw)
+    {
+        if let Some(obj) = oc.obj.clone() {
+            entities.insert(obj, decode::entity(oc));
+        }
+    }
+    let tree = Tree {
+        entities: &entities,
+    };
+
+    for (obj, e) in &entities {
+        if obj.kind == "Datacenter" {
+            inv.datacenters.push(Datacenter {
+                moref: obj.value.clone(),
+                name: e.name.clone(),
+            });
+        }
+    }
+    inv.datacenters
+        .sort_by(|a, b| a.name.cmp(&b.name).then(a.moref.cmp(&b.moref)));
+
+    for oc in &clusters_raw {
+        let Some(obj) = &oc.obj else { continue };
+        let (drs_enabled, drs_automation) = decode::cluster_drs(oc);
+        inv.clusters.push(Cluster {
+            moref: obj.value.clone(),
+            name: decode::entity(oc).name,
+            datacenter: tree.datacenter(obj),
+            drs_enabled,
+            drs_automation,
+        });
+    }
+
+    // Hosts, and what VMs need to know of them: name and cluster.
+    let mut host_info: HashMap<MoRef, (String, Option<String>)> = HashMap::new();
+    for oc in &hosts_raw {
+        let Some(obj) = &oc.obj else { continue };
+        let (version, build, full_name) = decode::host_product(oc);
+        let cluster = oc
+            .moref("parent")
+            .filter(|p| p.kind == "ClusterComputeResource")
+            .and_then(|p| entities.get(&p).map(|e| e.name.clone()));
+        let host = Host {
+            moref: obj.value.clone(),
+            name: decode::entity(oc).name,
+            datacenter: tree.datacenter(obj),
+            cluster,
+            version,
+            build,
+            full_name,
+            connection_state: decode::connection_state(oc),
+            maintenance_mode: oc.bool("runtime.inMaintenanceMode"),
+        };
+        host_info.insert(obj.clone(), (host.name.clone(), host.cluster.clone()));
+        inv.hosts.push(host);
+    }
+
+    for oc in &pods_raw {
+        let Some(obj) = &oc.obj else { continue };
+        inv.storage_pods.push(StoragePod {
+            moref: obj.value.clone(),
+            name: decode::entity(oc).name,
+            datacenter: tree.datacenter(obj),
+            storage_drs: oc.bool("podStorageDrsEntry.storageDrsConfig.podConfig.enabled"),
+        });
+    }
+
+    let mut ds_names: HashMap<MoRef, String> = HashMap::new();
+    for oc in &ds_raw {
+        let Some(obj) = &oc.obj else { continue };
+        let name = decode::entity(oc).name;
+        ds_names.insert(obj.clone(), name.clone());
+        inv.datastores.push(Datastore {
+            moref: obj.value.clone(),
+            name,
+            datacenter: tree.datacenter(obj),
+            kind: decode::text(oc, "summary.type"),
+            capacity_bytes: decode::num(oc, "summary.capacity"),
+            free_bytes: decode::num(oc, "summary.freeSpace"),
+            storage_pod: oc
+                .moref("parent")
+                .filter(|p| p.kind == "StoragePod")
+                .map(|p| p.value),
+        });
+    }
+    drop((clusters_raw, hosts_raw, pods_raw, ds_raw));
+
+    let mut vms = Vec::new();
+    fetch(
+        "VirtualMachine",
+        paths::VIRTUAL_MACHINE,
+        &mut faults,
+        &mut |oc| {
+            if let Some(vm) = decode_vm(&oc, &tree, &host_info, &ds_names) {
+                vms.push(vm);
+            }
+        },
+    )
+    .await?;
+    inv.vms = vms;
+    inv.property_faults = faults.into_list();
+    for f in &inv.property_faults {
+        log::warn!(
+            "{}: {} of {} {} objects could not be read: {} (reported as unknown)",
+            session.client.url().host_str().unwrap_or_default(),
+            f.path,
+            f.objects,
+            f.object_type,
+            f.fault
+        );
+    }
+    Ok(inv)
+}
+
+fn decode_vm(
+    oc: &ObjectContent,
+    tree: &Tree<'_>,
+    hosts: &HashMap<MoRef, (String, Option<String>)>,
+    ds_names: &HashMap<MoRef, String>,
+) -> Option<Vm> {
+    let obj = oc.obj.as_ref()?;
+    let host_ref = oc.moref("runtime.host");
+    let (host, cluster) = match host_ref.as_ref().and_then(|h| hosts.get(h)) {
+        Some((name, cluster)) => (Some(name.clone()), cluster.clone()),
+        None => (None, None),
+    };
+    let ds_refs = decode::moref_list(oc, "datastore");
+    Some(Vm {
+        moref: obj.value.clone(),
+        name: oc.string("name").unwrap_or_default(),
+        datacenter: tree.datacenter_from(oc.moref("parent")),
+        cluster,
+        host,
+        host_moref: host_ref.map(|h| h.value),
+        folder: oc.moref("parent").and_then(|p| tree.path(&p)),
+        bios_uuid: decode::text(oc, "config.uuid"),
+        instance_uuid: decode::text(oc, "config.instanceUuid"),
+        power_state: decode::power_state(oc),
+        template: oc.bool("config.template"),
+        guest_id: decode::text(oc, "config.guestId"),
+        guest_os_config: decode::text(oc, "config.guestFullName"),
+        guest_id_tools: decode::text(oc, "guest.guestId"),
+        guest_os_tools: decode::text(oc, "guest.guestFullName"),
+        tools_status: decode::tools_status(oc),
+        tools_running: decode::tools_running(oc),
+        tools_version: decode::text(oc, "guest.toolsVersion"),
+        tools_version_status: decode::text(oc, "guest.toolsVersionStatus2"),
+        firmware: decode::firmware(oc),
+        cpus: decode::num(oc, "config.hardware.numCPU"),
+        memory_mb: decode::num(oc, "config.hardware.memoryMB"),
+        datastores: ds_refs
+            .iter()
+            .map(|d| ds_names.get(d).cloned().unwrap_or_else(|| d.value.clone()))
+            .collect(),
+        datastore_morefs: ds_refs.into_iter().map(|d| d.value).collect(),
+        disks: decode::disks(oc, ds_names),
+        guest_disks: decode::guest_disks(oc),
+    })
+}
+
+/// The containment tree, for datacenters and inventory paths.
+struct Tree<'a> {
+    entities: &'a HashMap<MoRef, Entity>,
+}
+
+impl Tree<'_> {
+    /// The name of the datacenter above `obj` (which must be in the tree).
+    fn datacenter(&self, obj: &MoRef) -> Option<String> {
+        self.datacenter_from(self.entities.get(obj)?.parent.clone())
+    }
+
+    /// The name of the first datacenter at or above `start`.
+    fn datacenter_from(&self, start: Option<MoRef>) -> Option<String> {
+        let mut cur = start;
+        for _ in 0..64 {
+            let p = cur?;
+            let e = self.entities.get(&p)?;
+            if p.kind == "Datacenter" {
+                return Some(e.name.clone());
+            }
+            cur = e.parent.clone();
+        }
+        None
+    }
+
+    /// Inventory path of an entity, govc style (`/DC0/vm/Prod`); the root folder is not named.
+    fn path(&self, obj: &MoRef) -> Option<String> {
+        let mut names = Vec::new();
+        let mut cur = Some(obj.clone());
+        for _ in 0..64 {
+            let Some(p) = cur else { break };
+            let Some(e) = self.entities.get(&p) else {
+                break;
+            };
+            names.push(e.name.as_str());
+            cur = e.parent.clone();
+        }
+        if names.is_empty() {
+            return None;
+        }
+        names.reverse();
+        Some(format!("/{}", names.join("/")))
+    }
+}

@@ -1,0 +1,62 @@
+//! The property paths vcaudit reads, per managed object type. This is the whole of what it asks
+//! vCenter for; `wsdl/vim25-subset.xsd` describes each path and a test keeps the two in step.
+
+/// `(managed object type, property paths)` in the order they are collected.
+pub const QUERIES: &[(&str, &[&str])] = &[
+    ("Folder", FOLDER),
+    ("Datacenter", DATACENTER),
+    ("ComputeResource", COMPUTE_RESOURCE),
+    ("ClusterComputeResource", CLUSTER),
+    ("HostSystem", HOST),
+    ("StoragePod", STORAGE_POD),
+    ("Datastore", DATASTORE),
+    ("VirtualMachine", VIRTUAL_MACHINE),
+];
+
+pub const FOLDER: &[&str] = &["name", "parent"];
+pub const DATACENTER: &[&str] = &["name", "parent"];
+/// Standalone hosts and clusters alike (a cluster is a `ComputeResource`).
+pub const COMPUTE_RESOURCE: &[&str] = &["name", "parent"];
+pub const CLUSTER: &[&str] = &["name", "parent", "configurationEx"];
+pub const HOST: &[&str] = &[
+    "name",
+    "parent",
+    "summary.config.product",
+    "runtime.connectionState",
+    "runtime.inMaintenanceMode",
+];
+pub const STORAGE_POD: &[&str] = &[
+    "name",
+    "parent",
+    "podStorageDrsEntry.storageDrsConfig.podConfig.enabled",
+];
+pub const DATASTORE: &[&str] = &[
+    "name",
+    "parent",
+    "summary.type",
+    "summary.capacity",
+    "summary.freeSpace",
+];
+pub const VIRTUAL_MACHINE: &[&str] = &[
+    "name",
+    "parent",
+    "runtime.host",
+    "runtime.powerState",
+    "config.uuid",
+    "config.instanceUuid",
+    "config.template",
+    "config.guestId",
+    "config.guestFullName",
+    "config.firmware",
+    "config.hardware.numCPU",
+    "config.hardware.memoryMB",
+    "config.hardware.device",
+    "guest.guestId",
+    "guest.guestFullName",
+    "guest.toolsStatus",
+    "guest.toolsRunningStatus",
+    "guest.toolsVersion",
+    "guest.toolsVersionStatus2",
+    "guest.disk",
+    "datastore",
+];

@@ -1,0 +1,292 @@
+//! Writing the reports: CSV tables (UTF-8, RFC 4180, a header row, one file per table).
+//!
+//! Numbers are unformatted (GiB with up to two decimals), booleans `true`/`false`, and an unknown
+//! value is an empty cell. Every file is written to a temporary file in the output folder and
+//! renamed only once all of them are complete, so a failed run never leaves a truncated report
+//! and never replaces a previous run's reports with partial ones.
+
+pub mod rows;
+
+use crate::model::{Estate, VCenterInventory};
+use rows::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The report files, in the order they are written.
+pub const TABLES: &[&str] = &[
+    "vcenters.csv",
+    "hosts.csv",
+    "vms.csv",
+    "disks.csv",
+    "datastores.csv",
+];
+
+/// Why the reports could not be written; names the path.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot write reports to {path}: {reason} (choose another --out folder)")]
+    Output { path: String, reason: String },
+}
+
+fn out_err(path: &Path, e: impl std::fmt::Display) -> ReportError {
+    ReportError::Output {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// Bytes as GiB with at most two decimals and no trailing zeros: `2048`, `1.5`, `0.01`.
+pub fn gib(bytes: u64) -> String {
+    let v = (bytes as f64 / GIB * 100.0).round() / 100.0;
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+/// Checks, before any collection, that `dir` can hold the reports: creates it when missing and
+/// writes and removes a probe file.
+pub fn prepare_output(dir: &Path) -> Result<(), ReportError> {
+    std::fs::create_dir_all(dir).map_err(|e| out_err(dir, e))?;
+    let probe = tempfile::Builder::new()
+        .prefix(".vcaudit-probe-")
+        .tempfile_in(dir)
+        .map_err(|e| out_err(dir, e))?;
+    drop(probe);
+    Ok(())
+}
+
+/// Staged report files, renamed into place by [`Staged::commit`].
+pub struct Staged {
+    dir: PathBuf,
+    files: Vec<(tempfile::NamedTempFile, PathBuf)>,
+}
+
+impl Staged {
+    pub fn new(dir: &Path) -> Result<Staged, ReportError> {
+        std::fs::create_dir_all(dir).map_err(|e| out_err(dir, e))?;
+        Ok(Staged {
+            dir: dir.to_path_buf(),
+            files: Vec::new(),
+        })
+    }
+
+    /// Writes one CSV table from its rows into a temporary file.
+    pub fn csv<R: serde::Serialize + Default>(
+        &mut self,
+        name: &str,
+        rows: impl IntoIterator<Item = R>,
+    ) -> Result<(), ReportError> {
+        let path = self.dir.join(name);
+        let tmp = tempfile::Builder::new()
+            .prefix(".vcaudit-")
+            .suffix(".tmp")
+            .tempfile_in(&self.dir)
+            .map_err(|e| out_err(&path, e))?;
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(true)
+            .from_writer(std::io::BufWriter::new(tmp.as_file()));
+        let mut wrote_any = false;
+        for row in rows {
+            w.serialize(row).map_err(|e| out_err(&path, e))?;
+            wrote_any = true;
+        }
+        if !wrote_any {
+            write_header_only::<R>(&mut w).map_err(|e| out_err(&path, e))?;
+        }
+        w.flush().map_err(|e| out_err(&path, e))?;
+        drop(w);
+        self.files.push((tmp, path));
+        Ok(())
+    }
+
+    /// Writes raw bytes (JSON reports) into a temporary file.
+    pub fn bytes(&mut self, name: &str, data: &[u8]) -> Result<(), ReportError> {
+        use std::io::Write;
+        let path = self.dir.join(name);
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".vcaudit-")
+            .suffix(".tmp")
+            .tempfile_in(&self.dir)
+            .map_err(|e| out_err(&path, e))?;
+        tmp.write_all(data).map_err(|e| out_err(&path, e))?;
+        self.files.push((tmp, path));
+        Ok(())
+    }
+
+    /// Renames every staged file into place; returns the final paths.
+    pub fn commit(self) -> Result<Vec<PathBuf>, ReportError> {
+        let mut done = Vec::new();
+        for (tmp, path) in self.files {
+            tmp.as_file().sync_all().map_err(|e| out_err(&path, e))?;
+            tmp.persist(&path).map_err(|e| out_err(&path, e.error))?;
+            done.push(path);
+        }
+        Ok(done)
+    }
+}
+
+/// The csv crate writes the header with the first row; an empty table still gets its header,
+/// taken from a default row of the same type so it can never differ from the real one.
+fn write_header_only<R: serde::Serialize + Default>(
+    w: &mut csv::Writer<std::io::BufWriter<&std::fs::File>>,
+) -> Result<(), csv::Error> {
+    w.write_record(header_of::<R>()?.iter())
+}
+
+/// Column names of a row type, as the csv crate derives them from its serde field names.
+pub fn header_of<R: serde::Serialize + Default>() -> Result<Vec<String>, csv::Error> {
+    let mut probe = csv::Writer::from_writer(Vec::new());
+    probe.serialize(R::default())?;
+    let bytes = probe
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    Ok(reader.headers()?.iter().map(str::to_string).collect())
+}
+
+/// Every VM-count per host, keyed by (vcenter, host moref).
+fn vms_per_host(vc: &VCenterInventory) -> HashMap<&str, usize> {
+    let mut m = HashMap::new();
+    for vm in &vc.vms {
+        if let Some(h) = vm.host_moref.as_deref() {
+            *m.entry(h).or_default() += 1;
+        }
+    }
+    m
+}
+
+pub fn vcenter_rows(estate: &Estate) -> impl Iterator<Item = VCenterRow> + '_ {
+    estate.vcenters.iter().map(|vc| {
+        let ok = vc.status == crate::model::CollectStatus::Ok;
+        let count = |n: usize| ok.then_some(n);
+        VCenterRow {
+            vcenter: vc.server.clone(),
+            url: vc.url.clone(),
+            name: vc.about.name.clone(),
+            version: vc.about.version.clone(),
+            build: vc.about.build.clone(),
+            api_version: vc.about.api_version.clone(),
+            instance_uuid: vc.about.instance_uuid.clone(),
+            status: vc.status.as_str(),
+            error: vc.error.clone(),
+            datacenters: count(vc.datacenters.len()),
+            clusters: count(vc.clusters.len()),
+            hosts: count(vc.hosts.len()),
+            vms: count(vc.vms.len()),
+            collected_at: vc.collected_at.clone(),
+        }
+    })
+}
+
+pub fn host_rows(estate: &Estate) -> impl Iterator<Item = HostRow> + '_ {
+    estate.vcenters.iter().flat_map(|vc| {
+        let counts = vms_per_host(vc);
+        vc.hosts.iter().map(move |h| HostRow {
+            vcenter: vc.server.clone(),
+            datacenter: h.datacenter.clone(),
+            cluster: h.cluster.clone(),
+            host: h.name.clone(),
+            moref: h.moref.clone(),
+            version: h.version.clone(),
+            build: h.build.clone(),
+            full_name: h.full_name.clone(),
+            connection_state: h.connection_state.as_ref().map(|s| s.to_string()),
+            maintenance_mode: h.maintenance_mode,
+            vms: counts.get(h.moref.as_str()).copied().unwrap_or(0),
+        })
+    })
+}
+
+pub fn vm_rows(estate: &Estate) -> impl Iterator<Item = VmRow> + '_ {
+    estate.vcenters.iter().flat_map(|vc| {
+        vc.vms.iter().map(move |vm| VmRow {
+            vcenter: vc.server.clone(),
+            datacenter: vm.datacenter.clone(),
+            cluster: vm.cluster.clone(),
+            host: vm.host.clone(),
+            folder: vm.folder.clone(),
+            vm: vm.name.clone(),
+            moref: vm.moref.clone(),
+            bios_uuid: vm.bios_uuid.clone(),
+            instance_uuid: vm.instance_uuid.clone(),
+            power_state: vm.power_state.as_ref().map(|s| s.to_string()),
+            template: vm.template,
+            guest_id: vm.guest_id.clone(),
+            guest_os_config: vm.guest_os_config.clone(),
+            guest_os_tools: vm.guest_os_tools.clone(),
+            tools_status: vm.tools_status.as_ref().map(|s| s.to_string()),
+            tools_running: vm.tools_running.as_ref().map(|s| s.to_string()),
+            tools_version: vm.tools_version.clone(),
+            tools_version_status: vm.tools_version_status.clone(),
+            firmware: vm.firmware.as_ref().map(|s| s.to_string()),
+            cpus: vm.cpus,
+            memory_mb: vm.memory_mb,
+            disks: vm.disks.as_ref().map(Vec::len),
+            provisioned_gib: vm.provisioned_bytes().map(gib),
+            largest_disk_gib: vm.largest_disk_bytes().map(gib),
+            datastores: vm.datastores.join("; "),
+        })
+    })
+}
+
+pub fn disk_rows(estate: &Estate) -> impl Iterator<Item = DiskRow> + '_ {
+    estate.vcenters.iter().flat_map(|vc| {
+        vc.vms.iter().flat_map(move |vm| {
+            vm.disks.iter().flatten().map(move |d| DiskRow {
+                vcenter: vc.server.clone(),
+                vm: vm.name.clone(),
+                vm_moref: vm.moref.clone(),
+                label: d.label.clone(),
+                capacity_bytes: d.capacity_bytes,
+                capacity_gib: d.capacity_bytes.map(gib),
+                datastore: d.datastore.clone(),
+                file: d.file.clone(),
+                thin: d.thin,
+                disk_mode: d.disk_mode.clone(),
+                backing: d.backing.as_ref().map(|b| b.to_string()),
+                controller: d.controller.clone(),
+                unit: d.unit,
+            })
+        })
+    })
+}
+
+pub fn datastore_rows(estate: &Estate) -> impl Iterator<Item = DatastoreRow> + '_ {
+    estate.vcenters.iter().flat_map(|vc| {
+        let pods: HashMap<&str, &crate::model::StoragePod> = vc
+            .storage_pods
+            .iter()
+            .map(|p| (p.moref.as_str(), p))
+            .collect();
+        vc.datastores.iter().map(move |ds| {
+            let pod = ds.storage_pod.as_deref().and_then(|m| pods.get(m));
+            DatastoreRow {
+                vcenter: vc.server.clone(),
+                datacenter: ds.datacenter.clone(),
+                datastore: ds.name.clone(),
+                moref: ds.moref.clone(),
+                kind: ds.kind.clone(),
+                capacity_gib: ds.capacity_bytes.map(gib),
+                free_gib: ds.free_bytes.map(gib),
+                datastore_cluster: pod.map(|p| p.name.clone()),
+                storage_drs: pod.and_then(|p| p.storage_drs),
+            }
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gib_has_at_most_two_decimals() {
+        assert_eq!(gib(2 * 1024 * 1024 * 1024 * 1024), "2048");
+        assert_eq!(gib(1024 * 1024 * 1024 + 512 * 1024 * 1024), "1.5");
+        assert_eq!(gib(1024 * 1024), "0");
+        assert_eq!(gib(11 * 1024 * 1024 * 1024 / 1000), "0.01");
+        assert_eq!(gib(1023 * 1024 * 1024 * 1024 / 1024), "1023");
+    }
+}

@@ -1,0 +1,99 @@
+//! Flat report rows: one struct per CSV table, one field per column, in column order.
+//!
+//! These are separate from the domain model on purpose: the model says what is true of the
+//! estate, a row says how one spreadsheet line shows it. Field names are the column names.
+
+use serde::Serialize;
+
+#[derive(Debug, Default, Serialize)]
+pub struct VCenterRow {
+    pub vcenter: String,
+    pub url: String,
+    pub name: Option<String>,
+    pub version: Option<String>,
+    pub build: Option<String>,
+    pub api_version: Option<String>,
+    pub instance_uuid: Option<String>,
+    pub status: &'static str,
+    pub error: Option<String>,
+    pub datacenters: Option<usize>,
+    pub clusters: Option<usize>,
+    pub hosts: Option<usize>,
+    pub vms: Option<usize>,
+    pub collected_at: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct HostRow {
+    pub vcenter: String,
+    pub datacenter: Option<String>,
+    pub cluster: Option<String>,
+    pub host: String,
+    pub moref: String,
+    pub version: Option<String>,
+    pub build: Option<String>,
+    pub full_name: Option<String>,
+    pub connection_state: Option<String>,
+    pub maintenance_mode: Option<bool>,
+    pub vms: usize,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct VmRow {
+    pub vcenter: String,
+    pub datacenter: Option<String>,
+    pub cluster: Option<String>,
+    pub host: Option<String>,
+    pub folder: Option<String>,
+    pub vm: String,
+    pub moref: String,
+    pub bios_uuid: Option<String>,
+    pub instance_uuid: Option<String>,
+    pub power_state: Option<String>,
+    pub template: Option<bool>,
+    pub guest_id: Option<String>,
+    pub guest_os_config: Option<String>,
+    pub guest_os_tools: Option<String>,
+    pub tools_status: Option<String>,
+    pub tools_running: Option<String>,
+    pub tools_version: Option<String>,
+    pub tools_version_status: Option<String>,
+    pub firmware: Option<String>,
+    pub cpus: Option<u32>,
+    pub memory_mb: Option<u64>,
+    pub disks: Option<usize>,
+    pub provisioned_gib: Option<String>,
+    pub largest_disk_gib: Option<String>,
+    pub datastores: String,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct DiskRow {
+    pub vcenter: String,
+    pub vm: String,
+    pub vm_moref: String,
+    pub label: Option<String>,
+    pub capacity_bytes: Option<u64>,
+    pub capacity_gib: Option<String>,
+    pub datastore: Option<String>,
+    pub file: Option<String>,
+    pub thin: Option<bool>,
+    pub disk_mode: Option<String>,
+    pub backing: Option<String>,
+    pub controller: Option<String>,
+    pub unit: Option<i32>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct DatastoreRow {
+    pub vcenter: String,
+    pub datacenter: Option<String>,
+    pub datastore: String,
+    pub moref: String,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub capacity_gib: Option<String>,
+    pub free_gib: Option<String>,
+    pub datastore_cluster: Option<String>,
+    pub storage_drs: Option<bool>,
+}
