@@ -15,9 +15,6 @@ pub const METHODS: &[&str] = &[
     "DestroyView",
     "RetrievePropertiesEx",
     "ContinueRetrievePropertiesEx",
-    "CreateCollectorForEvents",
-    "ReadNextEvents",
-    "DestroyCollector",
 ];
 
 fn this(mo: &MoRef) -> String {
