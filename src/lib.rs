@@ -11,6 +11,7 @@ pub mod collect;
 pub mod error;
 pub mod model;
 pub mod report;
+pub mod snapshot;
 pub mod soap;
 pub mod target;
 pub mod tls;

@@ -1,0 +1,387 @@
+//! Snapshots: the whole collected inventory in one file, to audit later and elsewhere.
+//!
+//! A snapshot is JSON (zstd-compressed when the file name ends in `.zst`) whose first two keys are
+//! `format` (`"vcaudit-snapshot"`) and `schema_version`, so a reader can tell at once whether a
+//! file is a snapshot at all and whether it is from a newer vcaudit, before reading the rest.
+//! Reading streams from the file and ignores unknown fields, so older vcaudit versions of the same
+//! schema version read newer files' extra data without error.
+
+use crate::model::{Estate, VCenterInventory};
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::Path;
+
+/// The `format` marker.
+pub const FORMAT: &str = "vcaudit-snapshot";
+/// The snapshot schema this vcaudit writes and reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A snapshot as written: the estate plus when, from where and by what it was collected.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Snapshot {
+    pub format: String,
+    pub schema_version: u32,
+    /// The vcaudit version that collected it.
+    pub vcaudit_version: String,
+    /// RFC 3339 UTC time the collection finished.
+    pub collected_at: String,
+    /// The vCenters as the user named them, in order.
+    pub servers: Vec<String>,
+    pub vcenters: Vec<VCenterInventory>,
+}
+
+impl Snapshot {
+    pub fn new(estate: Estate, collected_at: String) -> Snapshot {
+        Snapshot {
+            format: FORMAT.to_string(),
+            schema_version: SCHEMA_VERSION,
+            vcaudit_version: env!("CARGO_PKG_VERSION").to_string(),
+            collected_at,
+            servers: estate.vcenters.iter().map(|v| v.server.clone()).collect(),
+            vcenters: estate.vcenters,
+        }
+    }
+
+    pub fn into_estate(self) -> Estate {
+        Estate {
+            vcenters: self.vcenters,
+        }
+    }
+}
+
+/// Why a snapshot could not be read or written; one line naming the file.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("cannot read snapshot {path}: {reason}")]
+    Io { path: String, reason: String },
+    #[error("{path} is not a vcaudit snapshot (make one with `vcaudit collect --snapshot FILE`)")]
+    NotASnapshot { path: String },
+    #[error(
+        "snapshot {path} has schema version {found}, newer than the {supported} this vcaudit reads (upgrade vcaudit)"
+    )]
+    TooNew {
+        path: String,
+        found: u32,
+        supported: u32,
+    },
+    #[error("snapshot {path} is truncated or corrupted: {reason}")]
+    Corrupt { path: String, reason: String },
+    #[error("cannot write snapshot {path}: {reason}")]
+    Write { path: String, reason: String },
+}
+
+fn is_zst(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zst"))
+}
+
+/// Writes a snapshot to a temporary file beside `path` and renames it into place.
+pub fn write(path: &Path, snapshot: &Snapshot) -> Result<(), SnapshotError> {
+    let shown = path.display().to_string();
+    let err = |e: &dyn std::fmt::Display| SnapshotError::Write {
+        path: shown.clone(),
+        reason: e.to_string(),
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".vcaudit-snapshot-")
+        .tempfile_in(dir)
+        .map_err(|e| err(&e))?;
+    {
+        let file = BufWriter::new(tmp.as_file());
+        if is_zst(path) {
+            let mut enc = zstd::stream::Encoder::new(file, 9).map_err(|e| err(&e))?;
+            serde_json::to_writer(&mut enc, snapshot).map_err(|e| err(&e))?;
+            enc.finish()
+                .map_err(|e| err(&e))?
+                .flush()
+                .map_err(|e| err(&e))?;
+        } else {
+            let mut file = file;
+            serde_json::to_writer_pretty(&mut file, snapshot).map_err(|e| err(&e))?;
+            file.write_all(b"\n").map_err(|e| err(&e))?;
+            file.flush().map_err(|e| err(&e))?;
+        }
+    }
+    tmp.as_file().sync_all().map_err(|e| err(&e))?;
+    tmp.persist(path).map_err(|e| err(&e.error))?;
+    Ok(())
+}
+
+/// Reads a snapshot, streaming from the file.
+pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
+    let shown = path.display().to_string();
+    let io = |e: std::io::Error| SnapshotError::Io {
+        path: shown.clone(),
+        reason: e.to_string(),
+    };
+    let mut file = File::open(path).map_err(io)?;
+    let mut magic = [0u8; 4];
+    let n = read_up_to(&mut file, &mut magic).map_err(io)?;
+    let file = File::open(path).map_err(io)?;
+    let compressed = n == 4 && magic == [0x28, 0xB5, 0x2F, 0xFD];
+    if is_zst(path) && !compressed && n > 0 && magic[0] != b'{' {
+        return Err(SnapshotError::NotASnapshot { path: shown });
+    }
+    let reader: Box<dyn Read> = if compressed {
+        Box::new(zstd::stream::Decoder::new(file).map_err(io)?)
+    } else {
+        Box::new(BufReader::new(file))
+    };
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let result = de
+        .deserialize_map(SnapshotVisitor)
+        .and_then(|s| de.end().map(|_| s));
+    match result {
+        Ok(s) => Ok(s),
+        Err(e) => Err(classify(&shown, e, compressed)),
+    }
+}
+
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// Turns a deserialization error into the right one-line message.
+fn classify(path: &str, e: serde_json::Error, compressed: bool) -> SnapshotError {
+    let msg = e.to_string();
+    if let Some(rest) = msg.strip_prefix(TOO_NEW) {
+        let found = rest
+            .split_whitespace()
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        return SnapshotError::TooNew {
+            path: path.into(),
+            found,
+            supported: SCHEMA_VERSION,
+        };
+    }
+    if msg.starts_with(NOT_SNAPSHOT) {
+        return SnapshotError::NotASnapshot { path: path.into() };
+    }
+    match e.classify() {
+        serde_json::error::Category::Eof => SnapshotError::Corrupt {
+            path: path.into(),
+            reason: "it ends too early".into(),
+        },
+        serde_json::error::Category::Io => SnapshotError::Corrupt {
+            path: path.into(),
+            reason: if compressed {
+                format!("zstd: {msg}")
+            } else {
+                msg
+            },
+        },
+        // The very first value was not a JSON object with our marker: not a snapshot.
+        serde_json::error::Category::Syntax if e.line() == 1 && e.column() <= 1 => {
+            SnapshotError::NotASnapshot { path: path.into() }
+        }
+        _ => SnapshotError::Corrupt {
+            path: path.into(),
+            reason: msg,
+        },
+    }
+}
+
+const TOO_NEW: &str = "snapshot schema too new: ";
+const NOT_SNAPSHOT: &str = "not a vcaudit snapshot";
+
+/// Reads the map key by key, checking `format` and `schema_version` as soon as they appear. We
+/// write them first, so a newer or foreign file is refused before the rest is decoded; a file
+/// whose keys were reordered (by jq, say) still reads: fields seen before the check are buffered.
+struct SnapshotVisitor;
+
+/// A field value decoded directly once the header is verified, or kept raw until then.
+enum Field<T> {
+    Typed(T),
+    Raw(serde_json::Value),
+}
+
+impl<T: serde::de::DeserializeOwned> Field<T> {
+    fn resolve<E: de::Error>(f: Option<Field<T>>) -> Result<Option<T>, E> {
+        match f {
+            None => Ok(None),
+            Some(Field::Typed(t)) => Ok(Some(t)),
+            Some(Field::Raw(v)) => serde_json::from_value(v).map(Some).map_err(E::custom),
+        }
+    }
+}
+
+fn field<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    verified: bool,
+) -> Result<Field<T>, A::Error> {
+    if verified {
+        Ok(Field::Typed(map.next_value()?))
+    } else {
+        Ok(Field::Raw(map.next_value()?))
+    }
+}
+
+impl<'de> Visitor<'de> for SnapshotVisitor {
+    type Value = Snapshot;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a vcaudit snapshot object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Snapshot, A::Error> {
+        let mut format: Option<String> = None;
+        let mut schema_version: Option<u32> = None;
+        let mut vcaudit_version: Option<Field<String>> = None;
+        let mut collected_at: Option<Field<String>> = None;
+        let mut servers: Option<Field<Vec<String>>> = None;
+        let mut vcenters: Option<Field<Vec<VCenterInventory>>> = None;
+        while let Some(key) = map.next_key::<String>()? {
+            let verified = format.is_some() && schema_version.is_some();
+            match key.as_str() {
+                "format" => {
+                    let f: serde_json::Value = map.next_value()?;
+                    if f.as_str() != Some(FORMAT) {
+                        return Err(de::Error::custom(NOT_SNAPSHOT));
+                    }
+                    format = Some(FORMAT.to_string());
+                }
+                "schema_version" => {
+                    let v: serde_json::Value = map.next_value()?;
+                    let v = v.as_u64().ok_or_else(|| de::Error::custom(NOT_SNAPSHOT))?;
+                    if v > u64::from(SCHEMA_VERSION) {
+                        return Err(de::Error::custom(format!("{TOO_NEW}{v}")));
+                    }
+                    schema_version = Some(v as u32);
+                }
+                "vcaudit_version" => vcaudit_version = Some(field(&mut map, verified)?),
+                "collected_at" => collected_at = Some(field(&mut map, verified)?),
+                "servers" => servers = Some(field(&mut map, verified)?),
+                "vcenters" => vcenters = Some(field(&mut map, verified)?),
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        let (Some(format), Some(schema_version)) = (format, schema_version) else {
+            return Err(de::Error::custom(NOT_SNAPSHOT));
+        };
+        Ok(Snapshot {
+            format,
+            schema_version,
+            vcaudit_version: Field::resolve(vcaudit_version)?.unwrap_or_default(),
+            collected_at: Field::resolve(collected_at)?.unwrap_or_default(),
+            servers: Field::resolve(servers)?.unwrap_or_default(),
+            vcenters: Field::resolve(vcenters)?
+                .ok_or_else(|| de::Error::missing_field("vcenters"))?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Snapshot {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(SnapshotVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CollectStatus, Vm};
+
+    fn sample() -> Snapshot {
+        let vc = VCenterInventory {
+            server: "vc01".into(),
+            url: "https://vc01/sdk".into(),
+            status: CollectStatus::Ok,
+            vms: vec![Vm {
+                moref: "vm-1".into(),
+                name: "web-01".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        Snapshot::new(Estate { vcenters: vec![vc] }, "2026-11-24T10:00:00Z".into())
+    }
+
+    #[test]
+    fn round_trip_plain_and_zstd() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["s.json", "s.json.zst"] {
+            let p = dir.path().join(name);
+            write(&p, &sample()).unwrap();
+            assert_eq!(read(&p).unwrap(), sample(), "{name}");
+        }
+        let raw = std::fs::read(dir.path().join("s.json.zst")).unwrap();
+        assert_eq!(&raw[..4], &[0x28, 0xB5, 0x2F, 0xFD], "zstd magic");
+    }
+
+    #[test]
+    fn unknown_fields_are_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.json");
+        let mut v = serde_json::to_value(sample()).unwrap();
+        v["future_top_level"] = serde_json::json!({"x": 1});
+        v["vcenters"][0]["future_field"] = serde_json::json!([1, 2]);
+        v["vcenters"][0]["vms"][0]["future_vm_field"] = serde_json::json!("y");
+        std::fs::write(&p, serde_json::to_string(&v).unwrap()).unwrap();
+        assert_eq!(read(&p).unwrap(), sample());
+    }
+
+    #[test]
+    fn bad_inputs_have_clear_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = |n: &str| dir.path().join(n);
+
+        std::fs::write(
+            p("newer.json"),
+            r#"{"format":"vcaudit-snapshot","schema_version":99,"vcenters":"whatever new"}"#,
+        )
+        .unwrap();
+        let e = read(&p("newer.json")).unwrap_err();
+        assert!(matches!(e, SnapshotError::TooNew { found: 99, .. }), "{e}");
+        assert!(e.to_string().contains("upgrade vcaudit"));
+
+        std::fs::write(p("report.csv"), "vcenter,url\nvc01,https://vc01/sdk\n").unwrap();
+        assert!(matches!(
+            read(&p("report.csv")).unwrap_err(),
+            SnapshotError::NotASnapshot { .. }
+        ));
+
+        std::fs::write(p("other.json"), r#"{"name":"not ours","vcenters":[]}"#).unwrap();
+        assert!(matches!(
+            read(&p("other.json")).unwrap_err(),
+            SnapshotError::NotASnapshot { .. }
+        ));
+
+        write(&p("full.json"), &sample()).unwrap();
+        let full = std::fs::read(p("full.json")).unwrap();
+        std::fs::write(p("cut.json"), &full[..full.len() / 2]).unwrap();
+        let e = read(&p("cut.json")).unwrap_err();
+        assert!(matches!(e, SnapshotError::Corrupt { .. }), "{e}");
+
+        write(&p("full.json.zst"), &sample()).unwrap();
+        let full = std::fs::read(p("full.json.zst")).unwrap();
+        std::fs::write(p("cut.json.zst"), &full[..full.len() - 8]).unwrap();
+        let e = read(&p("cut.json.zst")).unwrap_err();
+        assert!(matches!(e, SnapshotError::Corrupt { .. }), "{e}");
+
+        std::fs::write(p("garbage.json.zst"), b"PK\x03\x04 a zip file").unwrap();
+        assert!(matches!(
+            read(&p("garbage.json.zst")).unwrap_err(),
+            SnapshotError::NotASnapshot { .. }
+        ));
+
+        let e = read(&p("missing.json")).unwrap_err();
+        assert!(e.to_string().contains("missing.json"), "{e}");
+    }
+}
