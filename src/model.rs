@@ -164,6 +164,33 @@ pub struct VCenterInventory {
     /// Properties vCenter refused or did not know, for the log (`path: fault (n objects)`).
     #[serde(default)]
     pub property_faults: Vec<PropertyFault>,
+    /// Cross-vCenter migration events within the look-back window; `None` when events were not
+    /// read (see `events_error`).
+    #[serde(default)]
+    pub migration_events: Option<Vec<MigrationEvent>>,
+    /// Why events could not be read, when they could not.
+    #[serde(default)]
+    pub events_error: Option<String>,
+    /// Why tags could not be read (REST interface missing or refusing), when they could not.
+    #[serde(default)]
+    pub tags_error: Option<String>,
+}
+
+/// A cross-vCenter vMotion event (`EventEx` `com.vmware.vc.vm.{Src,Dst}Vm{Migrated,MigrateFailed}Event`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MigrationEvent {
+    /// The event's `eventTypeId`.
+    pub event_type_id: String,
+    /// RFC 3339 time of the event.
+    pub time: String,
+    /// Moref of the VM the event is about.
+    pub vm_moref: String,
+    /// VM name as the event recorded it.
+    pub vm_name: Option<String>,
+    /// `true` for the `...MigrateFailedEvent` forms.
+    pub failed: bool,
+    /// The event's message, for the report.
+    pub message: Option<String>,
 }
 
 /// A property that came back in a `missingSet` instead of a value.
@@ -205,6 +232,9 @@ pub struct Host {
     pub full_name: Option<String>,
     pub connection_state: Option<ConnectionState>,
     pub maintenance_mode: Option<bool>,
+    /// vSphere tags as `category:tag`, sorted; empty when none or when tags were unavailable.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -268,6 +298,9 @@ pub struct Vm {
     pub disks: Option<Vec<Disk>>,
     /// Guest filesystems VMware Tools report (`guest.disk`); empty when none are reported.
     pub guest_disks: Vec<GuestDisk>,
+    /// vSphere tags as `category:tag`, sorted; empty when none or when tags were unavailable.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@
 //! hosts, then datastores, then VMs). VMs are decoded object by object as the answer streams in.
 
 pub mod decode;
+pub mod estate;
 pub mod paths;
 
 use crate::model::{
@@ -272,6 +273,7 @@ async fn collect_inventory(session: Session<'_>) -> Result<VCenterInventory, Soa
             full_name,
             connection_state: decode::connection_state(oc),
             maintenance_mode: oc.bool("runtime.inMaintenanceMode"),
+            tags: Vec::new(),
         };
         host_info.insert(obj.clone(), (host.name.clone(), host.cluster.clone()));
         inv.hosts.push(host);
@@ -377,6 +379,7 @@ fn decode_vm(
         datastore_morefs: ds_refs.into_iter().map(|d| d.value).collect(),
         disks: decode::disks(oc, ds_names),
         guest_disks: decode::guest_disks(oc),
+        tags: Vec::new(),
     })
 }
 

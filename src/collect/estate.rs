@@ -1,0 +1,65 @@
+//! Collecting every named vCenter concurrently into one [`Estate`].
+//!
+//! A vCenter that cannot be reached, refuses the login or fails mid-collection does not stop the
+//! others: it becomes a `status=error` entry with its error, and its objects are absent.
+
+use super::{VCenterError, collect_vcenter};
+use crate::model::{CollectStatus, Estate, VCenterInventory};
+use crate::target::Target;
+use futures_util::StreamExt;
+use tokio_util::sync::CancellationToken;
+
+/// The estate and the vCenters that failed, in the order named.
+pub struct Collected {
+    pub estate: Estate,
+    pub failures: Vec<(String, VCenterError)>,
+    pub interrupted: bool,
+}
+
+/// Collects every target, at most `jobs` at a time; Ctrl-C cancels all and logs out.
+pub async fn collect_estate(targets: &[Target], jobs: usize) -> Collected {
+    let cancel = CancellationToken::new();
+    let watcher = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("vcaudit: interrupted; logging out");
+                cancel.cancel();
+            }
+        })
+    };
+    let results: Vec<_> = futures_util::stream::iter(targets.iter())
+        .map(|t| {
+            let cancel = cancel.clone();
+            async move { (t, collect_vcenter(t, &cancel).await) }
+        })
+        .buffered(jobs.max(1))
+        .collect()
+        .await;
+    watcher.abort();
+
+    let mut estate = Estate::default();
+    let mut failures = Vec::new();
+    for (t, result) in results {
+        match result {
+            Ok(inv) => estate.vcenters.push(inv),
+            Err(e) => {
+                log::info!("{}: {e}", t.label);
+                estate.vcenters.push(VCenterInventory {
+                    server: t.label.clone(),
+                    url: t.url.to_string(),
+                    status: CollectStatus::Error,
+                    error: Some(e.to_string()),
+                    collected_at: Some(super::now_rfc3339()),
+                    ..Default::default()
+                });
+                failures.push((t.label.clone(), e));
+            }
+        }
+    }
+    Collected {
+        estate,
+        failures,
+        interrupted: cancel.is_cancelled(),
+    }
+}
