@@ -9,6 +9,9 @@ use url::Url;
 /// Default per-request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Default look-back window for migration events, in days.
+pub const DEFAULT_EVENTS_DAYS: u32 = 90;
+
 /// One vCenter to audit.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -20,6 +23,8 @@ pub struct Target {
     pub password: SecretString,
     pub tls: TlsMode,
     pub timeout: Duration,
+    /// Look-back window for migration events, in days; 0 reads no events.
+    pub events_days: u32,
 }
 
 /// Parses `host`, `host:port` or `https://host[:port]/sdk` into (label, SDK URL).

@@ -226,7 +226,7 @@ fn every_property_the_decoders_read_is_requested() {
         .collect();
     let mut problems = Vec::new();
     for (file, src) in decoder_sources() {
-        if file == "src/soap/types.rs" {
+        if file == "src/soap/types.rs" || file == "src/collect/events.rs" {
             continue;
         }
         let src = non_test(&src);

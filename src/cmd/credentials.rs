@@ -43,6 +43,10 @@ pub struct ConnectArgs {
     /// Seconds to wait for each request.
     #[arg(long, value_name = "SECS", default_value_t = DEFAULT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
+
+    /// Days of vCenter events to search for cross-vCenter migrations (0: do not read events).
+    #[arg(long, value_name = "DAYS", default_value_t = crate::target::DEFAULT_EVENTS_DAYS)]
+    pub events_days: u32,
 }
 
 fn env_nonempty(name: &str) -> Option<String> {
@@ -169,6 +173,7 @@ impl ConnectArgs {
                 password: pw,
                 tls: tls.clone(),
                 timeout: Duration::from_secs(self.timeout),
+                events_days: self.events_days,
             });
         }
         Ok(targets)

@@ -6,6 +6,7 @@
 
 pub mod decode;
 pub mod estate;
+pub mod events;
 pub mod paths;
 
 use crate::model::{
@@ -79,9 +80,30 @@ pub async fn collect_vcenter(
     let http =
         crate::tls::http_client(&target.tls).map_err(|e| VCenterError::Setup(e.to_string()))?;
     let client = Client::new(http, target.url.clone(), target.timeout);
-    let result = with_session(&client, &target.user, &target.password, cancel, |s| {
-        collect_inventory(s)
-    })
+    let events_days = target.events_days;
+    let result = with_session(
+        &client,
+        &target.user,
+        &target.password,
+        cancel,
+        |s| async move {
+            let mut inv = collect_inventory(&s).await?;
+            match (&s.content.event_manager, events_days) {
+                (_, 0) => {}
+                (None, _) => inv.events_error = Some("events unavailable: no event manager".into()),
+                (Some(em), days) => {
+                    let now = time::OffsetDateTime::now_utc();
+                    match events::read_migration_events(s.client, em, days, now).await? {
+                        Ok(list) => inv.migration_events = Some(list),
+                        Err(reason) => {
+                            inv.events_error = Some(format!("events unavailable: {reason}"))
+                        }
+                    }
+                }
+            }
+            Ok(inv)
+        },
+    )
     .await;
     match result {
         Ok((content, mut inv)) => {
@@ -149,7 +171,7 @@ impl Faults {
 }
 
 /// The whole inventory through a logged-in session.
-async fn collect_inventory(session: Session<'_>) -> Result<VCenterInventory, SoapError> {
+async fn collect_inventory(session: &Session<'_>) -> Result<VCenterInventory, SoapError> {
     let client = session.client;
     let c = &session.content;
     let missing = |what: &str| {

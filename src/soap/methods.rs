@@ -15,6 +15,11 @@ pub const METHODS: &[&str] = &[
     "DestroyView",
     "RetrievePropertiesEx",
     "ContinueRetrievePropertiesEx",
+    "CreateCollectorForEvents",
+    "SetCollectorPageSize",
+    "RewindCollector",
+    "ReadNextEvents",
+    "DestroyCollector",
 ];
 
 fn this(mo: &MoRef) -> String {
@@ -134,5 +139,81 @@ impl Client {
             text_element("token", token)
         );
         self.call(&body).await
+    }
+
+    /// `EventManager.CreateCollectorForEvents` for events since `begin` (RFC 3339) of the given
+    /// `eventTypeId`s. vcsim ignores the time filter; callers filter again.
+    pub async fn create_collector_for_events(
+        &self,
+        event_manager: &MoRef,
+        begin: &str,
+        type_ids: &[&str],
+    ) -> Result<MoRef, SoapError> {
+        let mut body = format!(
+            r#"<CreateCollectorForEvents xmlns="urn:vim25">{}<filter><time>{}</time>"#,
+            this(event_manager),
+            text_element("beginTime", begin)
+        );
+        for id in type_ids {
+            body.push_str(&text_element("eventTypeId", id));
+        }
+        body.push_str("</filter></CreateCollectorForEvents>");
+        let nodes = self.call(&body).await?.into_nodes().await?;
+        nodes
+            .iter()
+            .find(|n| n.name == "returnval")
+            .and_then(MoRef::from_node)
+            .ok_or_else(|| protocol("CreateCollectorForEvents returned no collector"))
+    }
+
+    /// `HistoryCollector.SetCollectorPageSize`.
+    pub async fn set_collector_page_size(
+        &self,
+        collector: &MoRef,
+        size: u32,
+    ) -> Result<(), SoapError> {
+        let body = format!(
+            r#"<SetCollectorPageSize xmlns="urn:vim25">{}<maxCount>{size}</maxCount></SetCollectorPageSize>"#,
+            this(collector)
+        );
+        self.call(&body).await?.into_nodes().await?;
+        Ok(())
+    }
+
+    /// `HistoryCollector.RewindCollector`: back to the oldest event.
+    pub async fn rewind_collector(&self, collector: &MoRef) -> Result<(), SoapError> {
+        let body = format!(
+            r#"<RewindCollector xmlns="urn:vim25">{}</RewindCollector>"#,
+            this(collector)
+        );
+        self.call(&body).await?.into_nodes().await?;
+        Ok(())
+    }
+
+    /// `EventHistoryCollector.ReadNextEvents`: up to `max` events; empty when done.
+    pub async fn read_next_events(
+        &self,
+        collector: &MoRef,
+        max: u32,
+    ) -> Result<Vec<super::xml::Node>, SoapError> {
+        let body = format!(
+            r#"<ReadNextEvents xmlns="urn:vim25">{}<maxCount>{max}</maxCount></ReadNextEvents>"#,
+            this(collector)
+        );
+        let nodes = self.call(&body).await?.into_nodes().await?;
+        Ok(nodes
+            .into_iter()
+            .filter(|n| n.name == "returnval")
+            .collect())
+    }
+
+    /// `HistoryCollector.DestroyCollector`.
+    pub async fn destroy_collector(&self, collector: &MoRef) -> Result<(), SoapError> {
+        let body = format!(
+            r#"<DestroyCollector xmlns="urn:vim25">{}</DestroyCollector>"#,
+            this(collector)
+        );
+        self.call(&body).await?.into_nodes().await?;
+        Ok(())
     }
 }
