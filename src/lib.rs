@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cmd;
 pub mod collect;
 pub mod error;
+pub mod estate_file;
 pub mod model;
 pub mod report;
 pub mod snapshot;

@@ -174,6 +174,30 @@ pub struct VCenterInventory {
     /// Why tags could not be read (REST interface missing or refusing), when they could not.
     #[serde(default)]
     pub tags_error: Option<String>,
+    /// The audit scope set for this vCenter in an estate file, if any.
+    #[serde(default)]
+    pub scope: Option<TagScope>,
+}
+
+/// Which VMs to audit, by vSphere tag (`category:tag`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagScope {
+    /// When not empty, only VMs carrying at least one of these are audited.
+    pub include: Vec<String>,
+    /// VMs carrying any of these are left out.
+    pub exclude: Vec<String>,
+}
+
+impl TagScope {
+    pub fn is_empty(&self) -> bool {
+        self.include.is_empty() && self.exclude.is_empty()
+    }
+
+    /// Whether a VM with these tags is in scope.
+    pub fn admits(&self, tags: &[String]) -> bool {
+        let has = |list: &[String]| list.iter().any(|t| tags.contains(t));
+        (self.include.is_empty() || has(&self.include)) && !has(&self.exclude)
+    }
 }
 
 /// A cross-vCenter vMotion event (`EventEx` `com.vmware.vc.vm.{Src,Dst}Vm{Migrated,MigrateFailed}Event`).

@@ -25,6 +25,8 @@ pub struct Target {
     pub timeout: Duration,
     /// Look-back window for migration events, in days; 0 reads no events.
     pub events_days: u32,
+    /// Audit scope set for this vCenter in an estate file.
+    pub scope: Option<crate::model::TagScope>,
 }
 
 /// Parses `host`, `host:port` or `https://host[:port]/sdk` into (label, SDK URL).

@@ -20,6 +20,11 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "URL")]
     pub server: Vec<String>,
 
+    /// A TOML file listing vCenters, each with its server, user, password source and TLS
+    /// setting. Combined with any --server.
+    #[arg(long, value_name = "FILE")]
+    pub estate: Option<PathBuf>,
+
     /// User name. Default: $VCAUDIT_USERNAME, then $GOVC_USERNAME.
     #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
@@ -140,43 +145,129 @@ impl ConnectArgs {
         Err("no password: set VCAUDIT_PASSWORD, use --password-file PATH, or run in a terminal to be prompted".into())
     }
 
-    /// Every target named, each with the shared credentials and TLS mode. Errors are usage errors.
+    /// Every target named (`--server`, `--estate`), each vCenter once. Estate entries override
+    /// the command line's user, password source and TLS mode; errors are usage errors.
     pub fn targets(&self) -> Result<Vec<Target>, String> {
-        let servers = self.servers();
-        if servers.is_empty() {
-            return Err("no vCenter named: use --server HOST (or set VCAUDIT_SERVER)".into());
+        let entries = match &self.estate {
+            Some(path) => crate::estate_file::load(path)?,
+            None => Vec::new(),
+        };
+        let servers = if self.server.is_empty() && !entries.is_empty() {
+            Vec::new()
+        } else {
+            self.servers()
+        };
+        if servers.is_empty() && entries.is_empty() {
+            return Err(
+                "no vCenter named: use --server HOST or --estate FILE (or set VCAUDIT_SERVER)"
+                    .into(),
+            );
         }
-        let user = self
-            .user()
-            .ok_or("no user: use --user NAME (or set VCAUDIT_USERNAME)")?;
-        let tls = self.tls_mode()?;
+        let default_tls = self.tls_mode()?;
+        let mut shared_password: Option<SecretString> = None;
         let mut targets: Vec<Target> = Vec::new();
-        let mut password: Option<SecretString> = None;
-        for s in servers {
-            let (label, url) = parse_server(&s)?;
-            if targets.iter().any(|t| t.url == url) {
-                log::info!("{label} is named more than once; auditing it once");
-                continue;
+        let push = |t: Target, targets: &mut Vec<Target>| {
+            if targets.iter().any(|o| o.url == t.url) {
+                log::info!("{} is named more than once; auditing it once", t.label);
+            } else {
+                targets.push(t);
             }
-            let pw = match &password {
+        };
+        for s in &servers {
+            let (label, url) = parse_server(s)?;
+            let user = self
+                .user()
+                .ok_or("no user: use --user NAME (or set VCAUDIT_USERNAME)")?;
+            let password = match &shared_password {
                 Some(p) => p.clone(),
                 None => {
                     let p = self.password(&user, &label)?;
-                    password = Some(p.clone());
+                    shared_password = Some(p.clone());
                     p
                 }
             };
-            targets.push(Target {
-                label,
-                url,
-                user: user.clone(),
-                password: pw,
-                tls: tls.clone(),
-                timeout: Duration::from_secs(self.timeout),
-                events_days: self.events_days,
-            });
+            push(
+                self.target(label, url, user, password, default_tls.clone(), None),
+                &mut targets,
+            );
+        }
+        let file = self
+            .estate
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        for e in entries {
+            let (label, url) =
+                parse_server(&e.server).map_err(|m| format!("estate file {file}: {m}"))?;
+            let user = e.user.clone().or_else(|| self.user()).ok_or_else(|| {
+                format!("no user for {label}: set user in the estate file or use --user NAME")
+            })?;
+            let password = if let Some(var) = &e.password_env {
+                std::env::var(var)
+                    .ok()
+                    .filter(|p| !p.is_empty())
+                    .map(SecretString::from)
+                    .ok_or_else(|| {
+                        format!("{var} is not set (the password_env of {label} in {file})")
+                    })?
+            } else if let Some(path) = &e.password_file {
+                read_password_file(path)?
+            } else {
+                match &shared_password {
+                    Some(p) => p.clone(),
+                    None => {
+                        let p = self.password(&user, &label)?;
+                        shared_password = Some(p.clone());
+                        p
+                    }
+                }
+            };
+            let tls = if e.insecure == Some(true) {
+                TlsMode::Insecure
+            } else if let Some(t) = &e.thumbprint {
+                TlsMode::Thumbprint(
+                    t.parse()
+                        .map_err(|m| format!("estate file {file}: thumbprint of {label}: {m}"))?,
+                )
+            } else if let Some(ca) = &e.ca_file {
+                TlsMode::Verify {
+                    ca_files: vec![ca.clone()],
+                }
+            } else {
+                default_tls.clone()
+            };
+            let scope = crate::model::TagScope {
+                include: e.tag.clone(),
+                exclude: e.exclude_tag.clone(),
+            };
+            let scope = (!scope.is_empty()).then_some(scope);
+            push(
+                self.target(label, url, user, password, tls, scope),
+                &mut targets,
+            );
         }
         Ok(targets)
+    }
+
+    fn target(
+        &self,
+        label: String,
+        url: url::Url,
+        user: String,
+        password: SecretString,
+        tls: TlsMode,
+        scope: Option<crate::model::TagScope>,
+    ) -> Target {
+        Target {
+            label,
+            url,
+            user,
+            password,
+            tls,
+            timeout: Duration::from_secs(self.timeout),
+            events_days: self.events_days,
+            scope,
+        }
     }
 }
 

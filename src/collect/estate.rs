@@ -51,6 +51,7 @@ pub async fn collect_estate(targets: &[Target], jobs: usize) -> Collected {
                     status: CollectStatus::Error,
                     error: Some(e.to_string()),
                     collected_at: Some(super::now_rfc3339()),
+                    scope: t.scope.clone(),
                     ..Default::default()
                 });
                 failures.push((t.label.clone(), e));

@@ -111,6 +111,7 @@ pub async fn collect_vcenter(
             inv.url = target.url.to_string();
             inv.about = content.about;
             inv.status = CollectStatus::Ok;
+            inv.scope = target.scope.clone();
             inv.collected_at = Some(now_rfc3339());
             Ok(inv)
         }
