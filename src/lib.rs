@@ -12,6 +12,7 @@ pub mod error;
 pub mod estate_file;
 pub mod model;
 pub mod report;
+pub mod rest;
 pub mod snapshot;
 pub mod soap;
 pub mod target;

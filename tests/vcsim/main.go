@@ -1,0 +1,194 @@
+// Command vcsim-scenario serves a scenario estate from govmomi's vCenter simulator (vcsim) for
+// vcaudit's integration tests, its shipped demo snapshot and its benchmark.
+//
+//	vcsim-scenario [-scenario audit|demo|scale] [-instance N] [-vms N] [-listen 127.0.0.1:0] [-user NAME]
+//
+// The password is taken from the environment variable VCSIM_PASSWORD (default "s3cret").
+// When the estate is planted and the server listens, one line of JSON goes to stdout (see
+// readyLine); the program then serves until stdin reaches EOF or it gets SIGTERM/SIGINT, and
+// exits 0. Everything else (logging) goes to stderr.
+//
+// Build (GOPATH mode, against Debian's golang-github-vmware-govmomi-dev):
+//
+//	GOPATH=/usr/share/gocode GO111MODULE=off GOCACHE=/tmp/gocache go build -o target/vcsim-scenario/vcsim-scenario ./tests/vcsim
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/url"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25"
+
+	// REST (vAPI) endpoints under /rest, registered by m.Service.RegisterEndpoints.
+	_ "github.com/vmware/govmomi/vapi/simulator"
+)
+
+// options are the command line (and VCSIM_PASSWORD).
+type options struct {
+	scenario string
+	instance int
+	vms      int
+	listen   string
+	user     string
+	password string
+}
+
+// readyLine is the single JSON line printed to stdout once the simulator serves.
+type readyLine struct {
+	URL             string      `json:"url"`
+	Server          string      `json:"server"`
+	User            string      `json:"user"`
+	CAFile          string      `json:"ca_file"`
+	Thumbprint      string      `json:"thumbprint"`
+	WrongThumbprint string      `json:"wrong_thumbprint"`
+	Expected        interface{} `json:"expected"`
+	Planted         []Planted   `json:"planted"`
+}
+
+// scenario builds an estate into a created (empty or default) model. model returns the
+// simulator model to create; plant runs with an in-process client before the server starts;
+// expected reads the result back from the simulator's objects.
+type scenario struct {
+	model    func(o *options) *simulator.Model
+	plant    func(b *Builder) error
+	expected func(b *Builder) interface{}
+}
+
+var scenarios = map[string]scenario{
+	"audit": {model: emptyModel(auditAbout), plant: plantAudit, expected: fullExpected},
+	"demo":  {model: emptyModel(demoAbout), plant: plantDemo, expected: fullExpected},
+	"scale": {model: scaleModel, plant: plantScale, expected: countsExpected},
+}
+
+func main() {
+	log.SetOutput(os.Stderr)
+	log.SetPrefix("vcsim-scenario: ")
+	log.SetFlags(log.Ltime | log.Lmicroseconds)
+
+	o := &options{}
+	flag.StringVar(&o.scenario, "scenario", "audit", "estate to serve: audit, demo or scale")
+	flag.IntVar(&o.instance, "instance", 1, "instance number (distinct vCenter identity, names and UUIDs)")
+	flag.IntVar(&o.vms, "vms", 10000, "number of VMs for -scenario scale")
+	flag.StringVar(&o.listen, "listen", "127.0.0.1:0", "address to listen on (port 0: a free port)")
+	flag.StringVar(&o.user, "user", "auditor", "the one user name that may log in")
+	flag.Parse()
+	if flag.NArg() != 0 {
+		log.Fatalf("unexpected arguments: %v", flag.Args())
+	}
+	o.password = os.Getenv("VCSIM_PASSWORD")
+	if o.password == "" {
+		o.password = "s3cret"
+	}
+	if o.instance < 1 {
+		log.Fatalf("-instance must be 1 or more")
+	}
+
+	if err := run(o); err != nil {
+		log.Fatalf("%v", err)
+	}
+}
+
+func run(o *options) error {
+	sc, ok := scenarios[o.scenario]
+	if !ok {
+		return fmt.Errorf("unknown scenario %q (audit, demo or scale)", o.scenario)
+	}
+	started := time.Now()
+
+	// vcsim keeps datastore contents in temp dirs; keep ours in one per-process dir that a later
+	// run removes if this process is killed before it can clean up.
+	work, err := newWorkDir()
+	if err != nil {
+		return err
+	}
+	defer work.remove()
+
+	certs, err := newCerts(work.dir)
+	if err != nil {
+		return err
+	}
+
+	m := sc.model(o)
+	if err := m.Create(); err != nil {
+		return fmt.Errorf("create the simulator model: %v", err)
+	}
+	log.Printf("model created after %s", time.Since(started).Round(time.Millisecond))
+	defer m.Remove()
+
+	ctx := context.Background()
+	c, err := vim25.NewClient(ctx, m.Service)
+	if err != nil {
+		return fmt.Errorf("in-process client: %v", err)
+	}
+	b := newBuilder(ctx, c, o)
+	if err := sc.plant(b); err != nil {
+		return fmt.Errorf("plant the %s estate: %v", o.scenario, err)
+	}
+	log.Printf("estate planted after %s", time.Since(started).Round(time.Millisecond))
+	expected := sc.expected(b)
+
+	m.Service.Listen = &url.URL{Host: o.listen, User: url.UserPassword(o.user, o.password)}
+	m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{certs.leaf}}
+	m.Service.RegisterEndpoints = true
+	s := m.Service.NewServer()
+	defer s.Close()
+
+	addr := s.Listener.Addr().String()
+	line := readyLine{
+		URL:             "https://" + addr + "/sdk",
+		Server:          addr,
+		User:            o.user,
+		CAFile:          certs.caFile,
+		Thumbprint:      certs.thumbprint,
+		WrongThumbprint: certs.wrongThumbprint,
+		Expected:        expected,
+		Planted:         b.planted,
+	}
+	if line.Planted == nil {
+		line.Planted = []Planted{}
+	}
+	out, err := json.Marshal(line)
+	if err != nil {
+		return fmt.Errorf("encode the ready line: %v", err)
+	}
+	log.Printf("scenario %s instance %d ready on %s after %s", o.scenario, o.instance, addr,
+		time.Since(started).Round(time.Millisecond))
+	w := bufio.NewWriter(os.Stdout)
+	_, _ = w.Write(out)
+	_ = w.WriteByte('\n')
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("write the ready line: %v", err)
+	}
+
+	waitForEnd()
+	log.Printf("stopping")
+	return nil
+}
+
+// waitForEnd blocks until stdin reaches EOF (or fails) or SIGTERM/SIGINT arrives.
+func waitForEnd() {
+	done := make(chan string, 2)
+	go func() {
+		_, _ = io.Copy(io.Discard, os.Stdin)
+		done <- "stdin closed"
+	}()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		s := <-sig
+		done <- "signal " + s.String()
+	}()
+	log.Printf("%s", <-done)
+}
