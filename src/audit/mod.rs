@@ -303,3 +303,374 @@ pub(crate) struct Subject<'a> {
     pub name: &'a str,
     pub moref: &'a str,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::testutil::*;
+    use super::*;
+    use crate::model::{Disk, Vm};
+
+    fn profile(text: &str) -> Profile {
+        Profile::from_toml("test.toml", text).unwrap()
+    }
+
+    fn two_oversize_disks() -> Option<Vec<Disk>> {
+        Some(vec![
+            disk("Hard disk 1", 2048 * GIB),
+            disk("Hard disk 2", 2048 * GIB),
+        ])
+    }
+
+    #[test]
+    fn a_clean_estate_is_ready_with_no_findings() {
+        let e = estate(vec![vcenter("vc1", vec![vm("web-01"), vm("web-02")])]);
+        let r = audit(&e, &Profile::default());
+        assert_eq!(r.findings, []);
+        assert_eq!(
+            r.counts,
+            AuditCounts {
+                vcenters: 1,
+                hosts: 1,
+                vms_in_scope: 2,
+                vms_out_of_scope: 0
+            }
+        );
+        assert_eq!(r.readiness_counts().ready, 2);
+        assert!(!r.exceeds(FailOn::Warning));
+        for s in &r.rules {
+            let objects = match s.object_type {
+                ObjectKind::VCenter | ObjectKind::Host => 1,
+                ObjectKind::Vm => 2,
+            };
+            assert_eq!((s.checked, s.passed), (objects, objects), "{}", s.rule);
+        }
+    }
+
+    #[test]
+    fn findings_carry_the_report_columns() {
+        let bad = Vm {
+            disks: two_oversize_disks(),
+            ..vm("db")
+        };
+        let mut vc = vcenter("vc1", vec![bad]);
+        vc.about.version = Some("6.5.0".into());
+        let r = audit(&estate(vec![vc]), &Profile::default());
+        let vc_finding = &r.findings[0];
+        assert_eq!(
+            (
+                vc_finding.object_type,
+                vc_finding.object.as_str(),
+                vc_finding.moref.as_str()
+            ),
+            (ObjectKind::VCenter, "vc1", "uuid-vc1")
+        );
+        assert_eq!(vc_finding.rule, "vcenter-version");
+        let disk = r.findings.iter().find(|f| f.rule == "disk-size").unwrap();
+        assert_eq!(
+            (
+                disk.vcenter.as_str(),
+                disk.object.as_str(),
+                disk.moref.as_str()
+            ),
+            ("vc1", "db", "vm-db")
+        );
+        assert_eq!(
+            (disk.severity, disk.status),
+            (Severity::Error, Status::Fail)
+        );
+        assert_eq!(
+            disk.message,
+            "disk \"Hard disk 1\" is 2048 GiB; the limit is 1023 GiB"
+        );
+        assert!(r.findings.iter().all(|f| f.status != Status::Pass));
+    }
+
+    #[test]
+    fn summary_counts_objects_not_outcomes_and_add_up() {
+        let vms = vec![
+            Vm {
+                disks: two_oversize_disks(),
+                ..vm("a")
+            },
+            Vm {
+                disks: None,
+                ..vm("b")
+            },
+            vm("c"),
+            Vm {
+                name: "bad_name".into(),
+                firmware: None,
+                ..vm("d")
+            },
+        ];
+        let r = audit(&estate(vec![vcenter("vc1", vms)]), &Profile::default());
+        let ds = r.rules.iter().find(|s| s.rule == "disk-size").unwrap();
+        assert_eq!((ds.checked, ds.passed, ds.failed, ds.unknown), (4, 2, 1, 1));
+        assert_eq!(
+            r.findings.iter().filter(|f| f.rule == "disk-size").count(),
+            3
+        );
+        for s in &r.rules {
+            assert_eq!(s.checked, s.passed + s.failed + s.unknown, "{}", s.rule);
+        }
+        let total: usize = r.vcenters[0].vms.iter().map(|v| v.findings).sum();
+        assert_eq!(total, r.findings.len());
+        let rows = r.summary_rows();
+        assert_eq!(rows.len(), rules::RULES.len() + manual::MANUAL_CHECKS.len());
+        let ds_row = rows.iter().find(|row| row.rule == "disk-size").unwrap();
+        assert_eq!(
+            (ds_row.status, ds_row.failed, ds_row.unknown),
+            ("checked", Some(1), Some(1))
+        );
+        let port = rows
+            .iter()
+            .find(|row| row.rule == "manual-port-20004")
+            .unwrap();
+        assert_eq!(
+            (port.status, port.checked, port.passed, port.severity),
+            ("manual", 4, None, None)
+        );
+        let linux = rows
+            .iter()
+            .find(|row| row.rule == "manual-etc-hosts")
+            .unwrap();
+        assert_eq!(
+            (linux.checked, linux.applies_to),
+            (0, "Linux VMs"),
+            "all VMs run Windows"
+        );
+    }
+
+    #[test]
+    fn readiness_follows_the_worst_check() {
+        let vms = vec![
+            vm("ready"),
+            Vm {
+                disks: Some((0..17).map(|i| disk(&format!("d{i}"), GIB)).collect()),
+                ..vm("warn")
+            },
+            Vm {
+                firmware: None,
+                disks: Some((0..17).map(|i| disk(&format!("d{i}"), GIB)).collect()),
+                ..vm("unknown")
+            },
+            Vm {
+                firmware: Some(crate::model::Firmware::Efi),
+                guest_id: None,
+                guest_os_tools: None,
+                ..vm("notready")
+            },
+        ];
+        let r = audit(&estate(vec![vcenter("vc1", vms)]), &Profile::default());
+        let got: Vec<&str> = r.vcenters[0]
+            .vms
+            .iter()
+            .map(|v| v.readiness_str())
+            .collect();
+        assert_eq!(
+            got,
+            ["ready", "conditionally-ready", "unknown", "not-ready"]
+        );
+        let c = r.readiness_counts();
+        assert_eq!(
+            (c.ready, c.conditionally_ready, c.unknown, c.not_ready),
+            (1, 1, 1, 1)
+        );
+    }
+
+    #[test]
+    fn host_and_vcenter_findings_count_toward_a_vm() {
+        let mut on_bad_host = vm("a");
+        on_bad_host.host_moref = Some("host-2".into());
+        let mut vc = vcenter("vc1", vec![on_bad_host, vm("b")]);
+        vc.hosts.push(crate::model::Host {
+            version: Some("6.5.0".into()),
+            ..host("host-2", "6.5.0", "1")
+        });
+        let r = audit(&estate(vec![vc]), &Profile::default());
+        let vms = &r.vcenters[0].vms;
+        assert_eq!(
+            (vms[0].readiness, vms[0].findings, vms[0].inherited_findings),
+            (Some(Readiness::NotReady), 0, 1)
+        );
+        assert_eq!(vms[1].readiness, Some(Readiness::Ready));
+        assert_eq!(r.vcenters[0].hosts[1].findings(), 1);
+
+        let mut vc = vcenter("vc2", vec![vm("c")]);
+        vc.about.version = None;
+        let r = audit(&estate(vec![vc]), &Profile::default());
+        assert_eq!(r.vcenters[0].vcenter.findings(), 1);
+        assert_eq!(r.vcenters[0].vms[0].readiness, Some(Readiness::Unknown));
+        assert_eq!(r.vcenters[0].vms[0].inherited_findings, 1);
+    }
+
+    #[test]
+    fn results_are_parallel_to_the_estate() {
+        let mut a = vcenter("vc1", vec![vm("a"), vm("b"), vm("c")]);
+        a.hosts.push(host("host-2", "6.0.0", "3620759"));
+        let b = vcenter("vc2", vec![vm("d")]);
+        let r = audit(&estate(vec![a, b]), &Profile::default());
+        assert_eq!(r.vcenters.len(), 2);
+        assert_eq!((r.vcenters[0].hosts.len(), r.vcenters[0].vms.len()), (2, 3));
+        assert_eq!(
+            (r.vcenters[1].server.as_str(), r.vcenters[1].vms.len()),
+            ("vc2", 1)
+        );
+        assert_eq!(r.counts.hosts, 3);
+    }
+
+    #[test]
+    fn a_disabled_rule_is_not_run() {
+        let e = estate(vec![vcenter(
+            "vc1",
+            vec![Vm {
+                disks: two_oversize_disks(),
+                ..vm("a")
+            }],
+        )]);
+        let p = profile("[rules.disk-size]\nenabled = false\n");
+        let r = audit(&e, &p);
+        assert!(r.findings.iter().all(|f| f.rule != "disk-size"));
+        let ds = r.rules.iter().find(|s| s.rule == "disk-size").unwrap();
+        assert_eq!((ds.enabled, ds.checked), (false, 0));
+        assert_eq!(
+            r.summary_rows()
+                .iter()
+                .find(|row| row.rule == "disk-size")
+                .unwrap()
+                .status,
+            "disabled"
+        );
+        assert_eq!(r.vcenters[0].vms[0].readiness, Some(Readiness::Ready));
+    }
+
+    #[test]
+    fn a_changed_parameter_or_severity_changes_the_result() {
+        let e = estate(vec![vcenter(
+            "vc1",
+            vec![Vm {
+                disks: two_oversize_disks(),
+                ..vm("a")
+            }],
+        )]);
+        assert!(audit(&e, &Profile::default()).exceeds(FailOn::Error));
+        let r = audit(&e, &profile("[rules.disk-size]\nmax_gib = 4095\n"));
+        assert_eq!(r.findings, []);
+        let r = audit(&e, &profile("[rules.disk-size]\nseverity = \"warning\"\n"));
+        assert!(r.findings.iter().all(|f| f.severity == Severity::Warning));
+        assert_eq!(
+            r.vcenters[0].vms[0].readiness,
+            Some(Readiness::ConditionallyReady)
+        );
+        assert!(!r.exceeds(FailOn::Error));
+        assert!(r.exceeds(FailOn::Warning));
+    }
+
+    #[test]
+    fn exceeds_follows_the_threshold_and_ignores_unknowns() {
+        let warn = Vm {
+            disks: Some((0..17).map(|i| disk(&format!("d{i}"), GIB)).collect()),
+            ..vm("w")
+        };
+        let r = audit(
+            &estate(vec![vcenter("vc1", vec![warn])]),
+            &Profile::default(),
+        );
+        assert!(r.exceeds(FailOn::Warning));
+        assert!(!r.exceeds(FailOn::Error));
+        assert!(!r.exceeds(FailOn::Never));
+
+        let unknown = Vm {
+            firmware: None,
+            ..vm("u")
+        };
+        let r = audit(
+            &estate(vec![vcenter("vc1", vec![unknown])]),
+            &Profile::default(),
+        );
+        assert!(!r.findings.is_empty());
+        assert!(!r.exceeds(FailOn::Warning));
+
+        let error = Vm {
+            name: "-x".into(),
+            ..vm("e")
+        };
+        let r = audit(
+            &estate(vec![vcenter("vc1", vec![error])]),
+            &Profile::default(),
+        );
+        assert!(
+            r.exceeds(FailOn::Error) && r.exceeds(FailOn::Warning) && !r.exceeds(FailOn::Never)
+        );
+        assert_eq!(FailOn::default(), FailOn::Error);
+    }
+
+    #[test]
+    fn render_summary_reports_counts_and_top_rules() {
+        let vms = vec![
+            vm("ok"),
+            Vm {
+                name: "bad_name".into(),
+                ..vm("x")
+            },
+            Vm {
+                name: "bad_name2".into(),
+                firmware: None,
+                ..vm("y")
+            },
+        ];
+        let r = audit(&estate(vec![vcenter("vc1", vms)]), &Profile::default());
+        let s = render_summary(&r);
+        assert!(
+            s.starts_with("Audited 1 vCenter, 1 host, 3 VMs with profile asr-vmware-2017.\n"),
+            "{s}"
+        );
+        assert!(
+            s.contains("VM readiness: 1 ready, 0 conditionally ready, 0 unknown, 2 not ready.\n"),
+            "{s}"
+        );
+        assert!(s.contains("Findings: 3 (2 failed, 1 unknown).\n"), "{s}");
+        let top = s.lines().position(|l| l == "Top rules:").unwrap();
+        let lines: Vec<&str> = s.lines().collect();
+        assert!(lines[top + 1].trim_start().starts_with("vm-name"), "{s}");
+        assert!(
+            lines[top + 1].ends_with("2 failed, 0 unknown of 3 VMs"),
+            "{s}"
+        );
+        assert!(
+            lines[top + 2].trim_start().starts_with("boot-firmware"),
+            "{s}"
+        );
+        assert!(
+            s.ends_with("3 manual checks to verify by hand (see summary.csv).\n"),
+            "{s}"
+        );
+    }
+
+    /// 100k VMs audit in well under a second (run with `cargo test --release -- --ignored`).
+    #[test]
+    #[ignore]
+    fn a_hundred_thousand_vms_audit_fast() {
+        let vms: Vec<Vm> = (0..100_000)
+            .map(|i| {
+                let mut v = vm(&format!("vm-{i}"));
+                if i % 3 == 0 {
+                    v.guest_id = Some("rhel7_64Guest".into());
+                    v.guest_os_tools = None;
+                }
+                v
+            })
+            .collect();
+        let e = estate(vec![vcenter("vc1", vms)]);
+        let p = Profile::default();
+        let start = std::time::Instant::now();
+        let r = audit(&e, &p);
+        let elapsed = start.elapsed();
+        eprintln!("audited 100k VMs in {elapsed:?}");
+        assert_eq!(r.counts.vms_in_scope, 100_000);
+        assert!(
+            elapsed < std::time::Duration::from_millis(500),
+            "{elapsed:?}"
+        );
+    }
+}

@@ -227,22 +227,24 @@ impl GuestOs {
         let config_desc = non_empty(config_name)
             .or(non_empty(guest_id))
             .unwrap_or_default();
-        let disagreement = Some(format!(
-            "configured as \"{config_desc}\" but VMware Tools report \"{tools_desc}\""
-        ));
+        let disagreement = || {
+            Some(format!(
+                "configured as \"{config_desc}\" but VMware Tools report \"{tools_desc}\""
+            ))
+        };
 
         if !config.specific {
             // An `other*` guest id: the Tools report says more, unless it contradicts the kind.
             let contradicts = config.kind != OsKind::Unknown && config.kind != t.kind;
             return GuestOs {
                 identity: t,
-                disagreement: disagreement.filter(|_| contradicts),
+                disagreement: if contradicts { disagreement() } else { None },
             };
         }
         if config.family != t.family || config.kind != t.kind {
             return GuestOs {
                 identity: t,
-                disagreement,
+                disagreement: disagreement(),
             };
         }
         if config.family.is_none() {
@@ -273,7 +275,7 @@ impl GuestOs {
         };
         GuestOs {
             identity: OsIdentity { majors, arch, ..t },
-            disagreement: disagreement.filter(|_| contradicts),
+            disagreement: if contradicts { disagreement() } else { None },
         }
     }
 

@@ -40,7 +40,7 @@ impl Rule for DiskCount {
     }
 
     fn check_vm(&self, p: &Params, _ctx: &Context<'_>, v: &VmView<'_>, out: &mut Vec<Outcome>) {
-        let expected = format!("<= {}", p.max_disks);
+        let expected = || format!("<= {}", p.max_disks);
         match &v.vm.disks {
             None => out.push(Outcome::unknown(
                 format!(
@@ -48,7 +48,7 @@ impl Rule for DiskCount {
                     p.max_disks
                 ),
                 "",
-                expected,
+                expected(),
             )),
             Some(disks) if disks.len() > p.max_disks => out.push(Outcome::fail(
                 format!(
@@ -57,7 +57,7 @@ impl Rule for DiskCount {
                     p.max_disks
                 ),
                 disks.len().to_string(),
-                expected,
+                expected(),
             )),
             Some(_) => out.push(Outcome::pass()),
         }

@@ -42,7 +42,7 @@ impl Rule for DiskSize {
     }
 
     fn check_vm(&self, p: &Params, _ctx: &Context<'_>, v: &VmView<'_>, out: &mut Vec<Outcome>) {
-        let expected = format!("<= {} GiB", p.max_gib);
+        let expected = || format!("<= {} GiB", p.max_gib);
         let Some(disks) = &v.vm.disks else {
             out.push(Outcome::unknown(
                 format!(
@@ -50,31 +50,33 @@ impl Rule for DiskSize {
                     p.max_gib
                 ),
                 "",
-                expected,
+                expected(),
             ));
             return;
         };
         let limit = p.max_gib.saturating_mul(GIB);
         for d in disks {
-            let label = d.label.clone().unwrap_or_else(|| format!("disk {}", d.key));
+            let label = || d.label.clone().unwrap_or_else(|| format!("disk {}", d.key));
             match d.capacity_bytes {
                 Some(bytes) if bytes > limit => out.push(Outcome::fail(
                     format!(
-                        "disk \"{label}\" is {}; the limit is {} GiB",
+                        "disk \"{}\" is {}; the limit is {} GiB",
+                        label(),
                         fmt_gib(bytes),
                         p.max_gib
                     ),
                     fmt_gib(bytes),
-                    expected.clone(),
+                    expected(),
                 )),
                 Some(_) => {}
                 None => out.push(Outcome::unknown(
                     format!(
-                        "disk \"{label}\" size not known; verify it is at most {} GiB",
+                        "disk \"{}\" size not known; verify it is at most {} GiB",
+                        label(),
                         p.max_gib
                     ),
                     "",
-                    expected.clone(),
+                    expected(),
                 )),
             }
         }

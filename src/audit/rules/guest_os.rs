@@ -35,15 +35,81 @@ use crate::audit::{ObjectKind, Outcome, Severity};
 
 pub struct GuestOsRule;
 
-/// Supported releases per family; an empty list supports no release of the family.
+/// Supported releases per family, as written in the profile.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RawParams {
+    windows_server: Vec<String>,
+    rhel: Vec<String>,
+    centos: Vec<String>,
+    oracle_linux: Vec<String>,
+    sles: Vec<String>,
+}
+
+/// Supported releases per family; an empty list supports no release of the family. The lists are
+/// parsed once, when the profile is loaded.
+#[derive(Debug, Deserialize)]
+#[serde(from = "RawParams")]
 pub struct Params {
     pub windows_server: Vec<String>,
     pub rhel: Vec<String>,
     pub centos: Vec<String>,
     pub oracle_linux: Vec<String>,
     pub sles: Vec<String>,
+    /// Parsed lists and their texts, indexed like [`Family::ALL`].
+    specs: Vec<Vec<ReleaseSpec>>,
+    family_texts: Vec<String>,
+    all_text: String,
+}
+
+impl From<RawParams> for Params {
+    fn from(r: RawParams) -> Self {
+        let mut p = Params {
+            windows_server: r.windows_server,
+            rhel: r.rhel,
+            centos: r.centos,
+            oracle_linux: r.oracle_linux,
+            sles: r.sles,
+            specs: Vec::new(),
+            family_texts: Vec::new(),
+            all_text: String::new(),
+        };
+        // Unparsable entries are left out here and rejected by `validate`.
+        p.specs = Family::ALL
+            .iter()
+            .map(|f| {
+                p.list(*f)
+                    .1
+                    .iter()
+                    .filter_map(|s| ReleaseSpec::parse(s))
+                    .collect()
+            })
+            .collect();
+        p.family_texts = Family::ALL
+            .iter()
+            .zip(&p.specs)
+            .map(|(f, specs)| {
+                if specs.is_empty() {
+                    format!("no {} release", f.name())
+                } else {
+                    format!("{} {}", f.name(), join(specs.iter().map(ReleaseSpec::text)))
+                }
+            })
+            .collect();
+        let parts: Vec<&str> = p
+            .specs
+            .iter()
+            .zip(&p.family_texts)
+            .filter(|(specs, _)| !specs.is_empty())
+            .map(|(_, text)| text.as_str())
+            .collect();
+        p.all_text = format!("{} (64-bit)", parts.join("; "));
+        p
+    }
+}
+
+fn family_index(family: Family) -> usize {
+    Family::ALL.iter().position(|f| *f == family).unwrap_or(0)
 }
 
 impl Params {
@@ -57,36 +123,18 @@ impl Params {
         }
     }
 
-    fn specs(&self, family: Family) -> Vec<ReleaseSpec> {
-        self.list(family)
-            .1
-            .iter()
-            .filter_map(|s| ReleaseSpec::parse(s))
-            .collect()
+    fn specs(&self, family: Family) -> &[ReleaseSpec] {
+        &self.specs[family_index(family)]
     }
 
     /// `Red Hat Enterprise Linux 6.7, 6.8, 7.1, 7.2` for one family.
-    fn family_text(&self, family: Family) -> String {
-        let specs = self.specs(family);
-        if specs.is_empty() {
-            format!("no {} release", family.name())
-        } else {
-            format!(
-                "{} {}",
-                family.name(),
-                join(specs.iter().map(ReleaseSpec::text))
-            )
-        }
+    fn family_text(&self, family: Family) -> &str {
+        &self.family_texts[family_index(family)]
     }
 
     /// Every supported release, for the `expected` column of vague outcomes.
     fn all_text(&self) -> String {
-        let parts: Vec<String> = Family::ALL
-            .iter()
-            .filter(|f| !self.list(**f).1.is_empty())
-            .map(|f| self.family_text(*f))
-            .collect();
-        format!("{} (64-bit)", parts.join("; "))
+        self.all_text.clone()
     }
 }
 
@@ -236,7 +284,6 @@ impl Rule for GuestOsRule {
 }
 
 fn evaluate(p: &Params, os: &OsIdentity) -> Outcome {
-    let label = os.label();
     if !os.specific || os.kind == OsKind::Unknown {
         let what = if os.raw.is_empty() {
             "guest OS not reported".to_string()
@@ -250,6 +297,7 @@ fn evaluate(p: &Params, os: &OsIdentity) -> Outcome {
         );
     }
     if os.arch == Arch::X86 {
+        let label = os.label();
         return Outcome::fail(
             format!("{label} is 32-bit; only 64-bit systems are supported"),
             label,
@@ -257,49 +305,55 @@ fn evaluate(p: &Params, os: &OsIdentity) -> Outcome {
         );
     }
     let Some(family) = os.family else {
+        let label = os.label();
         return Outcome::fail(
             format!("{label} is not a supported system"),
             label,
             p.all_text(),
         );
     };
-    let expected = format!("{} (64-bit)", p.family_text(family));
     let specs = p.specs(family);
-    let candidates: Vec<Option<&str>> = match &os.majors {
-        Some(majors) => majors.iter().map(|m| Some(m.as_str())).collect(),
-        None => vec![None],
-    };
-    let mut all_yes = true;
-    let mut possible: Vec<&ReleaseSpec> = Vec::new();
-    let mut only_sp_missing = true;
-    for cand in &candidates {
-        let fits: Vec<Fit> = specs.iter().map(|s| fit(os, *cand, s)).collect();
-        all_yes &= fits.contains(&Fit::Yes);
-        for (spec, f) in specs.iter().zip(&fits) {
-            if *f != Fit::No && !possible.contains(&spec) {
-                possible.push(spec);
-            }
-            only_sp_missing &= *f != Fit::MaybeMinor;
+    let none = [None];
+    let majors = os.majors.as_ref().filter(|m| !m.is_empty());
+    let candidates = || -> Box<dyn Iterator<Item = Option<&str>> + '_> {
+        match majors {
+            Some(majors) => Box::new(majors.iter().map(|m| Some(m.as_str()))),
+            None => Box::new(none.iter().copied()),
         }
-    }
-    if all_yes && !candidates.is_empty() {
+    };
+    let all_yes = candidates().all(|c| specs.iter().any(|s| fit(os, c, s) == Fit::Yes));
+    let expected = || format!("{} (64-bit)", p.family_text(family));
+    if all_yes {
         if os.arch == Arch::Unknown {
+            let label = os.label();
             return Outcome::unknown(
                 format!("{label}: word size not reported; verify it is 64-bit"),
                 label,
-                expected,
+                expected(),
             );
         }
         return Outcome::pass();
     }
+    let mut possible: Vec<&ReleaseSpec> = Vec::new();
+    let mut only_sp_missing = true;
+    for cand in candidates() {
+        for spec in specs {
+            let f = fit(os, cand, spec);
+            if f != Fit::No && !possible.contains(&spec) {
+                possible.push(spec);
+            }
+            only_sp_missing &= f != Fit::MaybeMinor;
+        }
+    }
+    let label = os.label();
     if possible.is_empty() {
         return Outcome::fail(
             format!("{label} is not one of {}", p.family_text(family)),
             label,
-            expected,
+            expected(),
         );
     }
-    let what = if os.majors.is_none() {
+    let what = if majors.is_none() {
         "release not reported"
     } else if only_sp_missing {
         "service pack not reported"
@@ -313,7 +367,7 @@ fn evaluate(p: &Params, os: &OsIdentity) -> Outcome {
             family.name()
         ),
         label,
-        expected,
+        expected(),
     )
 }
 

@@ -55,7 +55,7 @@ impl Rule for InstallSpace {
 
     fn check_vm(&self, p: &Params, _ctx: &Context<'_>, v: &VmView<'_>, out: &mut Vec<Outcome>) {
         let disks = &v.vm.guest_disks;
-        let expected = format!(">= {} GiB free", p.min_free_gib);
+        let expected = || format!(">= {} GiB free", p.min_free_gib);
         let windows = match v.os.identity.kind {
             OsKind::Windows => Some(true),
             OsKind::Linux => Some(false),
@@ -81,7 +81,7 @@ impl Rule for InstallSpace {
                     p.min_free_gib
                 ),
                 "",
-                expected,
+                expected(),
             ));
             return;
         }
@@ -97,7 +97,7 @@ impl Rule for InstallSpace {
                     p.min_free_gib
                 ),
                 "",
-                expected,
+                expected(),
             ));
             return;
         };
@@ -108,7 +108,7 @@ impl Rule for InstallSpace {
                     disk.path, p.min_free_gib
                 ),
                 "",
-                expected,
+                expected(),
             ));
             return;
         };
@@ -123,7 +123,7 @@ impl Rule for InstallSpace {
                     p.min_free_gib
                 ),
                 format!("{} free", fmt_gib(free)),
-                expected,
+                expected(),
             ));
         }
     }

@@ -46,52 +46,68 @@ impl Rule for StorageDrs {
     fn check_vm(&self, _p: &Params, ctx: &Context<'_>, v: &VmView<'_>, out: &mut Vec<Outcome>) {
         let vm = v.vm;
         // Morefs when collected, else names.
-        let lookups: Vec<(&str, Option<&Datastore>)> = if vm.datastore_morefs.is_empty() {
-            vm.datastores
-                .iter()
-                .map(|n| (n.as_str(), ctx.datastore_by_name(v.vc_index, n)))
-                .collect()
+        if vm.datastore_morefs.is_empty() {
+            for name in &vm.datastores {
+                check_datastore(
+                    ctx,
+                    v.vc_index,
+                    name,
+                    ctx.datastore_by_name(v.vc_index, name),
+                    out,
+                );
+            }
         } else {
-            vm.datastore_morefs
-                .iter()
-                .enumerate()
-                .map(|(i, m)| {
-                    let name = vm.datastores.get(i).map_or(m.as_str(), String::as_str);
-                    (name, ctx.datastore(v.vc_index, m))
-                })
-                .collect()
-        };
-        for (name, ds) in lookups {
-            let Some(ds) = ds else {
-                out.push(Outcome::unknown(
-                    format!("datastore \"{name}\" not in the collected inventory; verify it is not in a Storage DRS cluster"),
-                    "",
-                    EXPECTED,
-                ));
-                continue;
-            };
-            let Some(pod_moref) = &ds.storage_pod else {
-                continue;
-            };
-            let pod = ctx.storage_pod(v.vc_index, pod_moref);
-            let pod_name = pod.map_or(pod_moref.as_str(), |p| p.name.as_str());
-            match pod.and_then(|p| p.storage_drs) {
-                Some(true) => out.push(Outcome::fail(
-                    format!("datastore \"{}\" is in datastore cluster \"{pod_name}\" with Storage DRS enabled", ds.name),
-                    format!("{pod_name}: Storage DRS on"),
-                    EXPECTED,
-                )),
-                Some(false) => {}
-                None => out.push(Outcome::unknown(
-                    format!("Storage DRS state of datastore cluster \"{pod_name}\" not reported; verify it is disabled"),
-                    "",
-                    EXPECTED,
-                )),
+            for (i, moref) in vm.datastore_morefs.iter().enumerate() {
+                let name = vm.datastores.get(i).map_or(moref.as_str(), String::as_str);
+                check_datastore(ctx, v.vc_index, name, ctx.datastore(v.vc_index, moref), out);
             }
         }
         if out.is_empty() {
             out.push(Outcome::pass());
         }
+    }
+}
+
+/// Pushes a failing or unknown outcome for one datastore of the VM; nothing when it is fine.
+fn check_datastore(
+    ctx: &Context<'_>,
+    vc_index: usize,
+    name: &str,
+    ds: Option<&Datastore>,
+    out: &mut Vec<Outcome>,
+) {
+    let Some(ds) = ds else {
+        out.push(Outcome::unknown(
+            format!(
+                "datastore \"{name}\" not in the collected inventory; verify it is not in a Storage DRS cluster"
+            ),
+            "",
+            EXPECTED,
+        ));
+        return;
+    };
+    let Some(pod_moref) = &ds.storage_pod else {
+        return;
+    };
+    let pod = ctx.storage_pod(vc_index, pod_moref);
+    let pod_name = pod.map_or(pod_moref.as_str(), |p| p.name.as_str());
+    match pod.and_then(|p| p.storage_drs) {
+        Some(true) => out.push(Outcome::fail(
+            format!(
+                "datastore \"{}\" is in datastore cluster \"{pod_name}\" with Storage DRS enabled",
+                ds.name
+            ),
+            format!("{pod_name}: Storage DRS on"),
+            EXPECTED,
+        )),
+        Some(false) => {}
+        None => out.push(Outcome::unknown(
+            format!(
+                "Storage DRS state of datastore cluster \"{pod_name}\" not reported; verify it is disabled"
+            ),
+            "",
+            EXPECTED,
+        )),
     }
 }
 

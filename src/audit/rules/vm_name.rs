@@ -43,10 +43,12 @@ impl Rule for VmName {
 
     fn check_vm(&self, p: &Params, _ctx: &Context<'_>, v: &VmView<'_>, out: &mut Vec<Outcome>) {
         let name = v.vm.name.as_str();
-        let expected = format!(
-            "1-{} letters, digits, hyphens; no hyphen at either end",
-            p.max_length
-        );
+        let expected = || {
+            format!(
+                "1-{} letters, digits, hyphens; no hyphen at either end",
+                p.max_length
+            )
+        };
         let len = name.chars().count();
         let problem = if name.is_empty() {
             Some("name is empty".to_string())
@@ -67,7 +69,7 @@ impl Rule for VmName {
             None
         };
         out.push(match problem {
-            Some(message) => Outcome::fail(message, name, expected),
+            Some(message) => Outcome::fail(message, name, expected()),
             None => Outcome::pass(),
         });
     }
