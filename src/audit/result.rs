@@ -475,3 +475,100 @@ pub fn render_summary(result: &AuditResult) -> String {
     ));
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::testutil::*;
+    use crate::audit::{Profile, audit};
+    use crate::model::Vm;
+
+    fn csv_of<T: Serialize>(rows: &[T]) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        for r in rows {
+            w.serialize(r).unwrap();
+        }
+        String::from_utf8(w.into_inner().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn findings_serialize_as_the_findings_csv() {
+        let bad = Vm {
+            name: "bad_name".into(),
+            ..vm("a")
+        };
+        let r = audit(
+            &estate(vec![vcenter("vc1", vec![bad])]),
+            &Profile::default(),
+        );
+        let text = csv_of(&r.findings);
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("vcenter,object_type,object,moref,rule,severity,status,message,actual,expected")
+        );
+        assert_eq!(
+            lines.next(),
+            Some(
+                "vc1,vm,bad_name,vm-a,vm-name,error,fail,\"name \"\"bad_name\"\" has characters other than letters, digits and hyphens\",bad_name,\"1-63 letters, digits, hyphens; no hyphen at either end\""
+            )
+        );
+    }
+
+    #[test]
+    fn summary_rows_serialize_under_one_header() {
+        let r = audit(
+            &estate(vec![vcenter("vc1", vec![vm("a")])]),
+            &Profile::default(),
+        );
+        let text = csv_of(&r.summary_rows());
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "rule,object_type,severity,status,checked,passed,failed,unknown,applies_to,description,source"
+        );
+        assert!(
+            lines[1].starts_with("vcenter-version,vcenter,error,checked,1,1,0,0,,"),
+            "{}",
+            lines[1]
+        );
+        let manual = lines
+            .iter()
+            .find(|l| l.starts_with("manual-port-20004"))
+            .unwrap();
+        assert!(
+            manual.starts_with("manual-port-20004,vm,,manual,1,,,,all VMs,"),
+            "{manual}"
+        );
+    }
+
+    #[test]
+    fn fail_on_parses_from_the_command_line() {
+        use clap::ValueEnum;
+        assert_eq!(FailOn::from_str("warning", false), Ok(FailOn::Warning));
+        assert_eq!(FailOn::from_str("error", false), Ok(FailOn::Error));
+        assert_eq!(FailOn::from_str("never", false), Ok(FailOn::Never));
+        assert!(FailOn::from_str("sometimes", false).is_err());
+    }
+
+    #[test]
+    fn out_of_scope_vms_have_no_readiness() {
+        let v = VmAudit::out_of_scope();
+        assert_eq!((v.readiness, v.readiness_str()), (None, "out-of-scope"));
+        let t = Tally {
+            unknown: true,
+            findings: 1,
+            ..Default::default()
+        };
+        let w = Tally {
+            warning_failed: true,
+            findings: 2,
+            ..Default::default()
+        };
+        let v = VmAudit::new(Tally::default(), t, w);
+        assert_eq!(
+            (v.readiness, v.findings, v.inherited_findings),
+            (Some(Readiness::Unknown), 0, 3)
+        );
+    }
+}

@@ -254,3 +254,53 @@ pub(crate) fn validate_versions(key: &str, versions: &[String]) -> Result<(), Pa
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_match_their_files() {
+        let mut seen = std::collections::HashSet::new();
+        for rule in RULES {
+            let meta = rule.meta();
+            assert!(seen.insert(meta.id), "duplicate id {}", meta.id);
+            assert!(
+                meta.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{} is not kebab-case",
+                meta.id
+            );
+            let file = format!(
+                "{}/src/audit/rules/{}.rs",
+                env!("CARGO_MANIFEST_DIR"),
+                meta.id.replace('-', "_")
+            );
+            let text = std::fs::read_to_string(&file).unwrap_or_else(|_| panic!("{file} missing"));
+            assert!(
+                text.starts_with(&format!("//! `{}`: ", meta.id)),
+                "{file} must open with its doc block"
+            );
+            assert_eq!(find(meta.id).map(|r| r.meta().id), Some(meta.id));
+        }
+        assert!(find("no-such-rule").is_none());
+    }
+
+    #[test]
+    fn sources_cite_the_seed() {
+        let seed = std::fs::read_to_string(
+            "/work/shared/seeds/asr-prerequisites-vmware-hyperv-to-azure.md",
+        );
+        for rule in RULES {
+            let s = rule.meta().source;
+            assert_eq!((s.file, s.anchor), (SEED_FILE, VMWARE_SECTION));
+            if let Ok(seed) = &seed {
+                assert!(seed.contains(&format!("<a name=\"{}\">", s.anchor)));
+                assert!(seed.contains(s.subsection), "{}", s.subsection);
+                for row in s.row.split("; ") {
+                    let name = row.split(" (").next().unwrap_or(row);
+                    assert!(seed.contains(&format!("**{name}**")), "{row}");
+                }
+            }
+        }
+    }
+}
