@@ -18,6 +18,17 @@
 //! once as failed). An object's status for a rule is `fail` if any outcome fails, else `unknown`
 //! if any is unknown, else `pass`.
 //!
+//! Report contract (see [`result`]):
+//!
+//! - `findings.csv` is [`AuditResult::findings`] serialized as is. For a vCenter, `object` is the
+//!   server as the user named it and `moref` is `about.instanceUuid` (empty when unknown).
+//! - `vms.csv`: [`VmAudit::readiness_str`] and [`VmAudit::findings`] (the VM's own findings, so the
+//!   column matches its rows in `findings.csv`; [`VmAudit::inherited_findings`] counts those of its
+//!   host and vCenter, which do count toward its readiness). `hosts.csv` and `vcenters.csv`:
+//!   [`ObjectAudit::findings`]. The result vectors are parallel to the estate's.
+//! - `summary.csv` is [`AuditResult::summary_rows`] serialized: `rule, object_type, severity,
+//!   status, checked, passed, failed, unknown, applies_to, description, source`.
+//!
 //! Scope: [`Context::vm_in_scope`] decides which VMs are audited. Today every VM is; the tag filter
 //! of a later issue plugs in there. Out-of-scope VMs get no findings and no readiness, and are
 //! counted in [`AuditCounts::vms_out_of_scope`].

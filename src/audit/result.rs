@@ -458,13 +458,13 @@ pub fn render_summary(result: &AuditResult) -> String {
         let width = top.iter().map(|r| r.rule.len()).max().unwrap_or(0);
         for r in top.iter().take(TOP_RULES) {
             let objects = match r.object_type {
-                ObjectKind::VCenter => "vCenters",
-                ObjectKind::Host => "hosts",
-                ObjectKind::Vm => "VMs",
+                ObjectKind::VCenter => plural(r.checked, "vCenter", "vCenters"),
+                ObjectKind::Host => plural(r.checked, "host", "hosts"),
+                ObjectKind::Vm => plural(r.checked, "VM", "VMs"),
             };
             s.push_str(&format!(
-                "  {:<width$}  {:<7}  {} failed, {} unknown of {} {objects}\n",
-                r.rule, r.severity, r.failed, r.unknown, r.checked
+                "  {:<width$}  {:<7}  {} failed, {} unknown of {objects}\n",
+                r.rule, r.severity, r.failed, r.unknown
             ));
         }
     }
