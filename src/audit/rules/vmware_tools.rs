@@ -88,6 +88,11 @@ impl Rule for VmwareTools {
                     EXPECTED,
                 ));
             }
+            (_, Some(false)) => out.push(Outcome::unknown(
+                "power state not known and VMware Tools not running; verify Tools run when the VM is on",
+                "installed, not running",
+                EXPECTED,
+            )),
             _ => out.push(Outcome::unknown(
                 "VMware Tools status not known; verify Tools are installed and running",
                 "",
@@ -213,5 +218,12 @@ mod tests {
             Status::Unknown
         );
         assert_eq!(run(None, None, None).status, Status::Unknown);
+        let o = run(None, Some(ToolsStatus::NotRunning), None);
+        assert_eq!(o.status, Status::Unknown);
+        assert!(
+            o.message.starts_with("power state not known"),
+            "{}",
+            o.message
+        );
     }
 }
