@@ -23,6 +23,10 @@ pub struct Cli {
 pub enum Command {
     /// Collect vCenters, check every object against the prerequisites, write the reports.
     Audit(cmd::audit::AuditArgs),
+    /// Collect vCenters into a snapshot file, to audit later or elsewhere.
+    Collect(cmd::collect::CollectArgs),
+    /// Print every rule of a profile with its parameters and source.
+    Rules(cmd::rules::RulesArgs),
 }
 
 fn init_logging(verbose: u8) {
@@ -43,6 +47,10 @@ async fn dispatch(cli: Cli) -> Result<Outcome, Error> {
     let mut stdout = std::io::stdout();
     match cli.command {
         Command::Audit(args) => cmd::audit::run(&args, &mut stdout).await,
+        Command::Collect(args) => cmd::collect::run(&args, &mut stdout).await,
+        Command::Rules(args) => cmd::rules::run(&args, &mut stdout)
+            .map(|_| Outcome::Clean)
+            .map_err(|e| Error::Usage(e.to_string())),
     }
 }
 

@@ -3,8 +3,12 @@
 //! The library does all the work; `main.rs` only parses arguments and maps errors to exit codes.
 //! - [`soap`]: the vim25 SOAP client, in layers;
 //! - [`tls`]: certificate verification modes;
-//! - [`model`]: the inventory domain model.
+//! - [`model`]: the inventory domain model;
+//! - [`audit`]: the rules, profiles and readiness;
+//! - [`report`]: the CSV reports; [`snapshot`]: collect once, audit anywhere;
+//! - [`rest`]: the vAPI REST client for tags.
 
+pub mod audit;
 pub mod cli;
 pub mod cmd;
 pub mod collect;

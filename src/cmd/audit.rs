@@ -1,24 +1,41 @@
-//! `vcaudit audit`: collect one or more vCenters, check them and write the reports.
+//! `vcaudit audit`: collect vCenters (or read a snapshot), check every object against the
+//! prerequisites, write the reports and exit 0 (clean), 1 (failing checks) or 2 (error).
 
 use super::credentials::ConnectArgs;
-use crate::collect::collect_vcenter;
+use crate::audit::{self, AuditResult, FailOn, Profile};
+use crate::collect::estate::collect_estate;
 use crate::error::{Error, Outcome};
-use crate::model::{CollectStatus, Estate, VCenterInventory};
+use crate::model::Estate;
 use crate::report::{self, Staged};
+use crate::snapshot::{self, Snapshot};
 use clap::Args;
-use futures_util::StreamExt;
 use std::io::Write;
-use std::path::PathBuf;
-use tokio_util::sync::CancellationToken;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     #[command(flatten)]
     pub connect: ConnectArgs,
 
+    /// Audit this snapshot (from `vcaudit collect`) instead of live vCenters; no network.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["server", "estate"])]
+    pub snapshot: Option<PathBuf>,
+
+    /// Also save what was collected as a snapshot (`.json` or `.json.zst`).
+    #[arg(long, value_name = "FILE", conflicts_with = "snapshot")]
+    pub save_snapshot: Option<PathBuf>,
+
     /// Folder for the reports; created if missing.
     #[arg(long, value_name = "DIR", default_value = "vcaudit-report")]
     pub out: PathBuf,
+
+    /// Rules profile: a built-in name or a TOML file.
+    #[arg(long, value_name = "NAME|PATH", default_value = audit::profile::DEFAULT_PROFILE)]
+    pub profile: String,
+
+    /// Which failed checks make the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
 
     /// How many vCenters to collect at the same time.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -27,98 +44,73 @@ pub struct AuditArgs {
 
 /// Runs the audit; `out` receives the terminal summary.
 pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
-    let targets = args.connect.targets().map_err(Error::Usage)?;
-    report::prepare_output(&args.out)?;
-    let cancel = CancellationToken::new();
-    let watcher = {
-        let cancel = cancel.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("vcaudit: interrupted; logging out");
-                cancel.cancel();
-            }
-        })
-    };
-    let results: Vec<_> = futures_util::stream::iter(targets.iter())
-        .map(|t| {
-            let cancel = cancel.clone();
-            async move { (t, collect_vcenter(t, &cancel).await) }
-        })
-        .buffered(args.jobs as usize)
-        .collect()
-        .await;
-    watcher.abort();
-
-    if cancel.is_cancelled() {
-        return Err(Error::Usage("interrupted; no reports written".into()));
-    }
-    let mut estate = Estate::default();
-    let mut errors = Vec::new();
-    for (t, result) in results {
-        match result {
-            Ok(inv) => estate.vcenters.push(inv),
-            // With one vCenter, its error is the whole story: no reports.
-            Err(e) if targets.len() == 1 => return Err(Error::VCenter(e)),
-            Err(e) => {
-                errors.push(e.to_string());
-                estate.vcenters.push(VCenterInventory {
-                    server: t.label.clone(),
-                    url: t.url.to_string(),
-                    status: CollectStatus::Error,
-                    error: Some(e.to_string()),
-                    ..Default::default()
-                });
-            }
+    let profile = Profile::load(&args.profile).map_err(|e| Error::Usage(e.to_string()))?;
+    let (estate, failures) = match &args.snapshot {
+        Some(path) => {
+            let snap = snapshot::read(path).map_err(|e| Error::Usage(e.to_string()))?;
+            report::prepare_output(&args.out)?;
+            (snap.into_estate(), Vec::new())
         }
-    }
-    if estate
-        .vcenters
-        .iter()
-        .all(|v| v.status == CollectStatus::Error)
-    {
-        return Err(Error::Incomplete(format!(
-            "no vCenter could be collected: {}",
-            errors.join("; ")
-        )));
-    }
-    let written = write_reports(&args.out, &estate)?;
-    print_summary(out, &estate, &written);
-    if !errors.is_empty() {
+        None => {
+            let targets = args.connect.targets().map_err(Error::Usage)?;
+            report::prepare_output(&args.out)?;
+            let collected = collect_estate(&targets, args.jobs as usize).await;
+            if collected.interrupted {
+                return Err(Error::Usage("interrupted; no reports written".into()));
+            }
+            let mut failures = collected.failures;
+            if targets.len() == 1
+                && let Some((_, e)) = failures.pop()
+            {
+                return Err(Error::VCenter(e));
+            }
+            if failures.len() == targets.len() {
+                let all: Vec<String> = failures.iter().map(|(_, e)| e.to_string()).collect();
+                return Err(Error::Incomplete(format!(
+                    "no vCenter could be collected: {}",
+                    all.join("; ")
+                )));
+            }
+            if let Some(path) = &args.save_snapshot {
+                let snap = Snapshot::new(collected.estate.clone(), crate::collect::now_rfc3339());
+                snapshot::write(path, &snap).map_err(|e| Error::Usage(e.to_string()))?;
+            }
+            (collected.estate, failures)
+        }
+    };
+    let result = audit::audit(&estate, &profile);
+    write_reports(&args.out, &estate, &result)?;
+    let _ = write!(out, "{}", audit::render_summary(&result));
+    let _ = writeln!(out, "Reports in {}", args.out.display());
+    if !failures.is_empty() {
+        let all: Vec<String> = failures.iter().map(|(_, e)| e.to_string()).collect();
         return Err(Error::Incomplete(format!(
             "{} of {} vCenters could not be collected (see vcenters.csv): {}",
-            errors.len(),
+            failures.len(),
             estate.vcenters.len(),
-            errors.join("; ")
+            all.join("; ")
         )));
     }
-    Ok(Outcome::Clean)
+    Ok(if result.exceeds(args.fail_on) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
 }
 
-/// Writes every report table for the estate.
-pub fn write_reports(dir: &std::path::Path, estate: &Estate) -> Result<Vec<PathBuf>, Error> {
+/// Writes every report table for the estate and its audit.
+pub fn write_reports(
+    dir: &Path,
+    estate: &Estate,
+    result: &AuditResult,
+) -> Result<Vec<PathBuf>, Error> {
     let mut staged = Staged::new(dir)?;
-    staged.csv("vcenters.csv", report::vcenter_rows(estate))?;
-    staged.csv("hosts.csv", report::host_rows(estate))?;
-    staged.csv("vms.csv", report::vm_rows(estate))?;
+    staged.csv("vcenters.csv", report::vcenter_rows(estate, result))?;
+    staged.csv("hosts.csv", report::host_rows(estate, result))?;
+    staged.csv("vms.csv", report::vm_rows(estate, result))?;
     staged.csv("disks.csv", report::disk_rows(estate))?;
     staged.csv("datastores.csv", report::datastore_rows(estate))?;
+    staged.csv_with_header("findings.csv", report::FINDINGS_HEADER, &result.findings)?;
+    staged.csv_with_header("summary.csv", report::SUMMARY_HEADER, result.summary_rows())?;
     Ok(staged.commit()?)
-}
-
-fn print_summary(out: &mut dyn Write, estate: &Estate, written: &[PathBuf]) {
-    let ok: Vec<_> = estate
-        .vcenters
-        .iter()
-        .filter(|v| v.status == CollectStatus::Ok)
-        .collect();
-    let hosts: usize = ok.iter().map(|v| v.hosts.len()).sum();
-    let vms: usize = ok.iter().map(|v| v.vms.len()).sum();
-    let _ = writeln!(
-        out,
-        "Audited {} vCenter(s): {hosts} hosts, {vms} VMs.",
-        ok.len()
-    );
-    if let Some(dir) = written.first().and_then(|p| p.parent()) {
-        let _ = writeln!(out, "Reports in {}", dir.display());
-    }
 }

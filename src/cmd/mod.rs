@@ -1,4 +1,6 @@
 //! One module per subcommand, each with its own arguments struct and `run()` (as xsv/qsv do).
 
 pub mod audit;
+pub mod collect;
 pub mod credentials;
+pub mod rules;

@@ -101,6 +101,32 @@ impl Staged {
         Ok(())
     }
 
+    /// Writes a CSV table whose header is given, for row types without a `Default`.
+    pub fn csv_with_header<R: serde::Serialize>(
+        &mut self,
+        name: &str,
+        header: &[&str],
+        rows: impl IntoIterator<Item = R>,
+    ) -> Result<(), ReportError> {
+        let path = self.dir.join(name);
+        let tmp = tempfile::Builder::new()
+            .prefix(".vcaudit-")
+            .suffix(".tmp")
+            .tempfile_in(&self.dir)
+            .map_err(|e| out_err(&path, e))?;
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(std::io::BufWriter::new(tmp.as_file()));
+        w.write_record(header).map_err(|e| out_err(&path, e))?;
+        for row in rows {
+            w.serialize(row).map_err(|e| out_err(&path, e))?;
+        }
+        w.flush().map_err(|e| out_err(&path, e))?;
+        drop(w);
+        self.files.push((tmp, path));
+        Ok(())
+    }
+
     /// Writes raw bytes (JSON reports) into a temporary file.
     pub fn bytes(&mut self, name: &str, data: &[u8]) -> Result<(), ReportError> {
         use std::io::Write;
@@ -157,8 +183,40 @@ fn vms_per_host(vc: &VCenterInventory) -> HashMap<&str, usize> {
     m
 }
 
-pub fn vcenter_rows(estate: &Estate) -> impl Iterator<Item = VCenterRow> + '_ {
-    estate.vcenters.iter().map(|vc| {
+/// Column names of `findings.csv`, in the order of [`crate::audit::Finding`]'s fields.
+pub const FINDINGS_HEADER: &[&str] = &[
+    "vcenter",
+    "object_type",
+    "object",
+    "moref",
+    "rule",
+    "severity",
+    "status",
+    "message",
+    "actual",
+    "expected",
+];
+
+/// Column names of `summary.csv`, in the order of [`crate::audit::SummaryRow`]'s fields.
+pub const SUMMARY_HEADER: &[&str] = &[
+    "rule",
+    "object_type",
+    "severity",
+    "status",
+    "checked",
+    "passed",
+    "failed",
+    "unknown",
+    "applies_to",
+    "description",
+    "source",
+];
+
+pub fn vcenter_rows<'a>(
+    estate: &'a Estate,
+    audit: &'a crate::audit::AuditResult,
+) -> impl Iterator<Item = VCenterRow> + 'a {
+    estate.vcenters.iter().zip(&audit.vcenters).map(|(vc, va)| {
         let ok = vc.status == crate::model::CollectStatus::Ok;
         let count = |n: usize| ok.then_some(n);
         VCenterRow {
@@ -176,59 +234,92 @@ pub fn vcenter_rows(estate: &Estate) -> impl Iterator<Item = VCenterRow> + '_ {
             hosts: count(vc.hosts.len()),
             vms: count(vc.vms.len()),
             collected_at: vc.collected_at.clone(),
+            findings: va.vcenter.findings(),
+            notes: notes(vc),
         }
     })
 }
 
-pub fn host_rows(estate: &Estate) -> impl Iterator<Item = HostRow> + '_ {
-    estate.vcenters.iter().flat_map(|vc| {
-        let counts = vms_per_host(vc);
-        vc.hosts.iter().map(move |h| HostRow {
-            vcenter: vc.server.clone(),
-            datacenter: h.datacenter.clone(),
-            cluster: h.cluster.clone(),
-            host: h.name.clone(),
-            moref: h.moref.clone(),
-            version: h.version.clone(),
-            build: h.build.clone(),
-            full_name: h.full_name.clone(),
-            connection_state: h.connection_state.as_ref().map(|s| s.to_string()),
-            maintenance_mode: h.maintenance_mode,
-            vms: counts.get(h.moref.as_str()).copied().unwrap_or(0),
-        })
-    })
+/// What could not be read besides the inventory: events, tags, refused properties.
+fn notes(vc: &VCenterInventory) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    parts.extend(vc.events_error.clone());
+    parts.extend(vc.tags_error.clone());
+    for f in &vc.property_faults {
+        parts.push(format!(
+            "{} {} of {} objects: {}",
+            f.object_type, f.path, f.objects, f.fault
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
-pub fn vm_rows(estate: &Estate) -> impl Iterator<Item = VmRow> + '_ {
-    estate.vcenters.iter().flat_map(|vc| {
-        vc.vms.iter().map(move |vm| VmRow {
-            vcenter: vc.server.clone(),
-            datacenter: vm.datacenter.clone(),
-            cluster: vm.cluster.clone(),
-            host: vm.host.clone(),
-            folder: vm.folder.clone(),
-            vm: vm.name.clone(),
-            moref: vm.moref.clone(),
-            bios_uuid: vm.bios_uuid.clone(),
-            instance_uuid: vm.instance_uuid.clone(),
-            power_state: vm.power_state.as_ref().map(|s| s.to_string()),
-            template: vm.template,
-            guest_id: vm.guest_id.clone(),
-            guest_os_config: vm.guest_os_config.clone(),
-            guest_os_tools: vm.guest_os_tools.clone(),
-            tools_status: vm.tools_status.as_ref().map(|s| s.to_string()),
-            tools_running: vm.tools_running.as_ref().map(|s| s.to_string()),
-            tools_version: vm.tools_version.clone(),
-            tools_version_status: vm.tools_version_status.clone(),
-            firmware: vm.firmware.as_ref().map(|s| s.to_string()),
-            cpus: vm.cpus,
-            memory_mb: vm.memory_mb,
-            disks: vm.disks.as_ref().map(Vec::len),
-            provisioned_gib: vm.provisioned_bytes().map(gib),
-            largest_disk_gib: vm.largest_disk_bytes().map(gib),
-            datastores: vm.datastores.join("; "),
+pub fn host_rows<'a>(
+    estate: &'a Estate,
+    audit: &'a crate::audit::AuditResult,
+) -> impl Iterator<Item = HostRow> + 'a {
+    estate
+        .vcenters
+        .iter()
+        .zip(&audit.vcenters)
+        .flat_map(|(vc, va)| {
+            let counts = vms_per_host(vc);
+            vc.hosts.iter().zip(&va.hosts).map(move |(h, ha)| HostRow {
+                vcenter: vc.server.clone(),
+                datacenter: h.datacenter.clone(),
+                cluster: h.cluster.clone(),
+                host: h.name.clone(),
+                moref: h.moref.clone(),
+                version: h.version.clone(),
+                build: h.build.clone(),
+                full_name: h.full_name.clone(),
+                connection_state: h.connection_state.as_ref().map(|s| s.to_string()),
+                maintenance_mode: h.maintenance_mode,
+                vms: counts.get(h.moref.as_str()).copied().unwrap_or(0),
+                findings: ha.findings(),
+            })
         })
-    })
+}
+
+pub fn vm_rows<'a>(
+    estate: &'a Estate,
+    audit: &'a crate::audit::AuditResult,
+) -> impl Iterator<Item = VmRow> + 'a {
+    estate
+        .vcenters
+        .iter()
+        .zip(&audit.vcenters)
+        .flat_map(|(vc, va)| {
+            vc.vms.iter().zip(&va.vms).map(move |(vm, a)| VmRow {
+                vcenter: vc.server.clone(),
+                datacenter: vm.datacenter.clone(),
+                cluster: vm.cluster.clone(),
+                host: vm.host.clone(),
+                folder: vm.folder.clone(),
+                vm: vm.name.clone(),
+                moref: vm.moref.clone(),
+                bios_uuid: vm.bios_uuid.clone(),
+                instance_uuid: vm.instance_uuid.clone(),
+                power_state: vm.power_state.as_ref().map(|s| s.to_string()),
+                template: vm.template,
+                guest_id: vm.guest_id.clone(),
+                guest_os_config: vm.guest_os_config.clone(),
+                guest_os_tools: vm.guest_os_tools.clone(),
+                tools_status: vm.tools_status.as_ref().map(|s| s.to_string()),
+                tools_running: vm.tools_running.as_ref().map(|s| s.to_string()),
+                tools_version: vm.tools_version.clone(),
+                tools_version_status: vm.tools_version_status.clone(),
+                firmware: vm.firmware.as_ref().map(|s| s.to_string()),
+                cpus: vm.cpus,
+                memory_mb: vm.memory_mb,
+                disks: vm.disks.as_ref().map(Vec::len),
+                provisioned_gib: vm.provisioned_bytes().map(gib),
+                largest_disk_gib: vm.largest_disk_bytes().map(gib),
+                datastores: vm.datastores.join("; "),
+                readiness: a.readiness_str(),
+                findings: a.findings,
+            })
+        })
 }
 
 pub fn disk_rows(estate: &Estate) -> impl Iterator<Item = DiskRow> + '_ {
@@ -287,6 +378,8 @@ mod tests {
         assert_eq!(gib(1024 * 1024 * 1024 + 512 * 1024 * 1024), "1.5");
         assert_eq!(gib(1024 * 1024), "0");
         assert_eq!(gib(11 * 1024 * 1024 * 1024 / 1000), "0.01");
-        assert_eq!(gib(1023 * 1024 * 1024 * 1024 / 1024), "1023");
+        assert_eq!(gib(1023 * 1024 * 1024 * 1024), "1023");
+        assert_eq!(gib(1000 * 1024 * 1024 * 1024), "1000");
+        assert_eq!(gib(1023 * 1024 * 1024), "1");
     }
 }

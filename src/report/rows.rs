@@ -21,6 +21,9 @@ pub struct VCenterRow {
     pub hosts: Option<usize>,
     pub vms: Option<usize>,
     pub collected_at: Option<String>,
+    pub findings: usize,
+    /// What could not be read besides the inventory (events, tags, refused properties).
+    pub notes: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -36,6 +39,7 @@ pub struct HostRow {
     pub connection_state: Option<String>,
     pub maintenance_mode: Option<bool>,
     pub vms: usize,
+    pub findings: usize,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -65,6 +69,8 @@ pub struct VmRow {
     pub provisioned_gib: Option<String>,
     pub largest_disk_gib: Option<String>,
     pub datastores: String,
+    pub readiness: &'static str,
+    pub findings: usize,
 }
 
 #[derive(Debug, Default, Serialize)]

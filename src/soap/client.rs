@@ -202,7 +202,9 @@ impl Client {
                 Err(SoapError::NotAuthenticated)
             }
             Ok(Opened::Fault(f)) => Err(SoapError::Fault(f)),
-            Err(XmlError::Malformed(_)) if status.as_u16() == 500 => Err(SoapError::Http(500)),
+            Err(XmlError::Malformed(_) | XmlError::Truncated) if status.as_u16() == 500 => {
+                Err(SoapError::Http(500))
+            }
             Err(e) => Err(SoapError::Xml(e)),
         }
     }

@@ -1,0 +1,687 @@
+//! The audit engine: runs the rules of a [`Profile`] over an [`Estate`].
+//!
+//! The design follows linters such as ruff and clippy:
+//!
+//! - every rule lives in its own file under [`rules`], with its metadata (id, object kind, default
+//!   severity, title, source section of the requirement), its parameters and its tests;
+//!   [`rules::RULES`] is the one list of rules;
+//! - a [`Profile`] (TOML, see [`profile`]) enables rules, sets their severity and parameters;
+//! - [`audit`] builds an estate-wide [`Context`] once (indexes of hosts, datastores, storage pods,
+//!   the newest ESXi build per version, each VM's guest OS), then runs every enabled rule on every
+//!   object of its kind, so the cost is linear in the number of objects;
+//! - every check gives one or more [`Outcome`]s: `pass`, `fail`, or `unknown` when the collected data
+//!   cannot decide (never a guess); failing and unknown outcomes become [`Finding`]s;
+//! - requirements the vSphere API cannot see are [`manual`] checks, listed with the number of VMs
+//!   they apply to, never dropped.
+//!
+//! Counting: a rule's summary counts objects, not outcomes (a VM with two oversize disks counts
+//! once as failed). An object's status for a rule is `fail` if any outcome fails, else `unknown`
+//! if any is unknown, else `pass`.
+//!
+//! Report contract (see [`result`]):
+//!
+//! - `findings.csv` is [`AuditResult::findings`] serialized as is. For a vCenter, `object` is the
+//!   server as the user named it and `moref` is `about.instanceUuid` (empty when unknown).
+//! - `vms.csv`: [`VmAudit::readiness_str`] and [`VmAudit::findings`] (the VM's own findings, so the
+//!   column matches its rows in `findings.csv`; [`VmAudit::inherited_findings`] counts those of its
+//!   host and vCenter, which do count toward its readiness). `hosts.csv` and `vcenters.csv`:
+//!   [`ObjectAudit::findings`]. The result vectors are parallel to the estate's.
+//! - `summary.csv` is [`AuditResult::summary_rows`] serialized: `rule, object_type, severity,
+//!   status, checked, passed, failed, unknown, applies_to, description, source`.
+//!
+//! Scope: [`Context::vm_in_scope`] decides which VMs are audited. Today every VM is; the tag filter
+//! of a later issue plugs in there. Out-of-scope VMs get no findings and no readiness, and are
+//! counted in [`AuditCounts::vms_out_of_scope`].
+
+pub mod context;
+pub mod manual;
+pub mod os;
+pub mod profile;
+pub mod result;
+pub mod rules;
+mod util;
+
+#[cfg(test)]
+pub(crate) mod testutil;
+
+pub use context::{Context, HostView, VCenterView, VmView};
+pub use profile::{Profile, ProfileError};
+pub use result::{
+    AuditCounts, AuditResult, FailOn, Finding, ManualStats, ObjectAudit, Readiness,
+    ReadinessCounts, RuleStats, SummaryRow, Tally, VCenterAudit, VmAudit, render_summary,
+};
+
+use crate::model::Estate;
+use serde::{Deserialize, Serialize};
+
+/// The kind of object a rule applies to: the `object_type` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ObjectKind {
+    #[serde(rename = "vcenter")]
+    VCenter,
+    Host,
+    Vm,
+}
+
+impl ObjectKind {
+    /// The report spelling: `vcenter`, `host` or `vm`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectKind::VCenter => "vcenter",
+            ObjectKind::Host => "host",
+            ObjectKind::Vm => "vm",
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How bad a failed check is: `error` blocks replication, `warning` is a risk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    /// The report spelling: `error` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+
+    /// Parses the profile spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The result of one check. Ordered from best to worst, so `max` gives an object's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Unknown,
+    Fail,
+}
+
+impl Status {
+    /// The report spelling: `pass`, `fail` or `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What one check found. A pass carries no text (passes are not reported); a failure names the
+/// value and the limit; an unknown names what to verify by hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: Status,
+    pub message: String,
+    /// The value found, e.g. `2048 GiB`; empty when unknown.
+    pub actual: String,
+    /// What the rule wants, e.g. `<= 1023 GiB`.
+    pub expected: String,
+}
+
+impl Outcome {
+    /// A passing check.
+    pub fn pass() -> Self {
+        Outcome {
+            status: Status::Pass,
+            message: String::new(),
+            actual: String::new(),
+            expected: String::new(),
+        }
+    }
+
+    /// A failing check.
+    pub fn fail(
+        message: impl Into<String>,
+        actual: impl Into<String>,
+        expected: impl Into<String>,
+    ) -> Self {
+        Outcome {
+            status: Status::Fail,
+            message: message.into(),
+            actual: actual.into(),
+            expected: expected.into(),
+        }
+    }
+
+    /// A check the data cannot decide; `message` says what to verify by hand.
+    pub fn unknown(
+        message: impl Into<String>,
+        actual: impl Into<String>,
+        expected: impl Into<String>,
+    ) -> Self {
+        Outcome {
+            status: Status::Unknown,
+            message: message.into(),
+            actual: actual.into(),
+            expected: expected.into(),
+        }
+    }
+}
+
+/// Audits `estate` with `profile`: runs every enabled rule on every object of its kind.
+pub fn audit(estate: &Estate, profile: &Profile) -> AuditResult {
+    let ctx = Context::new(estate);
+    let enabled: Vec<(usize, &dyn rules::DynRule, &profile::RuleSettings)> = rules::RULES
+        .iter()
+        .enumerate()
+        .filter_map(|(i, rule)| {
+            let settings = profile.settings(i);
+            settings.enabled.then_some((i, *rule, settings))
+        })
+        .collect();
+
+    let mut result = AuditResult::new(profile);
+    let mut out: Vec<Outcome> = Vec::with_capacity(4);
+
+    for (vc_index, vc) in estate.vcenters.iter().enumerate() {
+        let mut vc_audit = VCenterAudit {
+            server: vc.server.clone(),
+            ..Default::default()
+        };
+        result.counts.vcenters += 1;
+
+        // The vCenter itself.
+        let view = VCenterView {
+            index: vc_index,
+            vc,
+        };
+        let moref = vc.about.instance_uuid.clone().unwrap_or_default();
+        let mut tally = Tally::default();
+        for &(i, rule, settings) in &enabled {
+            if rule.meta().object != ObjectKind::VCenter {
+                continue;
+            }
+            out.clear();
+            rule.run_vcenter(&settings.params, &ctx, &view, &mut out);
+            let subject = Subject {
+                vcenter: &vc.server,
+                kind: ObjectKind::VCenter,
+                name: &vc.server,
+                moref: &moref,
+            };
+            result.record(i, settings.severity, &subject, &mut out, &mut tally);
+        }
+        vc_audit.vcenter = ObjectAudit::from(tally);
+
+        // Hosts.
+        vc_audit.hosts.reserve(vc.hosts.len());
+        for host in &vc.hosts {
+            result.counts.hosts += 1;
+            let view = HostView { vc_index, vc, host };
+            let mut tally = Tally::default();
+            for &(i, rule, settings) in &enabled {
+                if rule.meta().object != ObjectKind::Host {
+                    continue;
+                }
+                out.clear();
+                rule.run_host(&settings.params, &ctx, &view, &mut out);
+                let subject = Subject {
+                    vcenter: &vc.server,
+                    kind: ObjectKind::Host,
+                    name: &host.name,
+                    moref: &host.moref,
+                };
+                result.record(i, settings.severity, &subject, &mut out, &mut tally);
+            }
+            vc_audit.hosts.push(ObjectAudit::from(tally));
+        }
+
+        // VMs.
+        vc_audit.vms.reserve(vc.vms.len());
+        for vm in &vc.vms {
+            if !ctx.vm_in_scope(vc_index, vm) {
+                result.counts.vms_out_of_scope += 1;
+                vc_audit.vms.push(VmAudit::out_of_scope());
+                continue;
+            }
+            result.counts.vms_in_scope += 1;
+            let view = VmView {
+                vc_index,
+                vc,
+                vm,
+                os: os::GuestOs::of(vm),
+            };
+            let mut tally = Tally::default();
+            for &(i, rule, settings) in &enabled {
+                if rule.meta().object != ObjectKind::Vm {
+                    continue;
+                }
+                out.clear();
+                rule.run_vm(&settings.params, &ctx, &view, &mut out);
+                let subject = Subject {
+                    vcenter: &vc.server,
+                    kind: ObjectKind::Vm,
+                    name: &vm.name,
+                    moref: &vm.moref,
+                };
+                result.record(i, settings.severity, &subject, &mut out, &mut tally);
+            }
+            let host = vm
+                .host_moref
+                .as_deref()
+                .and_then(|m| ctx.host_index(vc_index, m))
+                .map(|h| vc_audit.hosts[h].tally)
+                .unwrap_or_default();
+            result.manual_count(&view.os);
+            vc_audit
+                .vms
+                .push(VmAudit::new(tally, host, vc_audit.vcenter.tally));
+        }
+
+        result.vcenters.push(vc_audit);
+    }
+    result
+}
+
+/// The object a set of outcomes is about, for building findings.
+pub(crate) struct Subject<'a> {
+    pub vcenter: &'a str,
+    pub kind: ObjectKind,
+    pub name: &'a str,
+    pub moref: &'a str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testutil::*;
+    use super::*;
+    use crate::model::{Disk, Vm};
+
+    fn profile(text: &str) -> Profile {
+        Profile::from_toml("test.toml", text).unwrap()
+    }
+
+    fn two_oversize_disks() -> Option<Vec<Disk>> {
+        Some(vec![
+            disk("Hard disk 1", 2048 * GIB),
+            disk("Hard disk 2", 2048 * GIB),
+        ])
+    }
+
+    #[test]
+    fn a_clean_estate_is_ready_with_no_findings() {
+        let e = estate(vec![vcenter("vc1", vec![vm("web-01"), vm("web-02")])]);
+        let r = audit(&e, &Profile::default());
+        assert_eq!(r.findings, []);
+        assert_eq!(
+            r.counts,
+            AuditCounts {
+                vcenters: 1,
+                hosts: 1,
+                vms_in_scope: 2,
+                vms_out_of_scope: 0
+            }
+        );
+        assert_eq!(r.readiness_counts().ready, 2);
+        assert!(!r.exceeds(FailOn::Warning));
+        for s in &r.rules {
+            let objects = match s.object_type {
+                ObjectKind::VCenter | ObjectKind::Host => 1,
+                ObjectKind::Vm => 2,
+            };
+            assert_eq!((s.checked, s.passed), (objects, objects), "{}", s.rule);
+        }
+    }
+
+    #[test]
+    fn findings_carry_the_report_columns() {
+        let bad = Vm {
+            disks: two_oversize_disks(),
+            ..vm("db")
+        };
+        let mut vc = vcenter("vc1", vec![bad]);
+        vc.about.version = Some("6.5.0".into());
+        let r = audit(&estate(vec![vc]), &Profile::default());
+        let vc_finding = &r.findings[0];
+        assert_eq!(
+            (
+                vc_finding.object_type,
+                vc_finding.object.as_str(),
+                vc_finding.moref.as_str()
+            ),
+            (ObjectKind::VCenter, "vc1", "uuid-vc1")
+        );
+        assert_eq!(vc_finding.rule, "vcenter-version");
+        let disk = r.findings.iter().find(|f| f.rule == "disk-size").unwrap();
+        assert_eq!(
+            (
+                disk.vcenter.as_str(),
+                disk.object.as_str(),
+                disk.moref.as_str()
+            ),
+            ("vc1", "db", "vm-db")
+        );
+        assert_eq!(
+            (disk.severity, disk.status),
+            (Severity::Error, Status::Fail)
+        );
+        assert_eq!(
+            disk.message,
+            "disk \"Hard disk 1\" is 2048 GiB; the limit is 1023 GiB"
+        );
+        assert!(r.findings.iter().all(|f| f.status != Status::Pass));
+    }
+
+    #[test]
+    fn summary_counts_objects_not_outcomes_and_add_up() {
+        let vms = vec![
+            Vm {
+                disks: two_oversize_disks(),
+                ..vm("a")
+            },
+            Vm {
+                disks: None,
+                ..vm("b")
+            },
+            vm("c"),
+            Vm {
+                name: "bad_name".into(),
+                firmware: None,
+                ..vm("d")
+            },
+        ];
+        let r = audit(&estate(vec![vcenter("vc1", vms)]), &Profile::default());
+        let ds = r.rules.iter().find(|s| s.rule == "disk-size").unwrap();
+        assert_eq!((ds.checked, ds.passed, ds.failed, ds.unknown), (4, 2, 1, 1));
+        assert_eq!(
+            r.findings.iter().filter(|f| f.rule == "disk-size").count(),
+            3
+        );
+        for s in &r.rules {
+            assert_eq!(s.checked, s.passed + s.failed + s.unknown, "{}", s.rule);
+        }
+        let total: usize = r.vcenters[0].vms.iter().map(|v| v.findings).sum();
+        assert_eq!(total, r.findings.len());
+        let rows = r.summary_rows();
+        assert_eq!(rows.len(), rules::RULES.len() + manual::MANUAL_CHECKS.len());
+        let ds_row = rows.iter().find(|row| row.rule == "disk-size").unwrap();
+        assert_eq!(
+            (ds_row.status, ds_row.failed, ds_row.unknown),
+            ("checked", Some(1), Some(1))
+        );
+        let port = rows
+            .iter()
+            .find(|row| row.rule == "manual-port-20004")
+            .unwrap();
+        assert_eq!(
+            (port.status, port.checked, port.passed, port.severity),
+            ("manual", 4, None, None)
+        );
+        let linux = rows
+            .iter()
+            .find(|row| row.rule == "manual-etc-hosts")
+            .unwrap();
+        assert_eq!(
+            (linux.checked, linux.applies_to),
+            (0, "Linux VMs"),
+            "all VMs run Windows"
+        );
+    }
+
+    #[test]
+    fn readiness_follows_the_worst_check() {
+        let vms = vec![
+            vm("ready"),
+            Vm {
+                disks: Some((0..17).map(|i| disk(&format!("d{i}"), GIB)).collect()),
+                ..vm("warn")
+            },
+            Vm {
+                firmware: None,
+                disks: Some((0..17).map(|i| disk(&format!("d{i}"), GIB)).collect()),
+                ..vm("unknown")
+            },
+            Vm {
+                firmware: Some(crate::model::Firmware::Efi),
+                guest_id: None,
+                guest_os_tools: None,
+                ..vm("notready")
+            },
+        ];
+        let r = audit(&estate(vec![vcenter("vc1", vms)]), &Profile::default());
+        let got: Vec<&str> = r.vcenters[0]
+            .vms
+            .iter()
+            .map(|v| v.readiness_str())
+            .collect();
+        assert_eq!(
+            got,
+            ["ready", "conditionally-ready", "unknown", "not-ready"]
+        );
+        let c = r.readiness_counts();
+        assert_eq!(
+            (c.ready, c.conditionally_ready, c.unknown, c.not_ready),
+            (1, 1, 1, 1)
+        );
+    }
+
+    #[test]
+    fn host_and_vcenter_findings_count_toward_a_vm() {
+        let mut on_bad_host = vm("a");
+        on_bad_host.host_moref = Some("host-2".into());
+        let mut vc = vcenter("vc1", vec![on_bad_host, vm("b")]);
+        vc.hosts.push(crate::model::Host {
+            version: Some("6.5.0".into()),
+            ..host("host-2", "6.5.0", "1")
+        });
+        let r = audit(&estate(vec![vc]), &Profile::default());
+        let vms = &r.vcenters[0].vms;
+        assert_eq!(
+            (vms[0].readiness, vms[0].findings, vms[0].inherited_findings),
+            (Some(Readiness::NotReady), 0, 1)
+        );
+        assert_eq!(vms[1].readiness, Some(Readiness::Ready));
+        assert_eq!(r.vcenters[0].hosts[1].findings(), 1);
+
+        let mut vc = vcenter("vc2", vec![vm("c")]);
+        vc.about.version = None;
+        let r = audit(&estate(vec![vc]), &Profile::default());
+        assert_eq!(r.vcenters[0].vcenter.findings(), 1);
+        assert_eq!(r.vcenters[0].vms[0].readiness, Some(Readiness::Unknown));
+        assert_eq!(r.vcenters[0].vms[0].inherited_findings, 1);
+    }
+
+    #[test]
+    fn results_are_parallel_to_the_estate() {
+        let mut a = vcenter("vc1", vec![vm("a"), vm("b"), vm("c")]);
+        a.hosts.push(host("host-2", "6.0.0", "3620759"));
+        let b = vcenter("vc2", vec![vm("d")]);
+        let r = audit(&estate(vec![a, b]), &Profile::default());
+        assert_eq!(r.vcenters.len(), 2);
+        assert_eq!((r.vcenters[0].hosts.len(), r.vcenters[0].vms.len()), (2, 3));
+        assert_eq!(
+            (r.vcenters[1].server.as_str(), r.vcenters[1].vms.len()),
+            ("vc2", 1)
+        );
+        assert_eq!(r.counts.hosts, 3);
+    }
+
+    #[test]
+    fn a_disabled_rule_is_not_run() {
+        let e = estate(vec![vcenter(
+            "vc1",
+            vec![Vm {
+                disks: two_oversize_disks(),
+                ..vm("a")
+            }],
+        )]);
+        let p = profile("[rules.disk-size]\nenabled = false\n");
+        let r = audit(&e, &p);
+        assert!(r.findings.iter().all(|f| f.rule != "disk-size"));
+        let ds = r.rules.iter().find(|s| s.rule == "disk-size").unwrap();
+        assert_eq!((ds.enabled, ds.checked), (false, 0));
+        assert_eq!(
+            r.summary_rows()
+                .iter()
+                .find(|row| row.rule == "disk-size")
+                .unwrap()
+                .status,
+            "disabled"
+        );
+        assert_eq!(r.vcenters[0].vms[0].readiness, Some(Readiness::Ready));
+    }
+
+    #[test]
+    fn a_changed_parameter_or_severity_changes_the_result() {
+        let e = estate(vec![vcenter(
+            "vc1",
+            vec![Vm {
+                disks: two_oversize_disks(),
+                ..vm("a")
+            }],
+        )]);
+        assert!(audit(&e, &Profile::default()).exceeds(FailOn::Error));
+        let r = audit(&e, &profile("[rules.disk-size]\nmax_gib = 4095\n"));
+        assert_eq!(r.findings, []);
+        let r = audit(&e, &profile("[rules.disk-size]\nseverity = \"warning\"\n"));
+        assert!(r.findings.iter().all(|f| f.severity == Severity::Warning));
+        assert_eq!(
+            r.vcenters[0].vms[0].readiness,
+            Some(Readiness::ConditionallyReady)
+        );
+        assert!(!r.exceeds(FailOn::Error));
+        assert!(r.exceeds(FailOn::Warning));
+    }
+
+    #[test]
+    fn exceeds_follows_the_threshold_and_ignores_unknowns() {
+        let warn = Vm {
+            disks: Some((0..17).map(|i| disk(&format!("d{i}"), GIB)).collect()),
+            ..vm("w")
+        };
+        let r = audit(
+            &estate(vec![vcenter("vc1", vec![warn])]),
+            &Profile::default(),
+        );
+        assert!(r.exceeds(FailOn::Warning));
+        assert!(!r.exceeds(FailOn::Error));
+        assert!(!r.exceeds(FailOn::Never));
+
+        let unknown = Vm {
+            firmware: None,
+            ..vm("u")
+        };
+        let r = audit(
+            &estate(vec![vcenter("vc1", vec![unknown])]),
+            &Profile::default(),
+        );
+        assert!(!r.findings.is_empty());
+        assert!(!r.exceeds(FailOn::Warning));
+
+        let error = Vm {
+            name: "-x".into(),
+            ..vm("e")
+        };
+        let r = audit(
+            &estate(vec![vcenter("vc1", vec![error])]),
+            &Profile::default(),
+        );
+        assert!(
+            r.exceeds(FailOn::Error) && r.exceeds(FailOn::Warning) && !r.exceeds(FailOn::Never)
+        );
+        assert_eq!(FailOn::default(), FailOn::Error);
+    }
+
+    #[test]
+    fn render_summary_reports_counts_and_top_rules() {
+        let vms = vec![
+            vm("ok"),
+            Vm {
+                name: "bad_name".into(),
+                ..vm("x")
+            },
+            Vm {
+                name: "bad_name2".into(),
+                firmware: None,
+                ..vm("y")
+            },
+        ];
+        let r = audit(&estate(vec![vcenter("vc1", vms)]), &Profile::default());
+        let s = render_summary(&r);
+        assert!(
+            s.starts_with("Audited 1 vCenter, 1 host, 3 VMs with profile asr-vmware-2017.\n"),
+            "{s}"
+        );
+        assert!(
+            s.contains("VM readiness: 1 ready, 0 conditionally ready, 0 unknown, 2 not ready.\n"),
+            "{s}"
+        );
+        assert!(s.contains("Findings: 3 (2 failed, 1 unknown).\n"), "{s}");
+        let top = s.lines().position(|l| l == "Top rules:").unwrap();
+        let lines: Vec<&str> = s.lines().collect();
+        assert!(lines[top + 1].trim_start().starts_with("vm-name"), "{s}");
+        assert!(
+            lines[top + 1].ends_with("2 failed, 0 unknown of 3 VMs"),
+            "{s}"
+        );
+        assert!(
+            lines[top + 2].trim_start().starts_with("boot-firmware"),
+            "{s}"
+        );
+        assert!(
+            s.ends_with("3 manual checks to verify by hand (see summary.csv).\n"),
+            "{s}"
+        );
+    }
+
+    /// 100k VMs audit in well under a second (run with `cargo test --release -- --ignored`).
+    #[test]
+    #[ignore]
+    fn a_hundred_thousand_vms_audit_fast() {
+        let vms: Vec<Vm> = (0..100_000)
+            .map(|i| {
+                let mut v = vm(&format!("vm-{i}"));
+                if i % 3 == 0 {
+                    v.guest_id = Some("rhel7_64Guest".into());
+                    v.guest_os_tools = None;
+                }
+                v
+            })
+            .collect();
+        let e = estate(vec![vcenter("vc1", vms)]);
+        let p = Profile::default();
+        let start = std::time::Instant::now();
+        let r = audit(&e, &p);
+        let elapsed = start.elapsed();
+        eprintln!("audited 100k VMs in {elapsed:?}");
+        assert_eq!(r.counts.vms_in_scope, 100_000);
+        assert!(
+            elapsed < std::time::Duration::from_millis(500),
+            "{elapsed:?}"
+        );
+    }
+}

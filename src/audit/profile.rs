@@ -1,0 +1,520 @@
+//! Profiles: which rules run, at which severity, with which parameters.
+//!
+//! A profile is TOML:
+//!
+//! ```toml
+//! description = "..."            # optional
+//! extends = "asr-vmware-2017"    # optional, files only: the built-in profile to lay this one over
+//!
+//! [rules.disk-size]              # one table per rule id
+//! enabled = true                 # every rule: run it or not
+//! severity = "error"             # every rule: "error" or "warning"
+//! max_gib = 1023                 # the rule's own parameters
+//! ```
+//!
+//! The built-in profiles are compiled into the binary ([`BUILTIN`]); `asr-vmware-2017` is the
+//! default and lists every key of every rule. A profile file is laid over a built-in profile
+//! (`extends`, default `asr-vmware-2017`), so it only needs the keys it changes; arrays replace, they
+//! do not append. Anything unknown (a top-level key, a rule id, a rule key) or a value of the wrong
+//! type is rejected with a one-line [`ProfileError`] naming the file and the key.
+//!
+//! Parameters are typed by each rule (see [`super::rules::Rule::Params`]); this module only knows
+//! the keys every rule shares (`enabled`, `severity`).
+
+use std::fmt;
+use std::path::Path;
+
+use super::Severity;
+use super::rules::{AnyParams, DynRule, ParamsError, RULES};
+
+/// The default profile.
+pub const DEFAULT_PROFILE: &str = "asr-vmware-2017";
+
+/// The built-in profiles: name and TOML text.
+pub const BUILTIN: &[(&str, &str)] = &[(
+    DEFAULT_PROFILE,
+    include_str!("../../profiles/asr-vmware-2017.toml"),
+)];
+
+const TOP_LEVEL_KEYS: &[&str] = &["description", "extends", "rules"];
+const ENABLED: &str = "enabled";
+const SEVERITY: &str = "severity";
+
+/// Why a profile could not be loaded. Displays as one line naming the file (or profile name) and
+/// the key; never the file's content beyond the offending key and value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProfileError {
+    #[error("profile {name}: not a built-in profile ({builtins}) and no such file")]
+    UnknownProfile { name: String, builtins: String },
+    #[error("profile {file}: cannot read: {reason}")]
+    Read { file: String, reason: String },
+    #[error("profile {file}: invalid TOML at line {line}, column {column}: {reason}")]
+    Syntax {
+        file: String,
+        line: usize,
+        column: usize,
+        reason: String,
+    },
+    #[error("profile {file}: unknown key {key} (expected one of {expected})")]
+    UnknownKey {
+        file: String,
+        key: String,
+        expected: String,
+    },
+    #[error("profile {file}: missing key {key}")]
+    MissingKey { file: String, key: String },
+    #[error("profile {file}: bad value for {key}: {reason}")]
+    BadValue {
+        file: String,
+        key: String,
+        reason: String,
+    },
+}
+
+/// One rule's settings in a profile.
+#[derive(Clone)]
+pub struct RuleSettings {
+    pub enabled: bool,
+    pub severity: Severity,
+    /// The parsed parameters, typed by the rule.
+    pub(crate) params: AnyParams,
+    /// The parameters as TOML (without `enabled` and `severity`), for display.
+    pub table: toml::Table,
+}
+
+impl fmt::Debug for RuleSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuleSettings")
+            .field("enabled", &self.enabled)
+            .field("severity", &self.severity)
+            .field("params", &self.table)
+            .finish()
+    }
+}
+
+/// A loaded profile: settings for every rule in [`RULES`], in the same order.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    name: String,
+    description: Option<String>,
+    rules: Vec<RuleSettings>,
+}
+
+impl Default for Profile {
+    /// The default built-in profile.
+    fn default() -> Self {
+        Profile::builtin(DEFAULT_PROFILE).expect("the default profile is valid (tested)")
+    }
+}
+
+impl Profile {
+    /// Loads a built-in profile by name, or else a TOML file by path.
+    pub fn load(name_or_path: &str) -> Result<Self, ProfileError> {
+        if builtin_text(name_or_path).is_some() {
+            return Self::builtin(name_or_path);
+        }
+        match std::fs::read_to_string(Path::new(name_or_path)) {
+            Ok(text) => Self::from_toml(name_or_path, &text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(ProfileError::UnknownProfile {
+                    name: name_or_path.to_string(),
+                    builtins: Self::builtin_names().join(", "),
+                })
+            }
+            Err(e) => Err(ProfileError::Read {
+                file: name_or_path.to_string(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    /// A built-in profile.
+    pub fn builtin(name: &str) -> Result<Self, ProfileError> {
+        let text = builtin_text(name).ok_or_else(|| ProfileError::UnknownProfile {
+            name: name.to_string(),
+            builtins: Self::builtin_names().join(", "),
+        })?;
+        Self::parse(name, text, name == DEFAULT_PROFILE)
+    }
+
+    /// Names of the built-in profiles.
+    pub fn builtin_names() -> Vec<&'static str> {
+        BUILTIN.iter().map(|(name, _)| *name).collect()
+    }
+
+    /// Parses profile text as a user file named `origin` (laid over its `extends` profile).
+    pub fn from_toml(origin: &str, text: &str) -> Result<Self, ProfileError> {
+        Self::parse(origin, text, false)
+    }
+
+    /// The built-in name or the file path it was loaded from.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// Settings of the rule at `index` in [`RULES`].
+    pub fn settings(&self, index: usize) -> &RuleSettings {
+        &self.rules[index]
+    }
+
+    /// Settings of the rule with `id`.
+    pub fn rule(&self, id: &str) -> Option<&RuleSettings> {
+        let i = RULES.iter().position(|r| r.meta().id == id)?;
+        Some(&self.rules[i])
+    }
+
+    /// Every rule with its settings, in [`RULES`] order.
+    pub fn rules(&self) -> impl Iterator<Item = (&'static dyn DynRule, &RuleSettings)> {
+        RULES.iter().copied().zip(self.rules.iter())
+    }
+
+    /// `root`: the text is the complete default profile, laid over nothing.
+    fn parse(origin: &str, text: &str, root: bool) -> Result<Self, ProfileError> {
+        let err_key = |key: String, expected: &[&str]| ProfileError::UnknownKey {
+            file: origin.to_string(),
+            key,
+            expected: expected.join(", "),
+        };
+        let bad = |key: String, reason: String| ProfileError::BadValue {
+            file: origin.to_string(),
+            key,
+            reason: one_line(&reason),
+        };
+
+        let mut doc: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            let (line, column) = e
+                .span()
+                .map(|s| line_column(text, s.start))
+                .unwrap_or((1, 1));
+            ProfileError::Syntax {
+                file: origin.to_string(),
+                line,
+                column,
+                reason: one_line(e.message()),
+            }
+        })?;
+        if let Some(key) = doc.keys().find(|k| !TOP_LEVEL_KEYS.contains(&k.as_str())) {
+            return Err(err_key(key.clone(), TOP_LEVEL_KEYS));
+        }
+        let description = match doc.remove("description") {
+            None => None,
+            Some(toml::Value::String(s)) => Some(s),
+            Some(v) => return Err(bad("description".into(), type_reason(&v, "a string"))),
+        };
+        let base = match doc.remove("extends") {
+            None if root => None,
+            None => Some(Self::builtin(DEFAULT_PROFILE)?),
+            Some(toml::Value::String(name)) if builtin_text(&name).is_some() && !root => {
+                Some(Self::builtin(&name)?)
+            }
+            Some(v) => {
+                let reason = format!(
+                    "{v} is not a built-in profile (expected one of {})",
+                    Self::builtin_names().join(", ")
+                );
+                return Err(bad("extends".into(), reason));
+            }
+        };
+        let mut tables = match doc.remove("rules") {
+            None => toml::Table::new(),
+            Some(toml::Value::Table(t)) => t,
+            Some(v) => return Err(bad("rules".into(), type_reason(&v, "a table"))),
+        };
+        let ids: Vec<&str> = RULES.iter().map(|r| r.meta().id).collect();
+        if let Some(key) = tables.keys().find(|k| !ids.contains(&k.as_str())) {
+            return Err(err_key(format!("rules.{key}"), &ids));
+        }
+
+        let mut rules = Vec::with_capacity(RULES.len());
+        for (i, rule) in RULES.iter().enumerate() {
+            let id = rule.meta().id;
+            let user = match tables.remove(id) {
+                None => toml::Table::new(),
+                Some(toml::Value::Table(t)) => t,
+                Some(v) => return Err(bad(format!("rules.{id}"), type_reason(&v, "a table"))),
+            };
+            let base_settings = base.as_ref().map(|b| &b.rules[i]);
+            if root && user.is_empty() {
+                return Err(ProfileError::MissingKey {
+                    file: origin.to_string(),
+                    key: format!("rules.{id}"),
+                });
+            }
+            if let Some(b) = base_settings {
+                let mut expected: Vec<&str> = vec![ENABLED, SEVERITY];
+                expected.extend(b.table.keys().map(String::as_str));
+                if let Some(key) = user.keys().find(|k| !expected.contains(&k.as_str())) {
+                    return Err(err_key(format!("rules.{id}.{key}"), &expected));
+                }
+            }
+
+            let mut params = base_settings.map(|b| b.table.clone()).unwrap_or_default();
+            let mut enabled = base_settings.map(|b| b.enabled);
+            let mut severity = base_settings.map(|b| b.severity);
+            for (key, value) in &user {
+                match key.as_str() {
+                    ENABLED => match value {
+                        toml::Value::Boolean(b) => enabled = Some(*b),
+                        v => {
+                            return Err(bad(
+                                format!("rules.{id}.{ENABLED}"),
+                                type_reason(v, "true or false"),
+                            ));
+                        }
+                    },
+                    SEVERITY => match value.as_str().and_then(Severity::parse) {
+                        Some(s) => severity = Some(s),
+                        None => {
+                            return Err(bad(
+                                format!("rules.{id}.{SEVERITY}"),
+                                format!("{value} is not one of \"error\", \"warning\""),
+                            ));
+                        }
+                    },
+                    _ => {
+                        params.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+            let missing = |key: &str| ProfileError::MissingKey {
+                file: origin.to_string(),
+                key: format!("rules.{id}.{key}"),
+            };
+            let enabled = enabled.ok_or_else(|| missing(ENABLED))?;
+            let severity = severity.ok_or_else(|| missing(SEVERITY))?;
+            let parsed = match rule.parse_params(params.clone()) {
+                Ok(p) => p,
+                Err(e) => {
+                    let (key, reason) = match e {
+                        ParamsError::Invalid(pe) => (format!("rules.{id}.{}", pe.key), pe.reason),
+                        ParamsError::Serde(e) => {
+                            let key = base_settings
+                                .and_then(|b| culprit(*rule, &b.table, &user))
+                                .map(|k| format!("rules.{id}.{k}"))
+                                .unwrap_or_else(|| format!("rules.{id}"));
+                            (key, e.message().to_string())
+                        }
+                    };
+                    return Err(bad(key, reason));
+                }
+            };
+            rules.push(RuleSettings {
+                enabled,
+                severity,
+                params: parsed,
+                table: params,
+            });
+        }
+        Ok(Profile {
+            name: origin.to_string(),
+            description: description.or_else(|| base.and_then(|b| b.description)),
+            rules,
+        })
+    }
+}
+
+fn builtin_text(name: &str) -> Option<&'static str> {
+    BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+/// The user key whose value alone makes the (valid) base parameters fail to parse.
+fn culprit(rule: &dyn DynRule, base: &toml::Table, user: &toml::Table) -> Option<String> {
+    user.iter()
+        .filter(|(k, _)| k.as_str() != ENABLED && k.as_str() != SEVERITY)
+        .find(|(key, value)| {
+            let mut t = base.clone();
+            t.insert((*key).clone(), (*value).clone());
+            rule.parse_params(t).is_err()
+        })
+        .map(|(k, _)| k.clone())
+}
+
+fn type_reason(v: &toml::Value, expected: &str) -> String {
+    format!("expected {expected}, found {}", v.type_str())
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// 1-based line and column of byte `offset` in `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::rules::disk_size;
+
+    #[test]
+    fn every_builtin_loads_and_covers_every_rule() {
+        for name in Profile::builtin_names() {
+            let p = Profile::load(name).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(p.name(), name);
+            assert_eq!(p.rules().count(), RULES.len());
+        }
+        let p = Profile::default();
+        assert!(p.rules().all(|(_, s)| s.enabled));
+        for (rule, settings) in p.rules() {
+            assert_eq!(
+                settings.severity,
+                rule.meta().default_severity,
+                "{}",
+                rule.meta().id
+            );
+        }
+        let ds = p.rule("disk-size").unwrap();
+        assert_eq!(
+            ds.params
+                .downcast_ref::<disk_size::Params>()
+                .unwrap()
+                .max_gib,
+            1023
+        );
+    }
+
+    #[test]
+    fn a_file_only_needs_the_keys_it_changes() {
+        let p = Profile::from_toml(
+            "my.toml",
+            "[rules.disk-size]\nmax_gib = 2048\n[rules.esxi-build]\nenabled = false\nseverity = \"error\"\n",
+        )
+        .unwrap();
+        assert_eq!(p.name(), "my.toml");
+        let ds = p.rule("disk-size").unwrap();
+        assert_eq!(
+            ds.params
+                .downcast_ref::<disk_size::Params>()
+                .unwrap()
+                .max_gib,
+            2048
+        );
+        assert_eq!(ds.severity, Severity::Error);
+        let b = p.rule("esxi-build").unwrap();
+        assert!(!b.enabled);
+        assert_eq!(b.severity, Severity::Error);
+        assert!(p.rule("vm-name").unwrap().enabled);
+        assert!(p.description().is_some(), "inherited from the base");
+    }
+
+    #[test]
+    fn unknown_rule_key_is_named() {
+        let e = Profile::from_toml("my.toml", "[rules.disk-size]\nmax_gb = 2048\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "profile my.toml: unknown key rules.disk-size.max_gb (expected one of enabled, severity, max_gib)"
+        );
+    }
+
+    #[test]
+    fn unknown_rule_and_top_level_keys_are_named() {
+        let e = Profile::from_toml("p.toml", "[rules.disk-sise]\nmax_gib = 1\n").unwrap_err();
+        let s = e.to_string();
+        assert!(
+            s.starts_with("profile p.toml: unknown key rules.disk-sise (expected one of "),
+            "{s}"
+        );
+        assert!(s.contains("disk-size") && !s.contains('\n'), "{s}");
+        let e = Profile::from_toml("p.toml", "colour = \"red\"\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "profile p.toml: unknown key colour (expected one of description, extends, rules)"
+        );
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let cases = [
+            (
+                "[rules.disk-size]\nmax_gib = \"big\"\n",
+                "rules.disk-size.max_gib",
+            ),
+            (
+                "[rules.disk-size]\nmax_gib = -1\n",
+                "rules.disk-size.max_gib",
+            ),
+            (
+                "[rules.disk-size]\nenabled = \"yes\"\n",
+                "rules.disk-size.enabled",
+            ),
+            (
+                "[rules.disk-size]\nseverity = \"fatal\"\n",
+                "rules.disk-size.severity",
+            ),
+            (
+                "[rules.vcenter-version]\nversions = [\"6\"]\n",
+                "rules.vcenter-version.versions",
+            ),
+            (
+                "[rules.guest-os]\nrhel = [\"7.x\"]\n",
+                "rules.guest-os.rhel",
+            ),
+            ("extends = \"nope\"\n", "extends"),
+            ("rules = 3\n", "rules"),
+        ];
+        for (text, key) in cases {
+            let e = Profile::from_toml("bad.toml", text).unwrap_err();
+            let s = e.to_string();
+            assert!(
+                matches!(e, ProfileError::BadValue { key: ref k, .. } if k == key),
+                "{text}: {s}"
+            );
+            assert!(
+                s.starts_with(&format!("profile bad.toml: bad value for {key}: ")),
+                "{s}"
+            );
+            assert!(!s.contains('\n'), "{s}");
+        }
+    }
+
+    #[test]
+    fn syntax_errors_are_one_line_with_position() {
+        let e = Profile::from_toml("s.toml", "[rules.disk-size]\nmax_gib = = 3\n").unwrap_err();
+        let s = e.to_string();
+        assert!(
+            s.starts_with("profile s.toml: invalid TOML at line 2, column"),
+            "{s}"
+        );
+        assert!(!s.contains('\n'), "{s}");
+    }
+
+    #[test]
+    fn unknown_name_and_missing_file() {
+        let e = Profile::load("no-such-profile").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "profile no-such-profile: not a built-in profile (asr-vmware-2017) and no such file"
+        );
+    }
+
+    #[test]
+    fn loads_a_file_by_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.toml");
+        std::fs::write(
+            &path,
+            "description = \"mine\"\n[rules.vm-name]\nmax_length = 15\n",
+        )
+        .unwrap();
+        let p = Profile::load(path.to_str().unwrap()).unwrap();
+        assert_eq!(p.description(), Some("mine"));
+        assert_eq!(
+            p.rule("vm-name").unwrap().table["max_length"].as_integer(),
+            Some(15)
+        );
+    }
+
+    #[test]
+    fn line_columns() {
+        assert_eq!(line_column("ab\ncd", 4), (2, 2));
+        assert_eq!(line_column("ab", 0), (1, 1));
+    }
+}
