@@ -146,6 +146,13 @@ impl Staged {
         let mut done = Vec::new();
         for (tmp, path) in self.files {
             tmp.as_file().sync_all().map_err(|e| out_err(&path, e))?;
+            // tempfile creates 0600; reports are ordinary files for spreadsheets and colleagues.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
+                    .map_err(|e| out_err(&path, e))?;
+            }
             tmp.persist(&path).map_err(|e| out_err(&path, e.error))?;
             done.push(path);
         }
