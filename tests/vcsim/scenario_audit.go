@@ -199,7 +199,7 @@ func plantAudit(b *Builder) error {
 	put(dc1, f.clean("app-01", osRHEL72, esx02, "ds-prod-02", "Prod",
 		DiskSpec{Size: 40 * gib, Thin: true}, DiskSpec{Size: 200 * gib, Thin: true}), nil)
 	// A disk of exactly 1023 GiB passes disk-size.
-	put(dc1, f.clean("db-01", osWin2008R2, esx01, "ds-prod-01", "Prod",
+	put(dc1, f.clean("db-01", osWin2012R2, esx01, "ds-prod-01", "Prod",
 		DiskSpec{Size: 80 * gib}, DiskSpec{Size: 1023 * gib}), nil)
 	put(dc1, f.clean("centos-01", osCentOS67, esx10, "ds-local-esx10", ""), nil)
 	put(dc1, f.clean("win2012-01", osWin2012, esx10, "ds-prod-01", ""), nil)
@@ -229,7 +229,7 @@ func plantAudit(b *Builder) error {
 	put(dc2, s, nil)
 	// On a datastore in a pod with Storage DRS off: passes storage-drs.
 	put(dc2, f.clean("dr-app-01", osRHEL72, esx22, "ds-dr-02", "DR"), nil)
-	put(dc2, f.clean("dr-db-01", osWin2008R2, esx21, "ds-dr-01", "DR"), nil)
+	put(dc2, f.clean("dr-db-01", osWin2012R2, esx21, "ds-dr-01", "DR"), nil)
 
 	// A template: powered off with Tools installed, so vmware-tools is unknown.
 	s = f.clean("tmpl-win2012r2", osWin2012R2, esx01, "ds-prod-01", "Templates")
