@@ -72,6 +72,15 @@ impl Staged {
         })
     }
 
+    /// A temporary file in the output folder that will become `path`.
+    fn temp(&self, path: &Path) -> Result<tempfile::NamedTempFile, ReportError> {
+        tempfile::Builder::new()
+            .prefix(".vcaudit-")
+            .suffix(".tmp")
+            .tempfile_in(&self.dir)
+            .map_err(|e| out_err(path, e))
+    }
+
     /// Writes one CSV table from its rows into a temporary file.
     pub fn csv<R: serde::Serialize + Default>(
         &mut self,
@@ -79,11 +88,7 @@ impl Staged {
         rows: impl IntoIterator<Item = R>,
     ) -> Result<(), ReportError> {
         let path = self.dir.join(name);
-        let tmp = tempfile::Builder::new()
-            .prefix(".vcaudit-")
-            .suffix(".tmp")
-            .tempfile_in(&self.dir)
-            .map_err(|e| out_err(&path, e))?;
+        let tmp = self.temp(&path)?;
         let mut w = csv::WriterBuilder::new()
             .has_headers(true)
             .from_writer(std::io::BufWriter::new(tmp.as_file()));
@@ -109,11 +114,7 @@ impl Staged {
         rows: impl IntoIterator<Item = R>,
     ) -> Result<(), ReportError> {
         let path = self.dir.join(name);
-        let tmp = tempfile::Builder::new()
-            .prefix(".vcaudit-")
-            .suffix(".tmp")
-            .tempfile_in(&self.dir)
-            .map_err(|e| out_err(&path, e))?;
+        let tmp = self.temp(&path)?;
         let mut w = csv::WriterBuilder::new()
             .has_headers(false)
             .from_writer(std::io::BufWriter::new(tmp.as_file()));
@@ -131,11 +132,7 @@ impl Staged {
     pub fn bytes(&mut self, name: &str, data: &[u8]) -> Result<(), ReportError> {
         use std::io::Write;
         let path = self.dir.join(name);
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".vcaudit-")
-            .suffix(".tmp")
-            .tempfile_in(&self.dir)
-            .map_err(|e| out_err(&path, e))?;
+        let mut tmp = self.temp(&path)?;
         tmp.write_all(data).map_err(|e| out_err(&path, e))?;
         self.files.push((tmp, path));
         Ok(())
