@@ -131,15 +131,7 @@ impl RestClient {
         if let Some(problem) = crate::tls::certificate_problem(&e) {
             return RestError::Certificate(problem);
         }
-        let mut parts: Vec<String> = Vec::new();
-        let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
-        while let Some(s) = src {
-            let text = s.to_string();
-            if !parts.iter().any(|p| p.contains(&text)) {
-                parts.push(text);
-            }
-            src = s.source();
-        }
+        let parts = crate::soap::client::causes(&e);
         // The innermost cause says most ("Connection refused"); reqwest's own text carries the URL.
         let detail = parts.last().cloned().unwrap_or_else(|| {
             if e.is_decode() || e.is_body() {

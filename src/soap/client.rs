@@ -60,16 +60,28 @@ impl SoapError {
     }
 }
 
-/// Describes an I/O error with its whole source chain in one line.
-pub fn describe_io(e: &std::io::Error) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut src = std::error::Error::source(e);
+/// The distinct texts of an error's causes (its `source()` chain, not the error itself), outermost
+/// first; a cause whose text is already contained in an earlier one is left out.
+pub fn causes(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut parts: Vec<String> = Vec::new();
+    let mut src = e.source();
     while let Some(s) = src {
         let text = s.to_string();
         if !parts.iter().any(|p| p.contains(&text)) {
             parts.push(text);
         }
         src = s.source();
+    }
+    parts
+}
+
+/// Describes an I/O error with its whole source chain in one line.
+pub fn describe_io(e: &std::io::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    for c in causes(e) {
+        if !parts.iter().any(|p| p.contains(&c)) {
+            parts.push(c);
+        }
     }
     parts.join(": ")
 }
@@ -217,15 +229,7 @@ impl Client {
         if let Some(reason) = crate::tls::certificate_problem(&e) {
             return SoapError::Certificate(reason);
         }
-        let mut parts: Vec<String> = Vec::new();
-        let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
-        while let Some(s) = src {
-            let text = s.to_string();
-            if !parts.iter().any(|p| p.contains(&text)) {
-                parts.push(text);
-            }
-            src = s.source();
-        }
+        let parts = causes(&e);
         let detail = parts.last().cloned().unwrap_or_else(|| e.to_string());
         SoapError::Connect(detail)
     }
