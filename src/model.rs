@@ -179,7 +179,8 @@ pub struct VCenterInventory {
     pub scope: Option<TagScope>,
 }
 
-/// Which VMs to audit, by vSphere tag (`category:tag`).
+/// Which VMs to audit, by vSphere tag (`category:tag`). Tags match ignoring ASCII case, as
+/// vCenter treats category and tag names.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TagScope {
     /// When not empty, only VMs carrying at least one of these are audited.
@@ -193,9 +194,42 @@ impl TagScope {
         self.include.is_empty() && self.exclude.is_empty()
     }
 
+    /// A scope from `category:tag` lists; `None` when both are empty. `include_name` and
+    /// `exclude_name` name where the lists came from, for the one-line error.
+    pub fn parse(
+        include: &[String],
+        exclude: &[String],
+        include_name: &str,
+        exclude_name: &str,
+    ) -> Result<Option<TagScope>, String> {
+        let check = |list: &[String], name: &str| -> Result<Vec<String>, String> {
+            list.iter()
+                .map(|t| {
+                    let t = t.trim();
+                    match t.split_once(':') {
+                        Some((c, n)) if !c.trim().is_empty() && !n.trim().is_empty() => {
+                            Ok(t.to_string())
+                        }
+                        _ => Err(format!(
+                            "{name} {t:?} is not CATEGORY:TAG (for example dr-tier:gold)"
+                        )),
+                    }
+                })
+                .collect()
+        };
+        let scope = TagScope {
+            include: check(include, include_name)?,
+            exclude: check(exclude, exclude_name)?,
+        };
+        Ok((!scope.is_empty()).then_some(scope))
+    }
+
     /// Whether a VM with these tags is in scope.
     pub fn admits(&self, tags: &[String]) -> bool {
-        let has = |list: &[String]| list.iter().any(|t| tags.contains(t));
+        let has = |list: &[String]| {
+            list.iter()
+                .any(|want| tags.iter().any(|t| t.eq_ignore_ascii_case(want)))
+        };
         (self.include.is_empty() || has(&self.include)) && !has(&self.exclude)
     }
 }
@@ -382,6 +416,35 @@ mod tests {
         assert_eq!(json, "\"hibernating\"");
         let back: PowerState = serde_json::from_str(&json).unwrap();
         assert_eq!(back, v);
+    }
+
+    #[test]
+    fn tag_scope_includes_any_excludes_all_and_ignores_case() {
+        let tags = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let scope = TagScope::parse(
+            &tags(&["dr-tier:gold", "dr-tier:silver"]),
+            &tags(&["owner:team-a"]),
+            "--tag",
+            "--exclude-tag",
+        )
+        .unwrap()
+        .unwrap();
+        assert!(scope.admits(&tags(&["DR-Tier:Gold"])));
+        assert!(scope.admits(&tags(&["dr-tier:silver", "other:x"])));
+        assert!(!scope.admits(&tags(&["dr-tier:gold", "owner:team-a"])));
+        assert!(!scope.admits(&tags(&[])));
+        let exclude_only = TagScope::parse(&[], &tags(&["owner:team-a"]), "a", "b")
+            .unwrap()
+            .unwrap();
+        assert!(exclude_only.admits(&tags(&[])));
+        assert!(!exclude_only.admits(&tags(&["owner:team-a"])));
+        assert_eq!(TagScope::parse(&[], &[], "a", "b"), Ok(None));
+        for bad in ["gold", ":gold", "dr-tier:", " : "] {
+            let e = TagScope::parse(&tags(&[bad]), &[], "--tag", "--exclude-tag").unwrap_err();
+            assert!(e.starts_with("--tag ") && e.contains("CATEGORY:TAG"), "{e}");
+        }
+        let e = TagScope::parse(&[], &tags(&["x"]), "--tag", "--exclude-tag").unwrap_err();
+        assert!(e.starts_with("--exclude-tag "), "{e}");
     }
 
     #[test]

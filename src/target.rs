@@ -25,8 +25,26 @@ pub struct Target {
     pub timeout: Duration,
     /// Look-back window for migration events, in days; 0 reads no events.
     pub events_days: u32,
-    /// Audit scope set for this vCenter in an estate file.
+    /// Which VMs are audited, by tag: the vCenter's own scope from an estate file, else the
+    /// command line's `--tag` / `--exclude-tag`; `None` audits every VM.
     pub scope: Option<crate::model::TagScope>,
+    /// `--require-tags`: a vCenter whose tags cannot be read is an error, not an audit without
+    /// tags.
+    pub require_tags: bool,
+}
+
+impl Target {
+    /// Why this vCenter's tags must be read, if they must: `--require-tags`, or a tag scope
+    /// (without its tags the scope would silently audit every VM or none).
+    pub fn tags_needed(&self) -> Option<&'static str> {
+        if self.require_tags {
+            Some("--require-tags")
+        } else if self.scope.is_some() {
+            Some("the tag scope (--tag, --exclude-tag or the estate file's tag, exclude_tag)")
+        } else {
+            None
+        }
+    }
 }
 
 /// Parses `host`, `host:port` or `https://host[:port]/sdk` into (label, SDK URL).

@@ -92,10 +92,19 @@ impl<'a> Context<'a> {
         self.pods.get(&(vc_index, moref)).copied()
     }
 
-    /// Whether `vm` is audited. Every VM is today; the tag filter of a later issue decides here.
-    /// Templates are audited like VMs (a template's configuration is what its clones inherit).
-    pub fn vm_in_scope(&self, _vc_index: usize, _vm: &Vm) -> bool {
-        true
+    /// Whether `vm` is audited: every VM, unless its vCenter has a tag scope
+    /// ([`VCenterInventory::scope`]) that leaves it out. Templates are audited like VMs (a
+    /// template's configuration is what its clones inherit).
+    pub fn vm_in_scope(&self, vc_index: usize, vm: &Vm) -> bool {
+        match self
+            .estate
+            .vcenters
+            .get(vc_index)
+            .and_then(|vc| vc.scope.as_ref())
+        {
+            Some(scope) => scope.admits(&vm.tags),
+            None => true,
+        }
     }
 }
 

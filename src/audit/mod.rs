@@ -29,9 +29,11 @@
 //! - `summary.csv` is [`AuditResult::summary_rows`] serialized: `rule, object_type, severity,
 //!   status, checked, passed, failed, unknown, applies_to, description, source`.
 //!
-//! Scope: [`Context::vm_in_scope`] decides which VMs are audited. Today every VM is; the tag filter
-//! of a later issue plugs in there. Out-of-scope VMs get no findings and no readiness, and are
-//! counted in [`AuditCounts::vms_out_of_scope`].
+//! Scope: [`Context::vm_in_scope`] decides which VMs are audited: all of them, unless the vCenter
+//! has a tag scope (`--tag`, `--exclude-tag`, or the estate file's `tag`, `exclude_tag`). VMs left
+//! out by tag get no findings and the readiness `out-of-scope`, count toward no rule and no
+//! manual check, and are counted in [`AuditCounts::vms_out_of_scope`]. Hosts and vCenters are
+//! always audited.
 
 pub mod context;
 pub mod manual;
@@ -109,8 +111,9 @@ impl Severity {
 }
 
 impl std::fmt::Display for Severity {
+    /// Honours width and alignment, so the summary's columns line up.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -330,6 +333,39 @@ mod tests {
             disk("Hard disk 1", 2048 * GIB),
             disk("Hard disk 2", 2048 * GIB),
         ])
+    }
+
+    #[test]
+    fn a_tag_scope_leaves_vms_out_of_every_rule_and_count() {
+        let mut gold = vm("bad_gold");
+        gold.tags = vec!["dr-tier:gold".into()];
+        let mut retired = vm("bad_retired");
+        retired.tags = vec!["dr-tier:gold".into(), "lifecycle:retired".into()];
+        let untagged = vm("bad_untagged");
+        let mut vc = vcenter("vc1", vec![gold, retired, untagged]);
+        vc.scope = Some(crate::model::TagScope {
+            include: vec!["dr-tier:gold".into()],
+            exclude: vec!["lifecycle:retired".into()],
+        });
+        // A second vCenter without a scope audits everything.
+        let other = vcenter("vc2", vec![vm("bad_other")]);
+        let r = audit(&estate(vec![vc, other]), &Profile::default());
+        assert_eq!((r.counts.vms_in_scope, r.counts.vms_out_of_scope), (2, 2));
+        let names: Vec<&str> = r.findings.iter().map(|f| f.object.as_str()).collect();
+        assert_eq!(
+            names,
+            ["bad_gold", "bad_other"],
+            "only in-scope VMs are checked"
+        );
+        let vm_name = r.rules.iter().find(|s| s.rule == "vm-name").unwrap();
+        assert_eq!((vm_name.checked, vm_name.failed), (2, 2));
+        let readiness: Vec<&str> = r.vcenters[0]
+            .vms
+            .iter()
+            .map(|v| v.readiness_str())
+            .collect();
+        assert_eq!(readiness, ["not-ready", "out-of-scope", "out-of-scope"]);
+        assert!(render_summary(&r).contains("2 VMs in scope (2 left out by tag)"));
     }
 
     #[test]

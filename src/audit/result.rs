@@ -424,7 +424,10 @@ pub fn render_summary(result: &AuditResult) -> String {
         plural(c.vms_in_scope, "VM", "VMs"),
     );
     if c.vms_out_of_scope > 0 {
-        s.push_str(&format!(" ({} out of scope)", c.vms_out_of_scope));
+        s.push_str(&format!(
+            " in scope ({} left out by tag)",
+            c.vms_out_of_scope
+        ));
     }
     s.push_str(&format!(" with profile {}.\n", result.profile));
     let r = result.readiness_counts();

@@ -48,8 +48,10 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
     let (estate, failures) = match &args.snapshot {
         Some(path) => {
             let snap = snapshot::read(path).map_err(|e| Error::Usage(e.to_string()))?;
+            let mut estate = snap.into_estate();
+            scope_snapshot(&mut estate, args.connect.tag_scope().map_err(Error::Usage)?)?;
             report::prepare_output(&args.out)?;
-            (snap.into_estate(), Vec::new())
+            (estate, Vec::new())
         }
         None => {
             let targets = args.connect.targets().map_err(Error::Usage)?;
@@ -96,6 +98,24 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
     } else {
         Outcome::Clean
     })
+}
+
+/// Gives the command line's tag scope to every vCenter of a snapshot that has none of its own,
+/// and refuses to scope a vCenter whose tags were not collected (the scope would silently audit
+/// every VM or none).
+fn scope_snapshot(estate: &mut Estate, scope: Option<crate::model::TagScope>) -> Result<(), Error> {
+    for vc in &mut estate.vcenters {
+        if vc.scope.is_none() {
+            vc.scope = scope.clone();
+        }
+        if let (Some(_), Some(why)) = (&vc.scope, &vc.tags_error) {
+            return Err(Error::Usage(format!(
+                "cannot scope {} by tag: the snapshot has no tags for it ({why}); audit it without --tag/--exclude-tag or collect again",
+                vc.server
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Writes every report table for the estate and its audit.

@@ -4,6 +4,7 @@
 //! The password never travels in an option: it comes from `VCAUDIT_PASSWORD` (then
 //! `GOVC_PASSWORD`), from `--password-file`, or from a prompt when stdin is a terminal.
 
+use crate::model::TagScope;
 use crate::target::{DEFAULT_TIMEOUT, Target, parse_server};
 use crate::tls::{Thumbprint, TlsMode};
 use clap::Args;
@@ -52,6 +53,19 @@ pub struct ConnectArgs {
     /// Days of vCenter events to search for cross-vCenter migrations (0: do not read events).
     #[arg(long, value_name = "DAYS", default_value_t = crate::target::DEFAULT_EVENTS_DAYS)]
     pub events_days: u32,
+
+    /// Audit only VMs carrying this vSphere tag (CATEGORY:TAG). Repeat for several: any of them.
+    /// For every vCenter that sets no scope of its own in the estate file.
+    #[arg(long, value_name = "CATEGORY:TAG")]
+    pub tag: Vec<String>,
+
+    /// Leave out VMs carrying this vSphere tag (CATEGORY:TAG). Repeatable.
+    #[arg(long, value_name = "CATEGORY:TAG")]
+    pub exclude_tag: Vec<String>,
+
+    /// Fail a vCenter whose tags cannot be read, instead of auditing it without tags.
+    #[arg(long)]
+    pub require_tags: bool,
 }
 
 fn env_nonempty(name: &str) -> Option<String> {
@@ -80,6 +94,11 @@ pub fn read_password_file(path: &std::path::Path) -> Result<SecretString, String
 }
 
 impl ConnectArgs {
+    /// The scope of `--tag` / `--exclude-tag`; `None` when neither is given.
+    pub fn tag_scope(&self) -> Result<Option<TagScope>, String> {
+        TagScope::parse(&self.tag, &self.exclude_tag, "--tag", "--exclude-tag")
+    }
+
     /// The TLS mode from the options and the environment.
     pub fn tls_mode(&self) -> Result<TlsMode, String> {
         if let Some(t) = &self.thumbprint {
@@ -164,6 +183,7 @@ impl ConnectArgs {
             );
         }
         let default_tls = self.tls_mode()?;
+        let default_scope = self.tag_scope()?;
         let mut shared_password: Option<SecretString> = None;
         let mut targets: Vec<Target> = Vec::new();
         let push = |t: Target, targets: &mut Vec<Target>| {
@@ -187,7 +207,14 @@ impl ConnectArgs {
                 }
             };
             push(
-                self.target(label, url, user, password, default_tls.clone(), None),
+                self.target(
+                    label,
+                    url,
+                    user,
+                    password,
+                    default_tls.clone(),
+                    default_scope.clone(),
+                ),
                 &mut targets,
             );
         }
@@ -236,11 +263,13 @@ impl ConnectArgs {
             } else {
                 default_tls.clone()
             };
-            let scope = crate::model::TagScope {
-                include: e.tag.clone(),
-                exclude: e.exclude_tag.clone(),
-            };
-            let scope = (!scope.is_empty()).then_some(scope);
+            let scope = TagScope::parse(
+                &e.tag,
+                &e.exclude_tag,
+                &format!("estate file {file}: tag of {label}"),
+                &format!("estate file {file}: exclude_tag of {label}"),
+            )?
+            .or_else(|| default_scope.clone());
             push(
                 self.target(label, url, user, password, tls, scope),
                 &mut targets,
@@ -256,7 +285,7 @@ impl ConnectArgs {
         user: String,
         password: SecretString,
         tls: TlsMode,
-        scope: Option<crate::model::TagScope>,
+        scope: Option<TagScope>,
     ) -> Target {
         Target {
             label,
@@ -267,6 +296,7 @@ impl ConnectArgs {
             timeout: Duration::from_secs(self.timeout),
             events_days: self.events_days,
             scope,
+            require_tags: self.require_tags,
         }
     }
 }

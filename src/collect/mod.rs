@@ -47,6 +47,14 @@ pub enum VCenterError {
     Collect { server: String, reason: String },
     #[error("interrupted while collecting from {0}")]
     Interrupted(String),
+    #[error(
+        "tags unavailable at {server}: {reason} (needed for {why}; check that the user may use the vSphere Automation REST API)"
+    )]
+    Tags {
+        server: String,
+        reason: String,
+        why: &'static str,
+    },
 }
 
 fn describe(target: &Target, e: SoapError) -> VCenterError {
@@ -72,16 +80,20 @@ fn describe(target: &Target, e: SoapError) -> VCenterError {
     }
 }
 
-/// Collects one vCenter. The session is logged out however collection ends.
+/// Collects one vCenter: the inventory over SOAP and, at the same time, its vSphere tags over
+/// the vAPI REST interface. Both sessions are logged out however collection ends.
+///
+/// When the tags cannot be read the inventory is still returned, with `tags_error` saying why;
+/// unless the target needs them (`--require-tags`, or a tag scope), which makes it an error.
 pub async fn collect_vcenter(
     target: &Target,
     cancel: &CancellationToken,
 ) -> Result<VCenterInventory, VCenterError> {
     let http =
         crate::tls::http_client(&target.tls).map_err(|e| VCenterError::Setup(e.to_string()))?;
-    let client = Client::new(http, target.url.clone(), target.timeout);
+    let client = Client::new(http.clone(), target.url.clone(), target.timeout);
     let events_days = target.events_days;
-    let result = with_session(
+    let inventory = with_session(
         &client,
         &target.user,
         &target.password,
@@ -103,9 +115,17 @@ pub async fn collect_vcenter(
             }
             Ok(inv)
         },
-    )
-    .await;
-    match result {
+    );
+    let tags = crate::rest::collect_tags_until(
+        http,
+        &target.url,
+        &target.user,
+        &target.password,
+        target.timeout,
+        cancel,
+    );
+    let (result, tags) = tokio::join!(inventory, tags);
+    let mut inv = match result {
         Ok((content, mut inv)) => {
             inv.server = target.label.clone();
             inv.url = target.url.to_string();
@@ -113,9 +133,11 @@ pub async fn collect_vcenter(
             inv.status = CollectStatus::Ok;
             inv.scope = target.scope.clone();
             inv.collected_at = Some(now_rfc3339());
-            Ok(inv)
+            inv
         }
-        Err(SessionError::Connect(e)) | Err(SessionError::Work(e)) => Err(describe(target, e)),
+        Err(SessionError::Connect(e)) | Err(SessionError::Work(e)) => {
+            return Err(describe(target, e));
+        }
         Err(SessionError::Login(SoapError::Fault(f))) => {
             let hint = if f.kind == "InvalidLogin" {
                 " (check the user and password)"
@@ -123,15 +145,48 @@ pub async fn collect_vcenter(
                 ""
             };
             let fault = if f.kind.is_empty() { f.message } else { f.kind };
-            Err(VCenterError::Login {
+            return Err(VCenterError::Login {
                 user: target.user.clone(),
                 server: target.label.clone(),
                 fault,
                 hint,
-            })
+            });
         }
-        Err(SessionError::Login(e)) => Err(describe(target, e)),
-        Err(SessionError::Interrupted) => Err(VCenterError::Interrupted(target.label.clone())),
+        Err(SessionError::Login(e)) => return Err(describe(target, e)),
+        Err(SessionError::Interrupted) => {
+            return Err(VCenterError::Interrupted(target.label.clone()));
+        }
+    };
+    match tags {
+        Ok(index) => apply_tags(&mut inv, &index),
+        Err(crate::rest::RestError::Interrupted) => {
+            return Err(VCenterError::Interrupted(target.label.clone()));
+        }
+        Err(e) => {
+            if let Some(why) = target.tags_needed() {
+                return Err(VCenterError::Tags {
+                    server: target.label.clone(),
+                    reason: e.to_string(),
+                    why,
+                });
+            }
+            log::warn!(
+                "{}: tags unavailable: {e}; auditing without tags",
+                target.label
+            );
+            inv.tags_error = Some(format!("tags unavailable: {e}"));
+        }
+    }
+    Ok(inv)
+}
+
+/// Fills the `tags` of every VM and host from the index.
+fn apply_tags(inv: &mut VCenterInventory, index: &crate::rest::TagIndex) {
+    for vm in &mut inv.vms {
+        vm.tags = index.vm(&vm.moref).to_vec();
+    }
+    for host in &mut inv.hosts {
+        host.tags = index.host(&host.moref).to_vec();
     }
 }
 

@@ -258,6 +258,12 @@ fn notes(vc: &VCenterInventory) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
+/// The `tags` cell: `category:tag` names joined with `; ` (they are kept sorted), or unknown
+/// when the vCenter's tags could not be read.
+fn tags_cell(vc: &VCenterInventory, tags: &[String]) -> Option<String> {
+    vc.tags_error.is_none().then(|| tags.join("; "))
+}
+
 pub fn host_rows<'a>(
     estate: &'a Estate,
     audit: &'a crate::audit::AuditResult,
@@ -279,6 +285,7 @@ pub fn host_rows<'a>(
                 full_name: h.full_name.clone(),
                 connection_state: h.connection_state.as_ref().map(|s| s.to_string()),
                 maintenance_mode: h.maintenance_mode,
+                tags: tags_cell(vc, &h.tags),
                 vms: counts.get(h.moref.as_str()).copied().unwrap_or(0),
                 findings: ha.findings(),
             })
@@ -320,6 +327,7 @@ pub fn vm_rows<'a>(
                 provisioned_gib: vm.provisioned_bytes().map(gib),
                 largest_disk_gib: vm.largest_disk_bytes().map(gib),
                 datastores: vm.datastores.join("; "),
+                tags: tags_cell(vc, &vm.tags),
                 readiness: a.readiness_str(),
                 findings: a.findings,
             })

@@ -38,6 +38,9 @@ pub struct HostRow {
     pub full_name: Option<String>,
     pub connection_state: Option<String>,
     pub maintenance_mode: Option<bool>,
+    /// vSphere tags, `category:tag` sorted and joined with `; `; unknown when tags were
+    /// unavailable.
+    pub tags: Option<String>,
     pub vms: usize,
     pub findings: usize,
 }
@@ -69,6 +72,9 @@ pub struct VmRow {
     pub provisioned_gib: Option<String>,
     pub largest_disk_gib: Option<String>,
     pub datastores: String,
+    /// vSphere tags, `category:tag` sorted and joined with `; `; unknown when tags were
+    /// unavailable.
+    pub tags: Option<String>,
     pub readiness: &'static str,
     pub findings: usize,
 }

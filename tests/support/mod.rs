@@ -10,7 +10,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::OnceLock;
 
 pub const USER: &str = "auditor";
@@ -69,6 +69,7 @@ pub fn scenario_binary() -> &'static Path {
 pub struct Sim {
     child: Child,
     stdin: Option<ChildStdin>,
+    stdout: BufReader<ChildStdout>,
     pub info: Value,
 }
 
@@ -84,9 +85,9 @@ impl Sim {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start the vcsim scenario");
-        let stdout = child.stdout.take().expect("stdout");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
         let mut line = String::new();
-        BufReader::new(stdout)
+        stdout
             .read_line(&mut line)
             .expect("read the scenario's ready line");
         assert!(
@@ -96,7 +97,24 @@ impl Sim {
         let info: Value = serde_json::from_str(&line)
             .unwrap_or_else(|e| panic!("the scenario's ready line is not JSON ({e}): {line}"));
         let stdin = child.stdin.take();
-        Sim { child, stdin, info }
+        Sim {
+            child,
+            stdin,
+            stdout,
+            info,
+        }
+    }
+
+    /// Stops the simulator and returns its last line: the requests it served since it was
+    /// ready, by interface (`{"requests": {"sdk": n, "rest": n, "api": n, "other": n}}`).
+    pub fn stop(mut self) -> Value {
+        drop(self.stdin.take());
+        let mut line = String::new();
+        self.stdout
+            .read_line(&mut line)
+            .expect("read the scenario's stats line");
+        serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("the scenario's stats line is not JSON ({e}): {line}"))
     }
 
     pub fn audit() -> Sim {

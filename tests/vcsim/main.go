@@ -2,6 +2,7 @@
 // vcaudit's integration tests, its shipped demo snapshot and its benchmark.
 //
 //	vcsim-scenario [-scenario audit|demo|scale] [-instance N] [-vms N] [-listen 127.0.0.1:0] [-user NAME]
+//	               [-rest-fault STATUS]
 //
 // The password is taken from the environment variable VCSIM_PASSWORD (default "s3cret").
 // When the estate is planted and the server listens, one line of JSON goes to stdout (see
@@ -41,11 +42,14 @@ type options struct {
 	instance int
 	vms      int
 	listen   string
-	user     string
-	password string
+	user      string
+	password  string
+	restFault int
 }
 
-// readyLine is the single JSON line printed to stdout once the simulator serves.
+// On stop, a last JSON line with the request counts goes to stdout (see instrument.go).
+
+// readyLine is the first JSON line printed to stdout, once the simulator serves.
 type readyLine struct {
 	URL             string      `json:"url"`
 	Server          string      `json:"server"`
@@ -55,20 +59,24 @@ type readyLine struct {
 	WrongThumbprint string      `json:"wrong_thumbprint"`
 	Expected        interface{} `json:"expected"`
 	Planted         []Planted   `json:"planted"`
+	// Tags attached over REST (scenarios with tags), in attachment order.
+	Tags []PlantedTag `json:"tags"`
 }
 
 // scenario builds an estate into a created (empty or default) model. model returns the
 // simulator model to create; plant runs with an in-process client before the server starts;
 // expected reads the result back from the simulator's objects.
+// tags says whether vSphere tags are planted over REST once the server runs.
 type scenario struct {
 	model    func(o *options) *simulator.Model
 	plant    func(b *Builder) error
 	expected func(b *Builder) interface{}
+	tags     bool
 }
 
 var scenarios = map[string]scenario{
-	"audit": {model: emptyModel(auditAbout), plant: plantAudit, expected: fullExpected},
-	"demo":  {model: emptyModel(demoAbout), plant: plantDemo, expected: fullExpected},
+	"audit": {model: emptyModel(auditAbout), plant: plantAudit, expected: fullExpected, tags: true},
+	"demo":  {model: emptyModel(demoAbout), plant: plantDemo, expected: fullExpected, tags: true},
 	"scale": {model: scaleModel, plant: plantScale, expected: countsExpected},
 }
 
@@ -83,6 +91,7 @@ func main() {
 	flag.IntVar(&o.vms, "vms", 10000, "number of VMs for -scenario scale")
 	flag.StringVar(&o.listen, "listen", "127.0.0.1:0", "address to listen on (port 0: a free port)")
 	flag.StringVar(&o.user, "user", "auditor", "the one user name that may log in")
+	flag.IntVar(&o.restFault, "rest-fault", 0, "answer every REST request (/rest, /api) with this HTTP status (0: serve REST)")
 	flag.Parse()
 	if flag.NArg() != 0 {
 		log.Fatalf("unexpected arguments: %v", flag.Args())
@@ -144,6 +153,17 @@ func run(o *options) error {
 	m.Service.RegisterEndpoints = true
 	s := m.Service.NewServer()
 	defer s.Close()
+	inst := newInstrument(s.Server.Config.Handler, o.restFault)
+	s.Server.Config.Handler = inst
+
+	var planted []PlantedTag
+	if sc.tags {
+		if planted, err = plantScenarioTags(ctx, s.URL, certs.caFile, url.UserPassword(o.user, o.password)); err != nil {
+			return err
+		}
+		log.Printf("%d tags attached after %s", len(planted), time.Since(started).Round(time.Millisecond))
+	}
+	inst.arm()
 
 	addr := s.Listener.Addr().String()
 	line := readyLine{
@@ -155,6 +175,10 @@ func run(o *options) error {
 		WrongThumbprint: certs.wrongThumbprint,
 		Expected:        expected,
 		Planted:         b.planted,
+		Tags:            planted,
+	}
+	if line.Tags == nil {
+		line.Tags = []PlantedTag{}
 	}
 	if line.Planted == nil {
 		line.Planted = []Planted{}
@@ -174,7 +198,13 @@ func run(o *options) error {
 
 	waitForEnd()
 	log.Printf("stopping")
-	return nil
+	stats, err := json.Marshal(inst.stats())
+	if err != nil {
+		return fmt.Errorf("encode the stats line: %v", err)
+	}
+	_, _ = w.Write(stats)
+	_ = w.WriteByte('\n')
+	return w.Flush()
 }
 
 // waitForEnd blocks until stdin reaches EOF (or fails) or SIGTERM/SIGINT arrives.

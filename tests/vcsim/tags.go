@@ -15,8 +15,37 @@ import (
 	"github.com/vmware/govmomi/vapi/tags"
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 )
+
+// plantScenarioTags attaches tags through the running server's REST interface (vcsim serves
+// REST only over HTTP, not to the in-process client): of the VMs ordered by moref, every one
+// but each fourth gets the plantTags pattern, so some VMs carry no tag; the first host gets
+// dr-tier:gold.
+func plantScenarioTags(ctx context.Context, sdk *url.URL, caFile string, user *url.Userinfo) ([]PlantedTag, error) {
+	u := *sdk
+	u.User = nil
+	sc := soap.NewClient(&u, false)
+	if err := sc.SetRootCAs(caFile); err != nil {
+		return nil, fmt.Errorf("plantScenarioTags: CA: %w", err)
+	}
+	c, err := vim25.NewClient(ctx, sc)
+	if err != nil {
+		return nil, fmt.Errorf("plantScenarioTags: client: %w", err)
+	}
+	var vms []types.ManagedObjectReference
+	for i, e := range sortedEntities("VirtualMachine") {
+		if i%4 != 3 {
+			vms = append(vms, e.Reference())
+		}
+	}
+	var host types.ManagedObjectReference
+	if hosts := sortedEntities("HostSystem"); len(hosts) > 0 {
+		host = hosts[0].Reference()
+	}
+	return plantTags(ctx, c, user, vms, host)
+}
 
 // PlantedTag is one tag attached to one managed object.
 type PlantedTag struct {
