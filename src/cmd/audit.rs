@@ -2,15 +2,14 @@
 //! prerequisites, write the reports and exit 0 (clean), 1 (failing checks) or 2 (error).
 
 use super::credentials::ConnectArgs;
-use crate::audit::{self, AuditResult, FailOn, Profile};
+use crate::audit::{self, FailOn, Profile};
 use crate::collect::estate::collect_estate;
 use crate::error::{Error, Outcome};
-use crate::model::Estate;
-use crate::report::{self, Staged};
+use crate::report::{self, Format};
 use crate::snapshot::{self, Snapshot};
 use clap::Args;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
@@ -28,6 +27,16 @@ pub struct AuditArgs {
     /// Folder for the reports; created if missing.
     #[arg(long, value_name = "DIR", default_value = "vcaudit-report")]
     pub out: PathBuf,
+
+    /// Report formats: `csv` (one file per table), `json` (`report.json`), or both: `csv,json`.
+    #[arg(
+        long,
+        value_name = "csv|json",
+        value_delimiter = ',',
+        default_value = "csv",
+        value_parser = Format::parse
+    )]
+    pub format: Vec<Format>,
 
     /// Rules profile: a built-in name or a TOML file.
     #[arg(long, value_name = "NAME|PATH", default_value = audit::profile::DEFAULT_PROFILE)]
@@ -79,7 +88,7 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
         }
     };
     let result = audit::audit(&estate, &profile);
-    write_reports(&args.out, &estate, &result)?;
+    report::write_reports(&args.out, &estate, &result, profile.name(), &args.format)?;
     let _ = write!(out, "{}", audit::render_summary(&result));
     let _ = writeln!(out, "Reports in {}", args.out.display());
     if !failures.is_empty() {
@@ -96,21 +105,4 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
     } else {
         Outcome::Clean
     })
-}
-
-/// Writes every report table for the estate and its audit.
-pub fn write_reports(
-    dir: &Path,
-    estate: &Estate,
-    result: &AuditResult,
-) -> Result<Vec<PathBuf>, Error> {
-    let mut staged = Staged::new(dir)?;
-    staged.csv("vcenters.csv", report::vcenter_rows(estate, result))?;
-    staged.csv("hosts.csv", report::host_rows(estate, result))?;
-    staged.csv("vms.csv", report::vm_rows(estate, result))?;
-    staged.csv("disks.csv", report::disk_rows(estate))?;
-    staged.csv("datastores.csv", report::datastore_rows(estate))?;
-    staged.csv_with_header("findings.csv", report::FINDINGS_HEADER, &result.findings)?;
-    staged.csv_with_header("summary.csv", report::SUMMARY_HEADER, result.summary_rows())?;
-    Ok(staged.commit()?)
 }
