@@ -5,7 +5,7 @@
 //! - [`tls`]: certificate verification modes;
 //! - [`model`]: the inventory domain model;
 //! - [`audit`]: the rules, profiles and readiness;
-//! - [`report`]: the CSV reports; [`snapshot`]: collect once, audit anywhere;
+//! - [`report`]: the CSV and JSON reports; [`snapshot`]: collect once, audit anywhere;
 //! - [`rest`]: the vAPI REST client for tags.
 
 pub mod audit;

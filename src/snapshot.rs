@@ -4,7 +4,9 @@
 //! `format` (`"vcaudit-snapshot"`) and `schema_version`, so a reader can tell at once whether a
 //! file is a snapshot at all and whether it is from a newer vcaudit, before reading the rest.
 //! Reading streams from the file and ignores unknown fields, so older vcaudit versions of the same
-//! schema version read newer files' extra data without error.
+//! schema version read newer files' extra data without error. Compressed snapshots carry zstd's
+//! content checksum, so damage is detected even where it still decompresses to valid JSON; in a
+//! plain `.json` file only damage to the JSON structure can be (it stays editable, by jq say).
 
 use crate::model::{Estate, VCenterInventory};
 use serde::de::{self, MapAccess, Visitor};
@@ -96,6 +98,9 @@ pub fn write(path: &Path, snapshot: &Snapshot) -> Result<(), SnapshotError> {
         let file = BufWriter::new(tmp.as_file());
         if is_zst(path) {
             let mut enc = zstd::stream::Encoder::new(file, 9).map_err(|e| err(&e))?;
+            // A content checksum lets the reader tell a corrupted file from a valid one even
+            // where the damage still decompresses to well-formed JSON.
+            enc.include_checksum(true).map_err(|e| err(&e))?;
             serde_json::to_writer(&mut enc, snapshot).map_err(|e| err(&e))?;
             enc.finish()
                 .map_err(|e| err(&e))?
@@ -335,6 +340,25 @@ mod tests {
         v["vcenters"][0]["vms"][0]["future_vm_field"] = serde_json::json!("y");
         std::fs::write(&p, serde_json::to_string(&v).unwrap()).unwrap();
         assert_eq!(read(&p).unwrap(), sample());
+    }
+
+    #[test]
+    fn compressed_snapshots_are_checksummed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.json.zst");
+        write(&p, &sample()).unwrap();
+        let mut raw = std::fs::read(&p).unwrap();
+        // Frame header descriptor: bit 2 is the content checksum flag.
+        assert_ne!(raw[4] & 0b100, 0, "content checksum flag set");
+        // Damage only the checksum (the frame's last four bytes): the content still decodes to
+        // the same valid JSON, and the reader must refuse it all the same.
+        let n = raw.len();
+        for b in &mut raw[n - 4..] {
+            *b ^= 0xFF;
+        }
+        std::fs::write(&p, &raw).unwrap();
+        let e = read(&p).unwrap_err();
+        assert!(matches!(e, SnapshotError::Corrupt { .. }), "{e}");
     }
 
     #[test]

@@ -2,15 +2,14 @@
 //! prerequisites, write the reports and exit 0 (clean), 1 (failing checks) or 2 (error).
 
 use super::credentials::ConnectArgs;
-use crate::audit::{self, AuditResult, FailOn, Profile};
+use crate::audit::{self, FailOn, Profile};
 use crate::collect::estate::collect_estate;
 use crate::error::{Error, Outcome};
-use crate::model::Estate;
-use crate::report::{self, Staged};
+use crate::report::{self, Format};
 use crate::snapshot::{self, Snapshot};
 use clap::Args;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
@@ -28,6 +27,16 @@ pub struct AuditArgs {
     /// Folder for the reports; created if missing.
     #[arg(long, value_name = "DIR", default_value = "vcaudit-report")]
     pub out: PathBuf,
+
+    /// Report formats: `csv` (one file per table), `json` (`report.json`), or both: `csv,json`.
+    #[arg(
+        long,
+        value_name = "csv|json",
+        value_delimiter = ',',
+        default_value = "csv",
+        value_parser = Format::parse
+    )]
+    pub format: Vec<Format>,
 
     /// Rules profile: a built-in name or a TOML file.
     #[arg(long, value_name = "NAME|PATH", default_value = audit::profile::DEFAULT_PROFILE)]
@@ -73,15 +82,20 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
                     all.join("; ")
                 )));
             }
-            if let Some(path) = &args.save_snapshot {
-                let snap = Snapshot::new(collected.estate.clone(), crate::collect::now_rfc3339());
-                snapshot::write(path, &snap).map_err(|e| Error::Usage(e.to_string()))?;
-            }
-            (collected.estate, failures)
+            // Saved without a copy of the estate: it moves into the snapshot and back.
+            let estate = match &args.save_snapshot {
+                Some(path) => {
+                    let snap = Snapshot::new(collected.estate, crate::collect::now_rfc3339());
+                    snapshot::write(path, &snap).map_err(|e| Error::Usage(e.to_string()))?;
+                    snap.into_estate()
+                }
+                None => collected.estate,
+            };
+            (estate, failures)
         }
     };
     let result = audit::audit(&estate, &profile);
-    write_reports(&args.out, &estate, &result)?;
+    report::write_reports(&args.out, &estate, &result, profile.name(), &args.format)?;
     let _ = write!(out, "{}", audit::render_summary(&result));
     let _ = writeln!(out, "Reports in {}", args.out.display());
     if !failures.is_empty() {
@@ -103,7 +117,10 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
 /// Gives the command line's tag scope to every vCenter of a snapshot that has none of its own,
 /// and refuses to scope a vCenter whose tags were not collected (the scope would silently audit
 /// every VM or none).
-fn scope_snapshot(estate: &mut Estate, scope: Option<crate::model::TagScope>) -> Result<(), Error> {
+fn scope_snapshot(
+    estate: &mut crate::model::Estate,
+    scope: Option<crate::model::TagScope>,
+) -> Result<(), Error> {
     for vc in &mut estate.vcenters {
         if vc.scope.is_none() {
             vc.scope = scope.clone();
@@ -116,21 +133,4 @@ fn scope_snapshot(estate: &mut Estate, scope: Option<crate::model::TagScope>) ->
         }
     }
     Ok(())
-}
-
-/// Writes every report table for the estate and its audit.
-pub fn write_reports(
-    dir: &Path,
-    estate: &Estate,
-    result: &AuditResult,
-) -> Result<Vec<PathBuf>, Error> {
-    let mut staged = Staged::new(dir)?;
-    staged.csv("vcenters.csv", report::vcenter_rows(estate, result))?;
-    staged.csv("hosts.csv", report::host_rows(estate, result))?;
-    staged.csv("vms.csv", report::vm_rows(estate, result))?;
-    staged.csv("disks.csv", report::disk_rows(estate))?;
-    staged.csv("datastores.csv", report::datastore_rows(estate))?;
-    staged.csv_with_header("findings.csv", report::FINDINGS_HEADER, &result.findings)?;
-    staged.csv_with_header("summary.csv", report::SUMMARY_HEADER, result.summary_rows())?;
-    Ok(staged.commit()?)
 }

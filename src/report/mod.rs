@@ -1,10 +1,13 @@
-//! Writing the reports: CSV tables (UTF-8, RFC 4180, a header row, one file per table).
+//! Writing the reports: CSV tables (UTF-8, RFC 4180, a header row, one file per table) and/or
+//! `report.json` (the same tables in one document, see [`json`]), as `--format` asks.
 //!
 //! Numbers are unformatted (GiB with up to two decimals), booleans `true`/`false`, and an unknown
-//! value is an empty cell. Every file is written to a temporary file in the output folder and
-//! renamed only once all of them are complete, so a failed run never leaves a truncated report
-//! and never replaces a previous run's reports with partial ones.
+//! value is an empty cell. [`write_tables`] is the one list of tables: every format is written
+//! through it, from the same row iterators. Every file is written to a temporary file in the
+//! output folder and renamed only once all of them are complete, so a failed run never leaves a
+//! truncated report and never replaces a previous run's reports with partial ones.
 
+pub mod json;
 pub mod rows;
 
 use crate::model::{Estate, VCenterInventory};
@@ -20,6 +23,115 @@ pub const TABLES: &[&str] = &[
     "disks.csv",
     "datastores.csv",
 ];
+
+/// A report format (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Format {
+    /// One CSV file per table.
+    Csv,
+    /// `report.json`: every table in one JSON document.
+    Json,
+}
+
+impl Format {
+    /// Parses one `--format` value, naming the allowed ones when it is not one of them.
+    pub fn parse(s: &str) -> Result<Format, String> {
+        use clap::ValueEnum;
+        Format::from_str(s.trim(), true).map_err(|_| {
+            let names: Vec<String> = Format::value_variants()
+                .iter()
+                .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_string()))
+                .collect();
+            format!(
+                "unknown report format; use {} or several, comma-separated (e.g. csv,json)",
+                names.join(", ")
+            )
+        })
+    }
+}
+
+/// Where the report tables go: the CSV files or `report.json`. [`write_tables`] sends every
+/// table to a sink, so each format holds the same tables made from the same rows.
+pub trait TableSink {
+    type Error;
+    /// A table whose row type gives the column names (through a default row when empty).
+    fn table<R: serde::Serialize + Default>(
+        &mut self,
+        name: &str,
+        rows: impl IntoIterator<Item = R>,
+    ) -> Result<(), Self::Error>;
+    /// A table whose column names are given, for row types without a `Default`.
+    fn table_with_header<R: serde::Serialize>(
+        &mut self,
+        name: &str,
+        header: &[&str],
+        rows: impl IntoIterator<Item = R>,
+    ) -> Result<(), Self::Error>;
+}
+
+/// Every report table, in order, into `sink`; `name` is the CSV file name without `.csv` and the
+/// key of the table in `report.json`.
+pub fn write_tables<S: TableSink>(
+    sink: &mut S,
+    estate: &Estate,
+    result: &crate::audit::AuditResult,
+) -> Result<(), S::Error> {
+    sink.table("vcenters", vcenter_rows(estate, result))?;
+    sink.table("hosts", host_rows(estate, result))?;
+    sink.table("vms", vm_rows(estate, result))?;
+    sink.table("disks", disk_rows(estate))?;
+    sink.table("datastores", datastore_rows(estate))?;
+    sink.table_with_header("findings", FINDINGS_HEADER, &result.findings)?;
+    sink.table_with_header("summary", SUMMARY_HEADER, result.summary_rows())?;
+    Ok(())
+}
+
+/// Writes every report of the estate and its audit in each of `formats` into `dir`, staged and
+/// renamed together; returns the final paths. `profile` is the profile's name, for `report.json`.
+pub fn write_reports(
+    dir: &Path,
+    estate: &Estate,
+    result: &crate::audit::AuditResult,
+    profile: &str,
+    formats: &[Format],
+) -> Result<Vec<PathBuf>, ReportError> {
+    let mut staged = Staged::new(dir)?;
+    if formats.contains(&Format::Csv) {
+        write_tables(&mut CsvTables(&mut staged), estate, result)?;
+    }
+    if formats.contains(&Format::Json) {
+        staged.write_with(json::FILE_NAME, |w| {
+            let mut report = json::JsonReport::begin(w, profile)?;
+            write_tables(&mut report, estate, result)?;
+            report.finish().map(drop)
+        })?;
+    }
+    staged.commit()
+}
+
+/// The CSV sink: one staged file per table.
+struct CsvTables<'a>(&'a mut Staged);
+
+impl TableSink for CsvTables<'_> {
+    type Error = ReportError;
+
+    fn table<R: serde::Serialize + Default>(
+        &mut self,
+        name: &str,
+        rows: impl IntoIterator<Item = R>,
+    ) -> Result<(), ReportError> {
+        self.0.csv(&format!("{name}.csv"), rows)
+    }
+
+    fn table_with_header<R: serde::Serialize>(
+        &mut self,
+        name: &str,
+        header: &[&str],
+        rows: impl IntoIterator<Item = R>,
+    ) -> Result<(), ReportError> {
+        self.0.csv_with_header(&format!("{name}.csv"), header, rows)
+    }
+}
 
 /// Why the reports could not be written; names the path.
 #[derive(Debug, thiserror::Error)]
@@ -122,6 +234,24 @@ impl Staged {
         for row in rows {
             w.serialize(row).map_err(|e| out_err(&path, e))?;
         }
+        w.flush().map_err(|e| out_err(&path, e))?;
+        drop(w);
+        self.files.push((tmp, path));
+        Ok(())
+    }
+
+    /// Writes a report through `write`, given a buffered writer on a temporary file that the
+    /// report streams into.
+    pub fn write_with<E: std::fmt::Display>(
+        &mut self,
+        name: &str,
+        write: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> Result<(), E>,
+    ) -> Result<(), ReportError> {
+        use std::io::Write;
+        let path = self.dir.join(name);
+        let tmp = self.temp(&path)?;
+        let mut w = std::io::BufWriter::new(tmp.as_file());
+        write(&mut w).map_err(|e| out_err(&path, e))?;
         w.flush().map_err(|e| out_err(&path, e))?;
         drop(w);
         self.files.push((tmp, path));
