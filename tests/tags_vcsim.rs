@@ -425,6 +425,21 @@ fn a_vcenter_without_rest_is_reported_and_bad_tags_are_usage_errors() {
         vcs.rows[0]["notes"]
     );
 
+    // A user the REST interface refuses: the same, with the reason.
+    let refusing = Sim::start("audit", &["-rest-fault", "401"]);
+    let run = audit(
+        &refusing,
+        &dir.path().join("refused"),
+        &["--fail-on", "never"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let vcs = Table::read(&dir.path().join("refused/vcenters.csv"));
+    assert_eq!(
+        vcs.rows[0]["notes"], "tags unavailable: login refused (HTTP 401)",
+        "the reason, and nothing else unavailable"
+    );
+    drop(refusing);
+
     for (flag, value) in [("--tag", "gold"), ("--exclude-tag", "dr-tier:")] {
         let run = audit(&sim, &dir.path().join("never"), &[flag, value]);
         assert_eq!(run.code, 2);
