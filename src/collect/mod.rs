@@ -43,6 +43,8 @@ pub enum VCenterError {
         fault: String,
         hint: &'static str,
     },
+    #[error("lost the connection to {server} during collection: {reason}")]
+    ConnectionLost { server: String, reason: String },
     #[error("collecting from {server} failed: {reason}")]
     Collect { server: String, reason: String },
     #[error("interrupted while collecting from {0}")]
@@ -115,6 +117,11 @@ pub async fn collect_vcenter(
             inv.collected_at = Some(now_rfc3339());
             Ok(inv)
         }
+        // Logged in, then the connection dropped: the server was reachable, so say what happened.
+        Err(SessionError::Work(SoapError::Connect(reason))) => Err(VCenterError::ConnectionLost {
+            server: target.label.clone(),
+            reason,
+        }),
         Err(SessionError::Connect(e)) | Err(SessionError::Work(e)) => Err(describe(target, e)),
         Err(SessionError::Login(SoapError::Fault(f))) => {
             let hint = if f.kind == "InvalidLogin" {

@@ -2,6 +2,7 @@
 // vcaudit's integration tests, its shipped demo snapshot and its benchmark.
 //
 //	vcsim-scenario [-scenario audit|demo|scale] [-instance N] [-vms N] [-listen 127.0.0.1:0] [-user NAME]
+//	               [-die-after-soap N] [-refuse-events]   (fault injection, see faults.go)
 //
 // The password is taken from the environment variable VCSIM_PASSWORD (default "s3cret").
 // When the estate is planted and the server listens, one line of JSON goes to stdout (see
@@ -55,6 +56,9 @@ type readyLine struct {
 	WrongThumbprint string      `json:"wrong_thumbprint"`
 	Expected        interface{} `json:"expected"`
 	Planted         []Planted   `json:"planted"`
+	// SharedVMs are VMs whose BIOS and instance UUIDs are the same in every instance of the
+	// scenario: each copy fails cross-vcenter-vmotion when two instances are audited together.
+	SharedVMs []string `json:"shared_vms"`
 }
 
 // scenario builds an estate into a created (empty or default) model. model returns the
@@ -144,6 +148,7 @@ func run(o *options) error {
 	m.Service.RegisterEndpoints = true
 	s := m.Service.NewServer()
 	defer s.Close()
+	s.Server.Config.Handler = wrapFaults(s.Server.Config.Handler)
 
 	addr := s.Listener.Addr().String()
 	line := readyLine{
@@ -155,9 +160,13 @@ func run(o *options) error {
 		WrongThumbprint: certs.wrongThumbprint,
 		Expected:        expected,
 		Planted:         b.planted,
+		SharedVMs:       b.shared,
 	}
 	if line.Planted == nil {
 		line.Planted = []Planted{}
+	}
+	if line.SharedVMs == nil {
+		line.SharedVMs = []string{}
 	}
 	out, err := json.Marshal(line)
 	if err != nil {
