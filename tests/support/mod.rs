@@ -144,6 +144,15 @@ pub struct Run {
 /// Runs `vcaudit` with `args`, the password in `VCAUDIT_PASSWORD` and no GOVC/VCAUDIT variables
 /// leaking in from the environment.
 pub fn vcaudit(args: &[&str], password: Option<&str>) -> Run {
+    match password {
+        Some(p) => vcaudit_env(args, &[("VCAUDIT_PASSWORD", p)]),
+        None => vcaudit_env(args, &[]),
+    }
+}
+
+/// Runs `vcaudit` with `args` and exactly the variables `env` set of the VCAUDIT/GOVC ones (for
+/// estate files naming their own `password_env`).
+pub fn vcaudit_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_vcaudit"));
     cmd.args(args).stdin(Stdio::null());
     for (k, _) in std::env::vars() {
@@ -151,8 +160,8 @@ pub fn vcaudit(args: &[&str], password: Option<&str>) -> Run {
             cmd.env_remove(k);
         }
     }
-    if let Some(p) = password {
-        cmd.env("VCAUDIT_PASSWORD", p);
+    for (k, v) in env {
+        cmd.env(k, v);
     }
     let out = cmd.output().expect("run vcaudit");
     Run {
