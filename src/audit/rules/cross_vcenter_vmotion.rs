@@ -95,7 +95,8 @@ impl Rule for CrossVcenterVmotion {
             };
             messages.push(format!(
                 "moved by cross-vCenter vMotion at {} ({}{more})",
-                e.time, e.event_type_id
+                whole_seconds(&e.time),
+                e.event_type_id
             ));
             actual.push(e.event_type_id.clone());
         }
@@ -112,7 +113,8 @@ impl Rule for CrossVcenterVmotion {
             out.push(Outcome::unknown(
                 format!(
                     "a cross-vCenter vMotion of this VM failed at {} ({}); verify it was not moved",
-                    e.time, e.event_type_id
+                    whole_seconds(&e.time),
+                    e.event_type_id
                 ),
                 e.event_type_id.clone(),
                 EXPECTED,
@@ -133,6 +135,19 @@ impl Rule for CrossVcenterVmotion {
         }
         out.push(Outcome::pass());
     }
+}
+
+/// An RFC 3339 time without its fraction of a second, for messages: `2026-01-02T10:00:00.123Z`
+/// becomes `2026-01-02T10:00:00Z`. Anything else is shown as is.
+fn whole_seconds(time: &str) -> String {
+    if let Some(dot) = time.find('.') {
+        let rest = &time[dot + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 {
+            return format!("{}{}", &time[..dot], &rest[digits..]);
+        }
+    }
+    time.to_string()
 }
 
 #[cfg(test)]
@@ -315,6 +330,23 @@ mod tests {
         ]);
         assert_eq!(statuses(&run_at(&e, 0, 0)), [Status::Pass]);
         assert_eq!(statuses(&run_at(&e, 1, 0)), [Status::Pass]);
+    }
+
+    #[test]
+    fn messages_show_whole_seconds() {
+        assert_eq!(
+            whole_seconds("2026-11-25T02:07:29.621171463Z"),
+            "2026-11-25T02:07:29Z"
+        );
+        assert_eq!(
+            whole_seconds("2026-11-25T02:07:29.5+01:00"),
+            "2026-11-25T02:07:29+01:00"
+        );
+        assert_eq!(
+            whole_seconds("2026-11-25T02:07:29Z"),
+            "2026-11-25T02:07:29Z"
+        );
+        assert_eq!(whole_seconds("soon."), "soon.");
     }
 
     #[test]
