@@ -7,14 +7,47 @@
 //! only unique within one vCenter. Estate-wide facts (the newest build of each ESXi version) span
 //! all vCenters.
 //!
-//! This is also where estate-wide data for later rules goes (for example the same BIOS or instance
-//! UUID seen in two vCenters), and where the VM scope predicate lives ([`Context::vm_in_scope`]).
+//! Estate-wide evidence of cross-vCenter vMotion is indexed here too: which vCenters hold each
+//! BIOS and instance UUID (over every VM of the estate, in scope or not, templates included), and
+//! each vCenter's migration events by VM moref. The VM scope predicate lives here as well
+//! ([`Context::vm_in_scope`]); the UUID index must not depend on it.
 
 use std::collections::HashMap;
 
 use super::os::GuestOs;
 use super::util::{major_minor, parse_build};
-use crate::model::{Datastore, Estate, Host, StoragePod, VCenterInventory, Vm};
+use crate::model::{Datastore, Estate, Host, MigrationEvent, StoragePod, VCenterInventory, Vm};
+
+/// Which of a VM's two UUIDs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UuidKind {
+    /// `config.instanceUuid`: vCenter's own id of the VM.
+    Instance = 0,
+    /// `config.uuid`: the SMBIOS UUID the guest sees.
+    Bios = 1,
+}
+
+impl UuidKind {
+    /// As written in messages: `instance UUID` or `BIOS UUID`.
+    pub fn label(self) -> &'static str {
+        match self {
+            UuidKind::Instance => "instance UUID",
+            UuidKind::Bios => "BIOS UUID",
+        }
+    }
+
+    /// The VM's UUID of this kind, normalized (trimmed, lower case); `None` when unset, blank or
+    /// all zeros (not an identity).
+    pub fn of(self, vm: &Vm) -> Option<String> {
+        let raw = match self {
+            UuidKind::Instance => vm.instance_uuid.as_deref(),
+            UuidKind::Bios => vm.bios_uuid.as_deref(),
+        }?;
+        let u = raw.trim().to_ascii_lowercase();
+        let meaningful = u.bytes().any(|b| b != b'0' && b != b'-');
+        meaningful.then_some(u)
+    }
+}
 
 /// Indexes over the whole estate.
 #[derive(Debug)]
@@ -26,6 +59,11 @@ pub struct Context<'a> {
     datastores: HashMap<(usize, &'a str), &'a Datastore>,
     datastores_by_name: HashMap<(usize, &'a str), &'a Datastore>,
     pods: HashMap<(usize, &'a str), &'a StoragePod>,
+    /// Per [`UuidKind`] (instance, BIOS): each UUID → the indexes of the vCenters holding a VM
+    /// with it, ascending, no repeats.
+    uuids: [HashMap<String, Vec<usize>>; 2],
+    /// Per vCenter (by index): its migration events by VM moref, in collection order.
+    migrations: Vec<HashMap<&'a str, Vec<&'a MigrationEvent>>>,
 }
 
 impl<'a> Context<'a> {
@@ -38,6 +76,8 @@ impl<'a> Context<'a> {
             datastores: HashMap::new(),
             datastores_by_name: HashMap::new(),
             pods: HashMap::new(),
+            uuids: [HashMap::new(), HashMap::new()],
+            migrations: Vec::with_capacity(estate.vcenters.len()),
         };
         for (vi, vc) in estate.vcenters.iter().enumerate() {
             for (hi, host) in vc.hosts.iter().enumerate() {
@@ -56,8 +96,41 @@ impl<'a> Context<'a> {
             for pod in &vc.storage_pods {
                 ctx.pods.insert((vi, pod.moref.as_str()), pod);
             }
+            // Every VM, whatever the scope: a copy out of scope is still evidence.
+            for vm in &vc.vms {
+                for kind in [UuidKind::Instance, UuidKind::Bios] {
+                    if let Some(u) = kind.of(vm) {
+                        let vcs = ctx.uuids[kind as usize].entry(u).or_default();
+                        // vCenters are visited in order: a repeat can only be the last entry.
+                        if vcs.last() != Some(&vi) {
+                            vcs.push(vi);
+                        }
+                    }
+                }
+            }
+            let mut events: HashMap<&'a str, Vec<&'a MigrationEvent>> = HashMap::new();
+            for e in vc.migration_events.iter().flatten() {
+                events.entry(e.vm_moref.as_str()).or_default().push(e);
+            }
+            ctx.migrations.push(events);
         }
         ctx
+    }
+
+    /// The indexes of the vCenters holding a VM whose UUID of `kind` is `uuid` (normalized as
+    /// [`UuidKind::of`] does), ascending; empty when none.
+    pub fn vcenters_with_uuid(&self, kind: UuidKind, uuid: &str) -> &[usize] {
+        self.uuids[kind as usize]
+            .get(uuid)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The migration events of the VM with `moref` in the vCenter at `vc_index`.
+    pub fn migration_events(&self, vc_index: usize, moref: &str) -> &[&'a MigrationEvent] {
+        self.migrations
+            .get(vc_index)
+            .and_then(|m| m.get(moref))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The index in its vCenter's `hosts` of the host with `moref`.

@@ -29,6 +29,9 @@
 //! - `summary.csv` is [`AuditResult::summary_rows`] serialized: `rule, object_type, severity,
 //!   status, checked, passed, failed, unknown, applies_to, description, source`.
 //!
+//! A vCenter that could not be collected (`status = error`) is not audited: it gets no findings
+//! and is not counted; `vcenters.csv` carries its error.
+//!
 //! Scope: [`Context::vm_in_scope`] decides which VMs are audited: all of them, unless the vCenter
 //! has a tag scope (`--tag`, `--exclude-tag`, or the estate file's `tag`, `exclude_tag`). VMs left
 //! out by tag get no findings and the readiness `out-of-scope`, count toward no rule and no
@@ -53,7 +56,7 @@ pub use result::{
     ReadinessCounts, RuleStats, SummaryRow, Tally, VCenterAudit, VmAudit, render_summary,
 };
 
-use crate::model::Estate;
+use crate::model::{CollectStatus, Estate};
 use serde::{Deserialize, Serialize};
 
 /// The kind of object a rule applies to: the `object_type` column.
@@ -215,6 +218,11 @@ pub fn audit(estate: &Estate, profile: &Profile) -> AuditResult {
             server: vc.server.clone(),
             ..Default::default()
         };
+        if vc.status == CollectStatus::Error {
+            // Nothing was collected: vcenters.csv reports the error; no rule can say anything.
+            result.vcenters.push(vc_audit);
+            continue;
+        }
         result.counts.vcenters += 1;
 
         // The vCenter itself.
@@ -564,6 +572,24 @@ mod tests {
             ("vc2", 1)
         );
         assert_eq!(r.counts.hosts, 3);
+    }
+
+    #[test]
+    fn a_vcenter_that_could_not_be_collected_is_not_audited() {
+        let failed = crate::model::VCenterInventory {
+            server: "vc-down".into(),
+            status: CollectStatus::Error,
+            error: Some("cannot reach vc-down".into()),
+            ..Default::default()
+        };
+        let r = audit(
+            &estate(vec![vcenter("vc1", vec![vm("a")]), failed]),
+            &Profile::default(),
+        );
+        assert!(r.findings.is_empty(), "{:#?}", r.findings);
+        assert_eq!(r.vcenters.len(), 2, "still parallel to the estate");
+        assert_eq!(r.vcenters[1].server, "vc-down");
+        assert_eq!(r.counts.vcenters, 1);
     }
 
     #[test]

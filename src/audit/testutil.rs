@@ -54,7 +54,8 @@ pub fn host(moref: &str, version: &str, build: &str) -> Host {
     }
 }
 
-/// A vCenter 6.0 with one passing host (`host-1`), one plain datastore and `vms`.
+/// A vCenter 6.0 with one passing host (`host-1`), one plain datastore, `vms`, and migration
+/// events read (none).
 pub fn vcenter(server: &str, vms: Vec<Vm>) -> VCenterInventory {
     VCenterInventory {
         server: server.to_string(),
@@ -70,6 +71,7 @@ pub fn vcenter(server: &str, vms: Vec<Vm>) -> VCenterInventory {
             ..Default::default()
         }],
         vms,
+        migration_events: Some(Vec::new()),
         ..Default::default()
     }
 }

@@ -88,6 +88,12 @@ mod tests {
     use super::*;
     use crate::audit::rules::RULES;
 
+    /// A rule's line: the id padded to the longest id, then object, severity, enabled.
+    fn row(id: &str, object: &str, severity: &str, enabled: &str) -> String {
+        let w = RULES.iter().map(|r| r.meta().id.len()).max().unwrap();
+        format!("{id:<w$}  {object:<7}  {severity:<8}  {enabled}\n")
+    }
+
     #[test]
     fn lists_every_rule_and_manual_check() {
         let mut out = Vec::new();
@@ -111,7 +117,11 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("disk-size        vm       error     yes\n"),
+            text.contains(&row("disk-size", "vm", "error", "yes")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&row("cross-vcenter-vmotion", "vm", "error", "yes")),
             "{text}"
         );
         assert!(text.contains("row On-premises (VMware VMs)"), "{text}");
@@ -129,7 +139,7 @@ mod tests {
         run(&args, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(
-            text.contains("esxi-build       host     warning   no\n"),
+            text.contains(&row("esxi-build", "host", "warning", "no")),
             "{text}"
         );
 

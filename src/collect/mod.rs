@@ -43,6 +43,8 @@ pub enum VCenterError {
         fault: String,
         hint: &'static str,
     },
+    #[error("lost the connection to {server} during collection: {reason}")]
+    ConnectionLost { server: String, reason: String },
     #[error("collecting from {server} failed: {reason}")]
     Collect { server: String, reason: String },
     #[error("interrupted while collecting from {0}")]
@@ -134,6 +136,13 @@ pub async fn collect_vcenter(
             inv.scope = target.scope.clone();
             inv.collected_at = Some(now_rfc3339());
             inv
+        }
+        // Logged in, then the connection dropped: the server was reachable, so say what happened.
+        Err(SessionError::Work(SoapError::Connect(reason))) => {
+            return Err(VCenterError::ConnectionLost {
+                server: target.label.clone(),
+                reason,
+            });
         }
         Err(SessionError::Connect(e)) | Err(SessionError::Work(e)) => {
             return Err(describe(target, e));

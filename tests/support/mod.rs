@@ -162,6 +162,15 @@ pub struct Run {
 /// Runs `vcaudit` with `args`, the password in `VCAUDIT_PASSWORD` and no GOVC/VCAUDIT variables
 /// leaking in from the environment.
 pub fn vcaudit(args: &[&str], password: Option<&str>) -> Run {
+    match password {
+        Some(p) => vcaudit_env(args, &[("VCAUDIT_PASSWORD", p)]),
+        None => vcaudit_env(args, &[]),
+    }
+}
+
+/// Runs `vcaudit` with `args` and exactly the variables `env` set of the VCAUDIT/GOVC ones (for
+/// estate files naming their own `password_env`).
+pub fn vcaudit_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_vcaudit"));
     cmd.args(args).stdin(Stdio::null());
     for (k, _) in std::env::vars() {
@@ -169,8 +178,8 @@ pub fn vcaudit(args: &[&str], password: Option<&str>) -> Run {
             cmd.env_remove(k);
         }
     }
-    if let Some(p) = password {
-        cmd.env("VCAUDIT_PASSWORD", p);
+    for (k, v) in env {
+        cmd.env(k, v);
     }
     let out = cmd.output().expect("run vcaudit");
     Run {
@@ -236,5 +245,280 @@ pub fn cell(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         other => panic!("not a scalar: {other}"),
+    }
+}
+
+fn list<'a>(v: &'a Value, key: &str) -> &'a Vec<Value> {
+    v[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("expected.{key} is not a list"))
+}
+
+/// Compares one row with the expected cells, naming every difference.
+fn compare(
+    what: &str,
+    row: &HashMap<String, String>,
+    want: &[(&str, String)],
+    diffs: &mut Vec<String>,
+) {
+    for (col, expected) in want {
+        let got = row
+            .get(*col)
+            .unwrap_or_else(|| panic!("{what}: no column {col}"));
+        if got != expected {
+            diffs.push(format!(
+                "{what}: {col} is {got:?}, simulator has {expected:?}"
+            ));
+        }
+    }
+}
+
+/// What [`compare_inventory`] found for one vCenter.
+pub struct InventoryCheck {
+    /// Every difference between the reports and the simulator, one line each.
+    pub diffs: Vec<String>,
+    /// Rows the simulator's objects should give, per report.
+    pub hosts: usize,
+    pub vms: usize,
+    pub disks: usize,
+    pub datastores: usize,
+}
+
+/// Compares the inventory reports in `dir` (vcenters, hosts, vms, disks, datastores) for the
+/// vCenter `server` with `exp`, the simulator's own `expected` object: every object present once,
+/// every column equal. Rows of other vCenters are left alone (morefs repeat across vCenters).
+pub fn compare_inventory(dir: &Path, server: &str, exp: &Value) -> InventoryCheck {
+    let server = server.to_string();
+    let mut diffs = Vec::new();
+    let mine = |t: &Table| -> Vec<HashMap<String, String>> {
+        t.rows
+            .iter()
+            .filter(|r| r["vcenter"] == server)
+            .cloned()
+            .collect()
+    };
+    let by_moref = |rows: &[HashMap<String, String>], what: &str| {
+        let mut m: HashMap<String, HashMap<String, String>> = HashMap::new();
+        for r in rows {
+            let k = r["moref"].clone();
+            assert!(
+                m.insert(k.clone(), r.clone()).is_none(),
+                "duplicate {what} {k} of {server}"
+            );
+        }
+        m
+    };
+
+    // vcenters.csv
+    let vcs = mine(&Table::read(&dir.join("vcenters.csv")));
+    assert_eq!(vcs.len(), 1, "one vcenters.csv row for {server}");
+    let about = &exp["about"];
+    compare(
+        &format!("vcenter {server}"),
+        &vcs[0],
+        &[
+            ("url", format!("https://{server}/sdk")),
+            ("name", cell(&about["name"])),
+            ("version", cell(&about["version"])),
+            ("build", cell(&about["build"])),
+            ("api_version", cell(&about["api_version"])),
+            ("instance_uuid", cell(&about["instance_uuid"])),
+            ("status", "ok".into()),
+            ("error", String::new()),
+            ("datacenters", list(exp, "datacenters").len().to_string()),
+            ("clusters", list(exp, "clusters").len().to_string()),
+            ("hosts", list(exp, "hosts").len().to_string()),
+            ("vms", list(exp, "vms").len().to_string()),
+        ],
+        &mut diffs,
+    );
+    assert!(!vcs[0]["collected_at"].is_empty(), "collected_at is set");
+
+    // hosts.csv
+    let hosts = mine(&Table::read(&dir.join("hosts.csv")));
+    if hosts.len() != list(exp, "hosts").len() {
+        diffs.push(format!(
+            "{server}: {} hosts.csv rows, simulator has {} hosts",
+            hosts.len(),
+            list(exp, "hosts").len()
+        ));
+    }
+    let by = by_moref(&hosts, "host");
+    for h in list(exp, "hosts") {
+        let moref = cell(&h["moref"]);
+        let Some(row) = by.get(&moref) else {
+            diffs.push(format!("host {moref} of {server} missing from hosts.csv"));
+            continue;
+        };
+        compare(
+            &format!("host {moref}"),
+            row,
+            &[
+                ("datacenter", cell(&h["datacenter"])),
+                ("cluster", cell(&h["cluster"])),
+                ("host", cell(&h["name"])),
+                ("version", cell(&h["version"])),
+                ("build", cell(&h["build"])),
+                ("full_name", cell(&h["full_name"])),
+                ("connection_state", cell(&h["connection_state"])),
+                ("maintenance_mode", cell(&h["maintenance_mode"])),
+                ("vms", cell(&h["vms"])),
+            ],
+            &mut diffs,
+        );
+    }
+
+    // vms.csv and disks.csv
+    let vms = mine(&Table::read(&dir.join("vms.csv")));
+    if vms.len() != list(exp, "vms").len() {
+        diffs.push(format!(
+            "{server}: {} vms.csv rows, simulator has {} VMs",
+            vms.len(),
+            list(exp, "vms").len()
+        ));
+    }
+    let by = by_moref(&vms, "VM");
+    let disks = mine(&Table::read(&dir.join("disks.csv")));
+    let mut disk_rows: HashMap<(String, String), &HashMap<String, String>> = HashMap::new();
+    for r in &disks {
+        disk_rows.insert((r["vm_moref"].clone(), r["label"].clone()), r);
+    }
+    let mut expected_disks = 0;
+    for vm in list(exp, "vms") {
+        let moref = cell(&vm["moref"]);
+        let vdisks = list(vm, "disks");
+        expected_disks += vdisks.len();
+        let Some(row) = by.get(&moref) else {
+            diffs.push(format!("VM {moref} of {server} missing from vms.csv"));
+            continue;
+        };
+        let sizes: Vec<u64> = vdisks
+            .iter()
+            .map(|d| {
+                d["capacity_in_bytes"]
+                    .as_u64()
+                    .unwrap_or_else(|| d["capacity_in_kb"].as_u64().unwrap() * 1024)
+            })
+            .collect();
+        let datastores: Vec<String> = list(vm, "datastores").iter().map(cell).collect();
+        compare(
+            &format!("vm {moref}"),
+            row,
+            &[
+                ("datacenter", cell(&vm["datacenter"])),
+                ("cluster", cell(&vm["cluster"])),
+                ("host", cell(&vm["host"])),
+                ("folder", cell(&vm["folder"])),
+                ("vm", cell(&vm["name"])),
+                ("bios_uuid", cell(&vm["bios_uuid"])),
+                ("instance_uuid", cell(&vm["instance_uuid"])),
+                ("power_state", cell(&vm["power_state"])),
+                ("template", cell(&vm["template"])),
+                ("guest_id", cell(&vm["guest_id"])),
+                ("guest_os_config", cell(&vm["guest_full_name"])),
+                ("guest_os_tools", cell(&vm["tools_guest_full_name"])),
+                ("tools_status", cell(&vm["tools_status"])),
+                ("tools_running", cell(&vm["tools_running"])),
+                ("tools_version", cell(&vm["tools_version"])),
+                ("tools_version_status", cell(&vm["tools_version_status"])),
+                ("firmware", cell(&vm["firmware"])),
+                ("cpus", cell(&vm["cpus"])),
+                ("memory_mb", cell(&vm["memory_mb"])),
+                ("disks", vdisks.len().to_string()),
+                ("provisioned_gib", gib(sizes.iter().sum())),
+                (
+                    "largest_disk_gib",
+                    sizes.iter().max().map(|s| gib(*s)).unwrap_or_default(),
+                ),
+                ("datastores", datastores.join("; ")),
+            ],
+            &mut diffs,
+        );
+        for (d, size) in vdisks.iter().zip(&sizes) {
+            let label = cell(&d["label"]);
+            let Some(drow) = disk_rows.get(&(moref.clone(), label.clone())) else {
+                diffs.push(format!("disk {label} of {moref} missing from disks.csv"));
+                continue;
+            };
+            compare(
+                &format!("disk {moref}/{label}"),
+                drow,
+                &[
+                    ("vm", cell(&vm["name"])),
+                    ("capacity_bytes", size.to_string()),
+                    ("capacity_gib", gib(*size)),
+                    ("datastore", cell(&d["datastore"])),
+                    ("file", cell(&d["file"])),
+                    ("thin", cell(&d["thin"])),
+                    ("disk_mode", cell(&d["disk_mode"])),
+                    ("backing", cell(&d["backing"])),
+                    ("controller", cell(&d["controller"])),
+                    ("unit", cell(&d["unit"])),
+                ],
+                &mut diffs,
+            );
+        }
+    }
+    if disks.len() != expected_disks {
+        diffs.push(format!(
+            "{server}: {} disks.csv rows, simulator has {expected_disks} virtual disks",
+            disks.len()
+        ));
+    }
+
+    // datastores.csv
+    let ds = mine(&Table::read(&dir.join("datastores.csv")));
+    if ds.len() != list(exp, "datastores").len() {
+        diffs.push(format!(
+            "{server}: {} datastores.csv rows, simulator has {} datastores",
+            ds.len(),
+            list(exp, "datastores").len()
+        ));
+    }
+    let by = by_moref(&ds, "datastore");
+    let pods: HashMap<String, &Value> = list(exp, "storage_pods")
+        .iter()
+        .map(|p| (cell(&p["moref"]), p))
+        .collect();
+    for d in list(exp, "datastores") {
+        let moref = cell(&d["moref"]);
+        let Some(row) = by.get(&moref) else {
+            diffs.push(format!("datastore {moref} of {server} missing"));
+            continue;
+        };
+        let pod = d["storage_pod"].as_str().and_then(|p| pods.get(p));
+        compare(
+            &format!("datastore {moref}"),
+            row,
+            &[
+                ("datacenter", cell(&d["datacenter"])),
+                ("datastore", cell(&d["name"])),
+                ("type", cell(&d["type"])),
+                (
+                    "capacity_gib",
+                    d["capacity"].as_u64().map(gib).unwrap_or_default(),
+                ),
+                (
+                    "free_gib",
+                    d["free_space"].as_u64().map(gib).unwrap_or_default(),
+                ),
+                (
+                    "datastore_cluster",
+                    pod.map(|p| cell(&p["name"])).unwrap_or_default(),
+                ),
+                (
+                    "storage_drs",
+                    pod.map(|p| cell(&p["storage_drs"])).unwrap_or_default(),
+                ),
+            ],
+            &mut diffs,
+        );
+    }
+    InventoryCheck {
+        diffs,
+        hosts: list(exp, "hosts").len(),
+        vms: list(exp, "vms").len(),
+        disks: expected_disks,
+        datastores: list(exp, "datastores").len(),
     }
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/vmware/govmomi/event"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25"
@@ -45,7 +46,8 @@ type Builder struct {
 	opts    *options
 	root    *object.Folder
 	planted []Planted
-	seq     int // VMs created, for UUIDs
+	shared  []string // VMs with the same UUIDs in every instance
+	seq     int      // VMs created, for UUIDs
 }
 
 func newBuilder(ctx context.Context, c *vim25.Client, o *options) *Builder {
@@ -67,6 +69,46 @@ func (b *Builder) PlantDisk(vm, label string) {
 func (b *Builder) stableUUID(key string) string {
 	ns := uuid.NewSHA1(uuid.NameSpaceURL, []byte("urn:vcaudit:vcsim-scenario"))
 	return uuid.NewSHA1(ns, []byte(fmt.Sprintf("%s/%d/%s", b.opts.scenario, b.opts.instance, key))).String()
+}
+
+// sharedUUID derives a UUID from the scenario and a key only: the same in every instance.
+func (b *Builder) sharedUUID(key string) string {
+	ns := uuid.NewSHA1(uuid.NameSpaceURL, []byte("urn:vcaudit:vcsim-scenario"))
+	return uuid.NewSHA1(ns, []byte(fmt.Sprintf("%s/shared/%s", b.opts.scenario, key))).String()
+}
+
+// Shared gives s the BIOS and instance UUIDs of the VM named s.Name in every instance of the
+// scenario, and lists it in the ready line's "shared_vms".
+func (b *Builder) Shared(s *VMSpec) *VMSpec {
+	s.UUID = b.sharedUUID("vm/" + s.Name + "/bios")
+	s.InstanceUUID = b.sharedUUID("vm/" + s.Name + "/instance")
+	b.shared = append(b.shared, s.Name)
+	return s
+}
+
+// PostMigrationEvent posts a cross-vCenter vMotion EventEx (e.g.
+// com.vmware.vc.vm.DstVmMigratedEvent) about vm, as vCenter records one. vcsim sets its time to
+// now.
+func (b *Builder) PostMigrationEvent(vm *VM, eventTypeID, message string) error {
+	ref := vm.Obj.Reference()
+	e := &types.EventEx{
+		Event: types.Event{
+			Vm: &types.VmEventArgument{
+				EntityEventArgument: types.EntityEventArgument{Name: vm.Name},
+				Vm:                  ref,
+			},
+			FullFormattedMessage: message,
+		},
+		EventTypeId: eventTypeID,
+		Severity:    "info",
+		ObjectId:    ref.Value,
+		ObjectType:  "VirtualMachine",
+		ObjectName:  vm.Name,
+	}
+	if err := event.NewManager(b.c).PostEvent(b.ctx, e); err != nil {
+		return fmt.Errorf("post %s for %s: %v", eventTypeID, vm.Name, err)
+	}
+	return nil
 }
 
 func (b *Builder) wait(t *object.Task, err error) (types.AnyType, error) {

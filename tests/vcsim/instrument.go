@@ -9,8 +9,9 @@ package main
 //     for "the vCenter's REST interface fails" (404: missing, 503: broken, 403: refused).
 //
 // The wrapper is installed on the server's handler right after NewServer, before the ready line
-// gives out the port, so no request can race with it. Counting and the fault start only when
-// the scenario is fully planted (tags are planted over REST through this same server).
+// gives out the port, so no request can race with it. Counting and every fault (this file's and
+// faults.go's) start only when the scenario is fully planted: tags are planted over REST through
+// this same server, and those requests go to the bare handler.
 
 import (
 	"net/http"
@@ -20,7 +21,8 @@ import (
 
 // instrument counts requests and injects REST faults.
 type instrument struct {
-	next      http.Handler
+	bare      http.Handler // before arm: the scenario's own requests
+	next      http.Handler // after arm: vcaudit's requests, through the fault injection
 	restFault int
 	armed     int32 // 1 once the estate is planted
 	sdk       int64
@@ -34,38 +36,35 @@ type statsLine struct {
 	Requests map[string]int64 `json:"requests"`
 }
 
-func newInstrument(next http.Handler, restFault int) *instrument {
-	return &instrument{next: next, restFault: restFault}
+func newInstrument(bare, next http.Handler, restFault int) *instrument {
+	return &instrument{bare: bare, next: next, restFault: restFault}
 }
 
-// arm starts counting (from zero) and injecting faults.
+// arm starts counting and injecting faults.
 func (in *instrument) arm() {
-	atomic.StoreInt64(&in.sdk, 0)
-	atomic.StoreInt64(&in.rest, 0)
-	atomic.StoreInt64(&in.api, 0)
-	atomic.StoreInt64(&in.other, 0)
 	atomic.StoreInt32(&in.armed, 1)
 }
 
 func (in *instrument) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	armed := atomic.LoadInt32(&in.armed) == 1
+	if atomic.LoadInt32(&in.armed) == 0 {
+		in.bare.ServeHTTP(w, r)
+		return
+	}
 	p := r.URL.Path
 	isREST := strings.HasPrefix(p, "/rest/") || strings.HasPrefix(p, "/api/") || p == "/api"
-	if armed {
-		switch {
-		case strings.HasPrefix(p, "/sdk"):
-			atomic.AddInt64(&in.sdk, 1)
-		case strings.HasPrefix(p, "/rest/"):
-			atomic.AddInt64(&in.rest, 1)
-		case isREST:
-			atomic.AddInt64(&in.api, 1)
-		default:
-			atomic.AddInt64(&in.other, 1)
-		}
-		if isREST && in.restFault != 0 {
-			http.Error(w, http.StatusText(in.restFault), in.restFault)
-			return
-		}
+	switch {
+	case strings.HasPrefix(p, "/sdk"):
+		atomic.AddInt64(&in.sdk, 1)
+	case strings.HasPrefix(p, "/rest/"):
+		atomic.AddInt64(&in.rest, 1)
+	case isREST:
+		atomic.AddInt64(&in.api, 1)
+	default:
+		atomic.AddInt64(&in.other, 1)
+	}
+	if isREST && in.restFault != 0 {
+		http.Error(w, http.StatusText(in.restFault), in.restFault)
+		return
 	}
 	in.next.ServeHTTP(w, r)
 }

@@ -3,6 +3,7 @@
 //
 //	vcsim-scenario [-scenario audit|demo|scale] [-instance N] [-vms N] [-listen 127.0.0.1:0] [-user NAME]
 //	               [-rest-fault STATUS]
+//	               [-die-after-soap N] [-refuse-events]   (fault injection, see faults.go)
 //
 // The password is taken from the environment variable VCSIM_PASSWORD (default "s3cret").
 // When the estate is planted and the server listens, one line of JSON goes to stdout (see
@@ -38,10 +39,10 @@ import (
 
 // options are the command line (and VCSIM_PASSWORD).
 type options struct {
-	scenario string
-	instance int
-	vms      int
-	listen   string
+	scenario  string
+	instance  int
+	vms       int
+	listen    string
 	user      string
 	password  string
 	restFault int
@@ -61,6 +62,9 @@ type readyLine struct {
 	Planted         []Planted   `json:"planted"`
 	// Tags attached over REST (scenarios with tags), in attachment order.
 	Tags []PlantedTag `json:"tags"`
+	// SharedVMs are VMs whose BIOS and instance UUIDs are the same in every instance of the
+	// scenario: each copy fails cross-vcenter-vmotion when two instances are audited together.
+	SharedVMs []string `json:"shared_vms"`
 }
 
 // scenario builds an estate into a created (empty or default) model. model returns the
@@ -153,7 +157,9 @@ func run(o *options) error {
 	m.Service.RegisterEndpoints = true
 	s := m.Service.NewServer()
 	defer s.Close()
-	inst := newInstrument(s.Server.Config.Handler, o.restFault)
+	// Faults (faults.go) apply to vcaudit's requests only: the instrument sends the tag planting
+	// below to the bare handler.
+	inst := newInstrument(s.Server.Config.Handler, wrapFaults(s.Server.Config.Handler), o.restFault)
 	s.Server.Config.Handler = inst
 
 	var planted []PlantedTag
@@ -176,12 +182,16 @@ func run(o *options) error {
 		Expected:        expected,
 		Planted:         b.planted,
 		Tags:            planted,
+		SharedVMs:       b.shared,
 	}
 	if line.Tags == nil {
 		line.Tags = []PlantedTag{}
 	}
 	if line.Planted == nil {
 		line.Planted = []Planted{}
+	}
+	if line.SharedVMs == nil {
+		line.SharedVMs = []string{}
 	}
 	out, err := json.Marshal(line)
 	if err != nil {

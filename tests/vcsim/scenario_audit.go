@@ -322,6 +322,15 @@ func plantAudit(b *Builder) error {
 	put(dc1, f.clean("sdrs-01", osRHEL72, esx02, "ds-sdrs-01", "Lab"), nil)
 	plant("sdrs-01", "storage-drs", statusFail)
 
+	// cross-vcenter-vmotion. A VM with the same BIOS and instance UUIDs in every instance: clean
+	// alone, each copy fails when two instances are audited together (see "shared_vms").
+	put(dc1, b.Shared(f.clean("xvc-shared-01", osRHEL72, esx01, "ds-prod-02", "Prod")), nil)
+	// Two VMs with cross-vCenter migration events, posted in instance 1 only: one moved here,
+	// one whose move failed. Elsewhere they are clean.
+	var moved, failed *VM
+	put(dc1, f.clean("xvc-moved-01", osWin2012R2, esx02, "ds-prod-01", "Prod"), func(vm *VM) { moved = vm })
+	put(dc1, f.clean("xvc-failed-01", osRHEL72, esx03, "ds-prod-02", "Prod"), func(vm *VM) { failed = vm })
+
 	for _, e := range vms {
 		vm, err := b.CreateVM(e.dc, e.spec)
 		if err != nil {
@@ -330,6 +339,19 @@ func plantAudit(b *Builder) error {
 		if e.post != nil {
 			e.post(vm)
 		}
+	}
+
+	if b.opts.instance == 1 {
+		if err := b.PostMigrationEvent(moved, "com.vmware.vc.vm.DstVmMigratedEvent",
+			"Migration of virtual machine xvc-moved-01 from vc-old.lab.local completed"); err != nil {
+			return err
+		}
+		plant("xvc-moved-01", "cross-vcenter-vmotion", statusFail)
+		if err := b.PostMigrationEvent(failed, "com.vmware.vc.vm.SrcVmMigrateFailedEvent",
+			"Migration of virtual machine xvc-failed-01 to vc-new.lab.local failed"); err != nil {
+			return err
+		}
+		plant("xvc-failed-01", "cross-vcenter-vmotion", statusUnk)
 	}
 
 	for _, d := range defs {

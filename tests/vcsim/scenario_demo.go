@@ -410,6 +410,31 @@ func plantDemo(b *Builder) error {
 		}
 	}
 
+	// Cross-vCenter vMotion evidence: a VM present in both vCenters with the same UUIDs, and one
+	// VM per site with a migration event (moved into Amsterdam; a failed move out of Frankfurt).
+	xvc := func(name string, osys OS, t *demoCluster) *VMSpec {
+		sys := int64(60) * gib
+		return &VMSpec{
+			Name:      name,
+			Folder:    "Production",
+			Host:      t.hosts[0],
+			Datastore: t.datastores[0],
+			GuestID:   osys.GuestID,
+			CPUs:      4,
+			MemoryMB:  16384,
+			Disks:     []DiskSpec{{Size: sys}, {Size: 200 * gib, Thin: true}},
+			Guest: toolsOK(osys, name+"."+domain, fmt.Sprintf("10.%d.250.10", site.ipSecond),
+				winDisks(sys-500*mib, sys/2, 200*gib-100*mib)),
+		}
+	}
+	if _, err := b.CreateVM(prod1.dc, b.Shared(xvc("erp-db-01", osWin2012R2, prod1))); err != nil {
+		return err
+	}
+	movedVM, err := b.CreateVM(prod1.dc, xvc(lc+"-crm-app-01", osWin2012R2, prod1))
+	if err != nil {
+		return err
+	}
+
 	// Datastore sizes from what is provisioned on them.
 	sort.Slice(dsPlans, func(i, j int) bool { return dsPlans[i].ref.Value < dsPlans[j].ref.Value })
 	for _, p := range dsPlans {
@@ -420,7 +445,14 @@ func plantDemo(b *Builder) error {
 		}
 		b.SetDatastoreSummary(p.ref, p.kind, capacity, capacity-used)
 	}
-	return nil
+
+	// Events last: the event ring keeps the newest 1000.
+	if b.opts.instance == 1 {
+		return b.PostMigrationEvent(movedVM, "com.vmware.vc.vm.DstVmMigratedEvent",
+			fmt.Sprintf("Migration of virtual machine %s from the FRA vCenter completed", movedVM.Name))
+	}
+	return b.PostMigrationEvent(movedVM, "com.vmware.vc.vm.SrcVmMigrateFailedEvent",
+		fmt.Sprintf("Migration of virtual machine %s to the AMS vCenter failed", movedVM.Name))
 }
 
 // datastoreUsed is the space VM disks take on a datastore: thick disks in full, thin ones at

@@ -19,6 +19,7 @@ use super::context::{Context, HostView, VCenterView, VmView};
 use super::{ObjectKind, Outcome, Severity};
 
 pub mod boot_firmware;
+pub mod cross_vcenter_vmotion;
 pub mod disk_count;
 pub mod disk_size;
 pub mod esxi_build;
@@ -43,6 +44,7 @@ pub static RULES: &[&dyn DynRule] = &[
     &install_space::InstallSpace,
     &boot_firmware::BootFirmware,
     &storage_drs::StorageDrs,
+    &cross_vcenter_vmotion::CrossVcenterVmotion,
 ];
 
 /// The rule with `id`.
