@@ -5,24 +5,14 @@
 mod support;
 
 use std::collections::BTreeSet;
-use support::{PASSWORD, Sim, Table, USER, vcaudit};
+use support::{PASSWORD, Sim, Table, vcaudit};
 
 #[test]
 fn findings_are_exactly_what_the_scenario_planted() {
     let sim = Sim::audit();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
-    let base = [
-        "audit",
-        "--server",
-        sim.server(),
-        "--user",
-        USER,
-        "--ca-file",
-        sim.ca_file(),
-        "--out",
-        out,
-    ];
+    let base = sim.args("audit", &["--out", out]);
     let run = vcaudit(&base, Some(PASSWORD));
     assert_eq!(run.code, 1, "failing error checks exit 1: {}", run.stderr);
     assert!(run.stdout.contains("VM readiness:"), "{}", run.stdout);

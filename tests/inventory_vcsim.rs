@@ -8,19 +8,10 @@ use support::{PASSWORD, Sim, Table, USER, compare_inventory, vcaudit};
 
 fn audit_ok(sim: &Sim, out: &std::path::Path) -> support::Run {
     let run = vcaudit(
-        &[
+        &sim.args(
             "audit",
-            "--server",
-            sim.server(),
-            "--user",
-            USER,
-            "--ca-file",
-            sim.ca_file(),
-            "--out",
-            out.to_str().unwrap(),
-            "--fail-on",
-            "never",
-        ],
+            &["--out", out.to_str().unwrap(), "--fail-on", "never"],
+        ),
         Some(PASSWORD),
     );
     assert_eq!(run.code, 0, "vcaudit failed: {}{}", run.stdout, run.stderr);
@@ -97,17 +88,7 @@ fn wrong_password_is_a_clear_error_without_reports() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let run = vcaudit(
-        &[
-            "audit",
-            "--server",
-            sim.server(),
-            "--user",
-            USER,
-            "--ca-file",
-            sim.ca_file(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
+        &sim.args("audit", &["--out", out.to_str().unwrap()]),
         Some("not-the-password"),
     );
     assert_one_line_error(
@@ -233,17 +214,7 @@ fn unwritable_out_is_a_clear_error_before_collection() {
     std::fs::write(&blocker, "x").unwrap();
     let out = blocker.join("reports");
     let run = vcaudit(
-        &[
-            "audit",
-            "--server",
-            sim.server(),
-            "--user",
-            USER,
-            "--ca-file",
-            sim.ca_file(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
+        &sim.args("audit", &["--out", out.to_str().unwrap()]),
         Some(PASSWORD),
     );
     assert_one_line_error(&run, "cannot write reports to");
@@ -289,21 +260,17 @@ fn password_file_works_and_env_wins_nothing_over_it() {
     let out = dir.path().join("out");
     // The environment holds a wrong password; the explicit file is used.
     let run = vcaudit(
-        &[
+        &sim.args(
             "audit",
-            "--server",
-            sim.server(),
-            "--user",
-            USER,
-            "--ca-file",
-            sim.ca_file(),
-            "--password-file",
-            pw.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--fail-on",
-            "never",
-        ],
+            &[
+                "--password-file",
+                pw.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--fail-on",
+                "never",
+            ],
+        ),
         Some("wrong"),
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -316,17 +283,7 @@ fn failed_run_keeps_previous_reports() {
     audit_ok(&sim, dir.path());
     let before = std::fs::read(dir.path().join("vms.csv")).unwrap();
     let run = vcaudit(
-        &[
-            "audit",
-            "--server",
-            sim.server(),
-            "--user",
-            USER,
-            "--ca-file",
-            sim.ca_file(),
-            "--out",
-            dir.path().to_str().unwrap(),
-        ],
+        &sim.args("audit", &["--out", dir.path().to_str().unwrap()]),
         Some("wrong"),
     );
     assert_eq!(run.code, 2);

@@ -10,7 +10,7 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
-use support::{PASSWORD, Sim, Table, USER, cell, vcaudit};
+use support::{PASSWORD, Sim, Table, cell, vcaudit};
 
 /// The tables of `report.json`, in order; each is also `<name>.csv`.
 const TABLES: &[&str] = &[
@@ -211,18 +211,8 @@ fn snapshot_audits_match_the_live_audit() {
     let saved_snap = p("saved.json.zst");
     let collected_snap = p("collected.json");
     let s = |p: &Path| p.to_str().unwrap().to_string();
-    let connect = [
-        "--server",
-        sim.server(),
-        "--user",
-        USER,
-        "--ca-file",
-        sim.ca_file(),
-    ];
-
     // Live, saving the snapshot; then that snapshot with no network.
-    let mut args = vec!["audit"];
-    args.extend(connect);
+    let mut args = sim.args("audit", &[]);
     let (live_s, saved_snap_s) = (s(&live), s(&saved_snap));
     args.extend([
         "--save-snapshot",
@@ -252,10 +242,8 @@ fn snapshot_audits_match_the_live_audit() {
     );
 
     // A separate collection, audited later.
-    let mut args = vec!["collect"];
-    args.extend(connect);
     let collected_snap_s = s(&collected_snap);
-    args.extend(["--snapshot", &collected_snap_s]);
+    let args = sim.args("collect", &["--snapshot", &collected_snap_s]);
     let run = run_ok(&args, Some(PASSWORD));
     assert!(run.stdout.contains("Collected 1 vCenter"), "{}", run.stdout);
     let collected_s = s(&collected);

@@ -33,17 +33,7 @@ fn tags_of(
 }
 
 fn audit(sim: &Sim, out: &Path, extra: &[&str]) -> support::Run {
-    let mut args = vec![
-        "audit",
-        "--server",
-        sim.server(),
-        "--user",
-        USER,
-        "--ca-file",
-        sim.ca_file(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
+    let mut args = sim.args("audit", &["--out", out.to_str().unwrap()]);
     args.extend_from_slice(extra);
     vcaudit(&args, Some(PASSWORD))
 }
@@ -283,17 +273,7 @@ fn estate_file_scope_and_snapshots() {
 
     let collected = dir.path().join("all.json");
     let run = vcaudit(
-        &[
-            "collect",
-            "--server",
-            sim.server(),
-            "--user",
-            USER,
-            "--ca-file",
-            sim.ca_file(),
-            "--snapshot",
-            collected.to_str().unwrap(),
-        ],
+        &sim.args("collect", &["--snapshot", collected.to_str().unwrap()]),
         Some(PASSWORD),
     );
     assert_eq!(run.code, 0, "{}", run.stderr);

@@ -121,6 +121,22 @@ impl Sim {
         Sim::start("audit", &[])
     }
 
+    /// `SUB --server S --user U --ca-file CA` and then `rest`: how the tests call `vcaudit` on
+    /// this simulator.
+    pub fn args<'a>(&'a self, sub: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+        let mut v = vec![
+            sub,
+            "--server",
+            self.server(),
+            "--user",
+            USER,
+            "--ca-file",
+            self.ca_file(),
+        ];
+        v.extend_from_slice(rest);
+        v
+    }
+
     pub fn server(&self) -> &str {
         self.info["server"].as_str().expect("server")
     }
