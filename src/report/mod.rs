@@ -149,12 +149,33 @@ fn out_err(path: &Path, e: impl std::fmt::Display) -> ReportError {
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
-/// Bytes as GiB with at most two decimals and no trailing zeros: `2048`, `1.5`, `0.01`.
-pub fn gib(bytes: u64) -> String {
-    let v = (bytes as f64 / GIB * 100.0).round() / 100.0;
-    let s = format!("{v:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.to_string()
+/// A size in GiB, rounded to two decimals: a number in every format, written with no trailing
+/// zeros (`2048`, `1.5`, `0.01`) in the CSV and in JSON alike.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub struct Gib(f64);
+
+/// Bytes as [`Gib`].
+pub fn gib(bytes: u64) -> Gib {
+    Gib((bytes as f64 / GIB * 100.0).round() / 100.0)
+}
+
+impl std::fmt::Display for Gib {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = format!("{:.2}", self.0);
+        f.write_str(s.trim_end_matches('0').trim_end_matches('.'))
+    }
+}
+
+impl serde::Serialize for Gib {
+    /// Whole numbers as integers (`2048`, not `2048.0`); others as the shortest decimal that
+    /// reads back as the same value, which for a value rounded to two decimals is those decimals.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.fract() == 0.0 && self.0.abs() < 9.0e15 {
+            s.serialize_i64(self.0 as i64)
+        } else {
+            s.serialize_f64(self.0)
+        }
+    }
 }
 
 /// Checks, before any collection, that `dir` can hold the reports: creates it when missing and
@@ -516,12 +537,25 @@ mod tests {
 
     #[test]
     fn gib_has_at_most_two_decimals() {
-        assert_eq!(gib(2 * 1024 * 1024 * 1024 * 1024), "2048");
-        assert_eq!(gib(1024 * 1024 * 1024 + 512 * 1024 * 1024), "1.5");
-        assert_eq!(gib(1024 * 1024), "0");
-        assert_eq!(gib(11 * 1024 * 1024 * 1024 / 1000), "0.01");
-        assert_eq!(gib(1023 * 1024 * 1024 * 1024), "1023");
-        assert_eq!(gib(1000 * 1024 * 1024 * 1024), "1000");
-        assert_eq!(gib(1023 * 1024 * 1024), "1");
+        const G: u64 = 1024 * 1024 * 1024;
+        for (bytes, text) in [
+            (2048 * G, "2048"),
+            (G + G / 2, "1.5"),
+            (1024 * 1024, "0"),
+            (11 * G / 1000, "0.01"),
+            (1023 * G, "1023"),
+            (1000 * G, "1000"),
+            (1023 * 1024 * 1024, "1"),
+            (1234 * G + 37 * G / 100, "1234.37"),
+            (G / 10, "0.1"),
+        ] {
+            assert_eq!(gib(bytes).to_string(), text);
+            // The CSV cell and the JSON number read the same.
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.serialize([gib(bytes)]).unwrap();
+            let cell = String::from_utf8(w.into_inner().unwrap()).unwrap();
+            assert_eq!(cell.trim_end(), text);
+            assert_eq!(serde_json::to_string(&gib(bytes)).unwrap(), text);
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! These are separate from the domain model on purpose: the model says what is true of the
 //! estate, a row says how one spreadsheet line shows it. Field names are the column names.
 
+use super::Gib;
 use serde::Serialize;
 
 #[derive(Debug, Default, Serialize)]
@@ -69,8 +70,8 @@ pub struct VmRow {
     pub cpus: Option<u32>,
     pub memory_mb: Option<u64>,
     pub disks: Option<usize>,
-    pub provisioned_gib: Option<String>,
-    pub largest_disk_gib: Option<String>,
+    pub provisioned_gib: Option<Gib>,
+    pub largest_disk_gib: Option<Gib>,
     pub datastores: String,
     /// vSphere tags, `category:tag` sorted and joined with `; `; unknown when tags were
     /// unavailable.
@@ -86,7 +87,7 @@ pub struct DiskRow {
     pub vm_moref: String,
     pub label: Option<String>,
     pub capacity_bytes: Option<u64>,
-    pub capacity_gib: Option<String>,
+    pub capacity_gib: Option<Gib>,
     pub datastore: Option<String>,
     pub file: Option<String>,
     pub thin: Option<bool>,
@@ -104,8 +105,8 @@ pub struct DatastoreRow {
     pub moref: String,
     #[serde(rename = "type")]
     pub kind: Option<String>,
-    pub capacity_gib: Option<String>,
-    pub free_gib: Option<String>,
+    pub capacity_gib: Option<Gib>,
+    pub free_gib: Option<Gib>,
     pub datastore_cluster: Option<String>,
     pub storage_drs: Option<bool>,
 }
