@@ -307,13 +307,20 @@ fn two_healthy_vcenters_give_the_same_findings_and_exit_1() {
     let s1 = audit_instance(1, &[]);
     let s2 = audit_instance(2, &[]);
     let dir = tempfile::tempdir().unwrap();
-    let estate = estate_file(dir.path(), &[(&s1, "VC1_PW"), (&s2, "VC2_PW")]);
+    // The first vCenter is named twice: it is audited once.
+    let estate = estate_file(
+        dir.path(),
+        &[(&s1, "VC1_PW"), (&s2, "VC2_PW"), (&s1, "VC1_PW")],
+    );
     let run = audit_estate(
         dir.path(),
         &estate,
         &[("VC1_PW", PASSWORD), ("VC2_PW", PASSWORD)],
     );
     assert_eq!(run.code, 1, "failing checks exit 1: {}", run.stderr);
+    let vcs = Table::read(&dir.path().join("out/vcenters.csv"));
+    let servers: Vec<&str> = vcs.rows.iter().map(|r| r["vcenter"].as_str()).collect();
+    assert_eq!(servers, [s1.server(), s2.server()], "each vCenter once");
     assert!(
         !run.stderr.lines().any(|l| l.starts_with("vcaudit:")),
         "{}",
