@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VMS=${1:-10000}
 RUNS=${2:-3}
-command -v /usr/bin/time >/dev/null || { echo "bench: installing GNU time"; apt-get install -y -qq time >/dev/null; }
+command -v /usr/bin/time >/dev/null || { echo "bench: installing GNU time"; apt-get update -qq; apt-get install -y -qq time >/dev/null; }
 
 cargo build --release --quiet
 export GOPATH=/usr/share/gocode GO111MODULE=off GOCACHE="$PWD/target/gocache"

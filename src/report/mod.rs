@@ -15,15 +15,6 @@ use rows::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// The report files, in the order they are written.
-pub const TABLES: &[&str] = &[
-    "vcenters.csv",
-    "hosts.csv",
-    "vms.csv",
-    "disks.csv",
-    "datastores.csv",
-];
-
 /// A report format (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Format {
@@ -275,16 +266,6 @@ impl Staged {
         write(&mut w).map_err(|e| out_err(&path, e))?;
         w.flush().map_err(|e| out_err(&path, e))?;
         drop(w);
-        self.files.push((tmp, path));
-        Ok(())
-    }
-
-    /// Writes raw bytes (JSON reports) into a temporary file.
-    pub fn bytes(&mut self, name: &str, data: &[u8]) -> Result<(), ReportError> {
-        use std::io::Write;
-        let path = self.dir.join(name);
-        let mut tmp = self.temp(&path)?;
-        tmp.write_all(data).map_err(|e| out_err(&path, e))?;
         self.files.push((tmp, path));
         Ok(())
     }
