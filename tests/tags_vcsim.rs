@@ -390,6 +390,25 @@ fn a_failing_rest_interface_degrades_to_an_audit_without_tags() {
         "{}",
         run.stderr
     );
+    let run = vcaudit(
+        &[
+            "audit",
+            "--snapshot",
+            snap.to_str().unwrap(),
+            "--require-tags",
+            "--out",
+            dir.path().to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .starts_with("vcaudit: --require-tags: the snapshot has no tags for "),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(dir.path().join("vms.csv")).unwrap(), before);
 }
 
 #[test]

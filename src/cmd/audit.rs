@@ -58,7 +58,8 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
         Some(path) => {
             let snap = snapshot::read(path).map_err(|e| Error::Usage(e.to_string()))?;
             let mut estate = snap.into_estate();
-            scope_snapshot(&mut estate, args.connect.tag_scope().map_err(Error::Usage)?)?;
+            let scope = args.connect.tag_scope().map_err(Error::Usage)?;
+            scope_snapshot(&mut estate, scope, args.connect.require_tags)?;
             report::prepare_output(&args.out)?;
             (estate, Vec::new())
         }
@@ -115,19 +116,27 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
 }
 
 /// Gives the command line's tag scope to every vCenter of a snapshot that has none of its own,
-/// and refuses to scope a vCenter whose tags were not collected (the scope would silently audit
-/// every VM or none).
+/// and refuses a vCenter whose tags were not collected when it is scoped (the scope would
+/// silently audit every VM or none) or when `--require-tags` asks for them.
 fn scope_snapshot(
     estate: &mut crate::model::Estate,
     scope: Option<crate::model::TagScope>,
+    require_tags: bool,
 ) -> Result<(), Error> {
     for vc in &mut estate.vcenters {
         if vc.scope.is_none() {
             vc.scope = scope.clone();
         }
-        if let (Some(_), Some(why)) = (&vc.scope, &vc.tags_error) {
+        let Some(why) = &vc.tags_error else { continue };
+        if vc.scope.is_some() {
             return Err(Error::Usage(format!(
                 "cannot scope {} by tag: the snapshot has no tags for it ({why}); audit it without --tag/--exclude-tag or collect again",
+                vc.server
+            )));
+        }
+        if require_tags {
+            return Err(Error::Usage(format!(
+                "--require-tags: the snapshot has no tags for {} ({why}); collect again or drop --require-tags",
                 vc.server
             )));
         }
