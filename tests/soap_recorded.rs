@@ -623,6 +623,14 @@ async fn invalid_login_is_a_login_error_without_the_password() {
     );
     assert_no_secret("login error", &shown);
     assert_no_secret("login error (Debug)", &format!("{err:?}"));
+    // The REST tag session starts only after the SOAP login succeeded: a wrong password costs
+    // one failed login, not two (account lockout policies count them).
+    let requests = server.received_requests().await.expect("recording");
+    assert!(
+        requests.iter().all(|r| r.url.path() == "/sdk"),
+        "no REST request after a refused login: {:?}",
+        requests.iter().map(|r| r.url.path()).collect::<Vec<_>>()
+    );
     server.verify().await;
 }
 

@@ -82,8 +82,9 @@ fn describe(target: &Target, e: SoapError) -> VCenterError {
     }
 }
 
-/// Collects one vCenter: the inventory over SOAP and, at the same time, its vSphere tags over
-/// the vAPI REST interface. Both sessions are logged out however collection ends.
+/// Collects one vCenter: the inventory over SOAP and, once the SOAP login has succeeded (so a
+/// wrong password costs one failed login, not two), at the same time its vSphere tags over the
+/// vAPI REST interface. Both sessions are logged out however collection ends.
 ///
 /// When the tags cannot be read the inventory is still returned, with `tags_error` saying why;
 /// unless the target needs them (`--require-tags`, or a tag scope), which makes it an error.
@@ -94,78 +95,32 @@ pub async fn collect_vcenter(
     let http =
         crate::tls::http_client(&target.tls).map_err(|e| VCenterError::Setup(e.to_string()))?;
     let client = Client::new(http.clone(), target.url.clone(), target.timeout);
-    let events_days = target.events_days;
-    let inventory = with_session(
+    let result = with_session(
         &client,
         &target.user,
         &target.password,
         cancel,
         |s| async move {
-            let mut inv = collect_inventory(&s).await?;
-            match (&s.content.event_manager, events_days) {
-                (_, 0) => {}
-                (None, _) => inv.events_error = Some("events unavailable: no event manager".into()),
-                (Some(em), days) => {
-                    let now = time::OffsetDateTime::now_utc();
-                    match events::read_migration_events(s.client, em, days, now).await? {
-                        Ok(list) => inv.migration_events = Some(list),
-                        Err(reason) => {
-                            inv.events_error = Some(format!("events unavailable: {reason}"))
-                        }
-                    }
-                }
-            }
-            Ok(inv)
+            let tags = crate::rest::collect_tags_until(
+                http,
+                &target.url,
+                &target.user,
+                &target.password,
+                target.timeout,
+                cancel,
+            );
+            let (inv, tags) = tokio::join!(collect_with_events(&s, target.events_days), tags);
+            Ok((inv?, tags))
         },
-    );
-    let tags = crate::rest::collect_tags_until(
-        http,
-        &target.url,
-        &target.user,
-        &target.password,
-        target.timeout,
-        cancel,
-    );
-    let (result, tags) = tokio::join!(inventory, tags);
-    let mut inv = match result {
-        Ok((content, mut inv)) => {
-            inv.server = target.label.clone();
-            inv.url = target.url.to_string();
-            inv.about = content.about;
-            inv.status = CollectStatus::Ok;
-            inv.scope = target.scope.clone();
-            inv.collected_at = Some(now_rfc3339());
-            inv
-        }
-        // Logged in, then the connection dropped: the server was reachable, so say what happened.
-        Err(SessionError::Work(SoapError::Connect(reason))) => {
-            return Err(VCenterError::ConnectionLost {
-                server: target.label.clone(),
-                reason,
-            });
-        }
-        Err(SessionError::Connect(e)) | Err(SessionError::Work(e)) => {
-            return Err(describe(target, e));
-        }
-        Err(SessionError::Login(SoapError::Fault(f))) => {
-            let hint = if f.kind == "InvalidLogin" {
-                " (check the user and password)"
-            } else {
-                ""
-            };
-            let fault = if f.kind.is_empty() { f.message } else { f.kind };
-            return Err(VCenterError::Login {
-                user: target.user.clone(),
-                server: target.label.clone(),
-                fault,
-                hint,
-            });
-        }
-        Err(SessionError::Login(e)) => return Err(describe(target, e)),
-        Err(SessionError::Interrupted) => {
-            return Err(VCenterError::Interrupted(target.label.clone()));
-        }
-    };
+    )
+    .await;
+    let (content, (mut inv, tags)) = result.map_err(|e| session_error(target, e))?;
+    inv.server = target.label.clone();
+    inv.url = target.url.to_string();
+    inv.about = content.about;
+    inv.status = CollectStatus::Ok;
+    inv.scope = target.scope.clone();
+    inv.collected_at = Some(now_rfc3339());
     match tags {
         Ok(index) => apply_tags(&mut inv, &index),
         Err(crate::rest::RestError::Interrupted) => {
@@ -187,6 +142,54 @@ pub async fn collect_vcenter(
         }
     }
     Ok(inv)
+}
+
+/// The inventory, then the migration events of the last `events_days` days (none when 0).
+async fn collect_with_events(
+    s: &Session<'_>,
+    events_days: u32,
+) -> Result<VCenterInventory, SoapError> {
+    let mut inv = collect_inventory(s).await?;
+    match (&s.content.event_manager, events_days) {
+        (_, 0) => {}
+        (None, _) => inv.events_error = Some("events unavailable: no event manager".into()),
+        (Some(em), days) => {
+            let now = time::OffsetDateTime::now_utc();
+            match events::read_migration_events(s.client, em, days, now).await? {
+                Ok(list) => inv.migration_events = Some(list),
+                Err(reason) => inv.events_error = Some(format!("events unavailable: {reason}")),
+            }
+        }
+    }
+    Ok(inv)
+}
+
+/// The user-facing error of a SOAP session that failed.
+fn session_error(target: &Target, e: SessionError<SoapError>) -> VCenterError {
+    match e {
+        // Logged in, then the connection dropped: the server was reachable, so say what happened.
+        SessionError::Work(SoapError::Connect(reason)) => VCenterError::ConnectionLost {
+            server: target.label.clone(),
+            reason,
+        },
+        SessionError::Connect(e) | SessionError::Work(e) => describe(target, e),
+        SessionError::Login(SoapError::Fault(f)) => {
+            let hint = if f.kind == "InvalidLogin" {
+                " (check the user and password)"
+            } else {
+                ""
+            };
+            let fault = if f.kind.is_empty() { f.message } else { f.kind };
+            VCenterError::Login {
+                user: target.user.clone(),
+                server: target.label.clone(),
+                fault,
+                hint,
+            }
+        }
+        SessionError::Login(e) => describe(target, e),
+        SessionError::Interrupted => VCenterError::Interrupted(target.label.clone()),
+    }
 }
 
 /// Fills the `tags` of every VM and host from the index.
