@@ -96,8 +96,9 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
         }
     };
     let result = audit::audit(&estate, &profile);
-    report::write_reports(&args.out, &estate, &result, profile.name(), &args.format)?;
-    let _ = write!(out, "{}", audit::render_summary(&result));
+    let report = report::Report::new(&estate, &result, crate::collect::now_rfc3339());
+    report::write_reports(&args.out, &report, &args.format)?;
+    let _ = write!(out, "{}", report::summary::render(&report));
     let _ = writeln!(out, "Reports in {}", args.out.display());
     if !failures.is_empty() {
         let all: Vec<String> = failures.iter().map(|(_, e)| e.to_string()).collect();
