@@ -10,12 +10,15 @@
 //! only once all of them are complete, so a failed run never leaves a truncated report and never
 //! replaces a previous run's reports with partial ones.
 
+pub mod cell;
 pub mod columns;
 pub mod json;
 pub mod model;
 pub mod rows;
+pub mod sheet;
 pub mod summary;
 pub mod value;
+pub mod xlsx;
 
 use crate::model::{Estate, VCenterInventory};
 pub use columns::{Column, ColumnType, TableSpec};
@@ -31,6 +34,8 @@ pub enum Format {
     Csv,
     /// `report.json`: every table in one JSON document.
     Json,
+    /// `vcaudit.xlsx`: a Summary sheet and one sheet per table, typed and formatted.
+    Xlsx,
 }
 
 impl Format {
@@ -67,6 +72,9 @@ pub fn write_reports(
             report.write_tables(&mut json)?;
             json.finish().map(drop)
         })?;
+    }
+    if formats.contains(&Format::Xlsx) {
+        staged.write_with(xlsx::FILE_NAME, |w| xlsx::write(report, dir, w))?;
     }
     staged.commit()
 }
