@@ -199,11 +199,7 @@ fn summary_sheet_names_the_run_counts_and_rules() {
             );
         }
     }
-    assert!(
-        range
-            .rows()
-            .any(|r| r[0] == "vCenters not collected")
-    );
+    assert!(range.rows().any(|r| r[0] == "vCenters not collected"));
 }
 
 #[test]

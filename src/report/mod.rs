@@ -15,6 +15,7 @@ pub mod columns;
 pub mod json;
 pub mod model;
 pub mod rows;
+pub mod rvtools;
 pub mod sheet;
 pub mod summary;
 pub mod value;
@@ -36,6 +37,25 @@ pub enum Format {
     Json,
     /// `vcaudit.xlsx`: a Summary sheet and one sheet per table, typed and formatted.
     Xlsx,
+    /// `vcaudit-rvtools.xlsx`: an RVTools-compatible workbook (split by `--rvtools-max-vms`).
+    Rvtools,
+    /// `RVTools_tab<sheet>.csv`: the RVTools sheets as CSV files.
+    RvtoolsCsv,
+}
+
+/// Settings of the formats that have any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Most VMs per RVTools workbook.
+    pub rvtools_max_vms: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            rvtools_max_vms: rvtools::DEFAULT_MAX_VMS,
+        }
+    }
 }
 
 impl Format {
@@ -62,6 +82,16 @@ pub fn write_reports(
     report: &Report,
     formats: &[Format],
 ) -> Result<Vec<PathBuf>, ReportError> {
+    write_reports_with(dir, report, formats, &Options::default())
+}
+
+/// [`write_reports`] with the formats' settings.
+pub fn write_reports_with(
+    dir: &Path,
+    report: &Report,
+    formats: &[Format],
+    options: &Options,
+) -> Result<Vec<PathBuf>, ReportError> {
     let mut staged = Staged::new(dir)?;
     if formats.contains(&Format::Csv) {
         report.write_tables(&mut CsvTables(&mut staged))?;
@@ -75,6 +105,33 @@ pub fn write_reports(
     }
     if formats.contains(&Format::Xlsx) {
         staged.write_with(xlsx::FILE_NAME, |w| xlsx::write(report, dir, w))?;
+    }
+    if formats.contains(&Format::Rvtools) {
+        let parts = rvtools::plan::plan(report.estate(), options.rvtools_max_vms);
+        for (part, name) in parts.iter().zip(rvtools::file_names(parts.len())) {
+            staged.write_with(&name, |w| rvtools::write_xlsx(report, part, dir, w))?;
+        }
+    }
+    if formats.contains(&Format::RvtoolsCsv) {
+        let all = rvtools::plan::plan(report.estate(), usize::MAX);
+        let mut files = Vec::new();
+        for s in rvtools::sheets::SHEETS {
+            files.push(std::io::BufWriter::new(
+                staged.file(&rvtools::csv_name(s.name))?,
+            ));
+        }
+        let fail = |e: csv::Error| out_err(dir, e);
+        let mut sink = rvtools::CsvSink::new(files).map_err(fail)?;
+        let created = &report.run.generated_at;
+        rvtools::rows::write_part(
+            &mut sink,
+            report.estate(),
+            report.result(),
+            &all[0],
+            created,
+        )
+        .map_err(fail)?;
+        sink.finish().map_err(fail)?;
     }
     staged.commit()
 }
@@ -196,6 +253,15 @@ impl Staged {
         drop(w);
         self.files.push((tmp, path));
         Ok(())
+    }
+
+    /// A staged file that will become `name`, for a writer that fills several files at once.
+    pub fn file(&mut self, name: &str) -> Result<std::fs::File, ReportError> {
+        let path = self.dir.join(name);
+        let tmp = self.temp(&path)?;
+        let file = tmp.as_file().try_clone().map_err(|e| out_err(&path, e))?;
+        self.files.push((tmp, path));
+        Ok(file)
     }
 
     /// Writes a report through `write`, given a buffered writer on a temporary file that the
