@@ -3,15 +3,20 @@
 //!
 //! Numbers are unformatted (GiB with up to two decimals), booleans `true`/`false`, and an unknown
 //! value is an empty cell. [`write_tables`] is the one list of tables: every format is written
-//! through it, from the same row iterators. Every file is written to a temporary file in the
-//! output folder and renamed only once all of them are complete, so a failed run never leaves a
-//! truncated report and never replaces a previous run's reports with partial ones.
+//! through it, from the same row iterators. Every text cell of a CSV is formula-safe ([`cell`]);
+//! `report.json` keeps raw values. Every file is staged and moved into place only once all of
+//! them are complete ([`stage`]), so a failed run never leaves a truncated report and never
+//! replaces a previous run's reports with partial ones.
 
+pub mod cell;
 pub mod json;
 pub mod rows;
+pub mod stage;
 
 use crate::model::{Estate, VCenterInventory};
+use cell::SafeText;
 use rows::*;
+pub use stage::{OutputLock, Stage};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -77,16 +82,16 @@ pub fn write_tables<S: TableSink>(
     Ok(())
 }
 
-/// Writes every report of the estate and its audit in each of `formats` into `dir`, staged and
-/// renamed together; returns the final paths. `profile` is the profile's name, for `report.json`.
+/// Writes every report of the estate and its audit in each of `formats` into the locked folder,
+/// staged and moved into place together; returns the final paths. `profile` is the profile's name, for `report.json`.
 pub fn write_reports(
-    dir: &Path,
+    out: &OutputLock,
     estate: &Estate,
     result: &crate::audit::AuditResult,
     profile: &str,
     formats: &[Format],
 ) -> Result<Vec<PathBuf>, ReportError> {
-    let mut staged = Staged::new(dir)?;
+    let mut staged = Stage::new(out)?;
     if formats.contains(&Format::Csv) {
         write_tables(&mut CsvTables(&mut staged), estate, result)?;
     }
@@ -97,13 +102,13 @@ pub fn write_reports(
             report.finish().map(drop)
         })?;
     }
-    staged.commit()
+    staged.commit(&owned_files(estate, result))
 }
 
 /// The CSV sink: one staged file per table.
-struct CsvTables<'a>(&'a mut Staged);
+struct CsvTables<'a, 'b>(&'a mut Stage<'b>);
 
-impl TableSink for CsvTables<'_> {
+impl TableSink for CsvTables<'_, '_> {
     type Error = ReportError;
 
     fn table<R: serde::Serialize + Default>(
@@ -111,7 +116,7 @@ impl TableSink for CsvTables<'_> {
         name: &str,
         rows: impl IntoIterator<Item = R>,
     ) -> Result<(), ReportError> {
-        self.0.csv(&format!("{name}.csv"), rows)
+        stage_csv(self.0, &format!("{name}.csv"), rows)
     }
 
     fn table_with_header<R: serde::Serialize>(
@@ -120,7 +125,7 @@ impl TableSink for CsvTables<'_> {
         header: &[&str],
         rows: impl IntoIterator<Item = R>,
     ) -> Result<(), ReportError> {
-        self.0.csv_with_header(&format!("{name}.csv"), header, rows)
+        stage_csv_with_header(self.0, &format!("{name}.csv"), header, rows)
     }
 }
 
@@ -129,9 +134,13 @@ impl TableSink for CsvTables<'_> {
 pub enum ReportError {
     #[error("cannot write reports to {path}: {reason} (choose another --out folder)")]
     Output { path: String, reason: String },
+    #[error(
+        "another vcaudit run is writing reports to {path}; wait for it to finish or choose another --out folder"
+    )]
+    Busy { path: String },
 }
 
-fn out_err(path: &Path, e: impl std::fmt::Display) -> ReportError {
+pub(crate) fn out_err(path: &Path, e: impl std::fmt::Display) -> ReportError {
     ReportError::Output {
         path: path.display().to_string(),
         reason: e.to_string(),
@@ -169,132 +178,78 @@ impl serde::Serialize for Gib {
     }
 }
 
-/// Checks, before any collection, that `dir` can hold the reports: creates it when missing and
-/// writes and removes a probe file.
-pub fn prepare_output(dir: &Path) -> Result<(), ReportError> {
-    std::fs::create_dir_all(dir).map_err(|e| out_err(dir, e))?;
-    let probe = tempfile::Builder::new()
-        .prefix(".vcaudit-probe-")
-        .tempfile_in(dir)
-        .map_err(|e| out_err(dir, e))?;
-    drop(probe);
-    Ok(())
+/// Checks, before any collection, that `dir` can hold the reports: creates it when missing,
+/// proves it writable and locks it against a second run (see [`stage`]).
+pub fn prepare_output(dir: &Path) -> Result<OutputLock, ReportError> {
+    OutputLock::acquire(dir)
 }
 
-/// Staged report files, renamed into place by [`Staged::commit`].
-pub struct Staged {
-    dir: PathBuf,
-    files: Vec<(tempfile::NamedTempFile, PathBuf)>,
-}
-
-impl Staged {
-    pub fn new(dir: &Path) -> Result<Staged, ReportError> {
-        std::fs::create_dir_all(dir).map_err(|e| out_err(dir, e))?;
-        Ok(Staged {
-            dir: dir.to_path_buf(),
-            files: Vec::new(),
-        })
-    }
-
-    /// A temporary file in the output folder that will become `path`.
-    fn temp(&self, path: &Path) -> Result<tempfile::NamedTempFile, ReportError> {
-        tempfile::Builder::new()
-            .prefix(".vcaudit-")
-            .suffix(".tmp")
-            .tempfile_in(&self.dir)
-            .map_err(|e| out_err(path, e))
-    }
-
-    /// Writes one CSV table from its rows into a temporary file.
-    pub fn csv<R: serde::Serialize + Default>(
-        &mut self,
-        name: &str,
-        rows: impl IntoIterator<Item = R>,
-    ) -> Result<(), ReportError> {
-        let path = self.dir.join(name);
-        let tmp = self.temp(&path)?;
-        let mut w = csv::WriterBuilder::new()
-            .has_headers(true)
-            .from_writer(std::io::BufWriter::new(tmp.as_file()));
+/// Writes one CSV table from its rows into a staged file, every text cell formula-safe.
+fn stage_csv<R: serde::Serialize + Default>(
+    stage: &mut Stage,
+    name: &str,
+    rows: impl IntoIterator<Item = R>,
+) -> Result<(), ReportError> {
+    stage.write_with(name, |w| {
+        let mut w = csv::WriterBuilder::new().has_headers(true).from_writer(w);
         let mut wrote_any = false;
         for row in rows {
-            w.serialize(row).map_err(|e| out_err(&path, e))?;
+            w.serialize(SafeText(&row))?;
             wrote_any = true;
         }
         if !wrote_any {
-            write_header_only::<R>(&mut w).map_err(|e| out_err(&path, e))?;
+            w.write_record(header_of::<R>()?.iter())?;
         }
-        w.flush().map_err(|e| out_err(&path, e))?;
-        drop(w);
-        self.files.push((tmp, path));
-        Ok(())
-    }
-
-    /// Writes a CSV table whose header is given, for row types without a `Default`.
-    pub fn csv_with_header<R: serde::Serialize>(
-        &mut self,
-        name: &str,
-        header: &[&str],
-        rows: impl IntoIterator<Item = R>,
-    ) -> Result<(), ReportError> {
-        let path = self.dir.join(name);
-        let tmp = self.temp(&path)?;
-        let mut w = csv::WriterBuilder::new()
-            .has_headers(false)
-            .from_writer(std::io::BufWriter::new(tmp.as_file()));
-        w.write_record(header).map_err(|e| out_err(&path, e))?;
-        for row in rows {
-            w.serialize(row).map_err(|e| out_err(&path, e))?;
-        }
-        w.flush().map_err(|e| out_err(&path, e))?;
-        drop(w);
-        self.files.push((tmp, path));
-        Ok(())
-    }
-
-    /// Writes a report through `write`, given a buffered writer on a temporary file that the
-    /// report streams into.
-    pub fn write_with<E: std::fmt::Display>(
-        &mut self,
-        name: &str,
-        write: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> Result<(), E>,
-    ) -> Result<(), ReportError> {
-        use std::io::Write;
-        let path = self.dir.join(name);
-        let tmp = self.temp(&path)?;
-        let mut w = std::io::BufWriter::new(tmp.as_file());
-        write(&mut w).map_err(|e| out_err(&path, e))?;
-        w.flush().map_err(|e| out_err(&path, e))?;
-        drop(w);
-        self.files.push((tmp, path));
-        Ok(())
-    }
-
-    /// Renames every staged file into place; returns the final paths.
-    pub fn commit(self) -> Result<Vec<PathBuf>, ReportError> {
-        let mut done = Vec::new();
-        for (tmp, path) in self.files {
-            tmp.as_file().sync_all().map_err(|e| out_err(&path, e))?;
-            // tempfile creates 0600; reports are ordinary files for spreadsheets and colleagues.
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
-                    .map_err(|e| out_err(&path, e))?;
-            }
-            tmp.persist(&path).map_err(|e| out_err(&path, e.error))?;
-            done.push(path);
-        }
-        Ok(done)
-    }
+        w.flush()?;
+        Ok::<_, csv::Error>(())
+    })
 }
 
-/// The csv crate writes the header with the first row; an empty table still gets its header,
-/// taken from a default row of the same type so it can never differ from the real one.
-fn write_header_only<R: serde::Serialize + Default>(
-    w: &mut csv::Writer<std::io::BufWriter<&std::fs::File>>,
-) -> Result<(), csv::Error> {
-    w.write_record(header_of::<R>()?.iter())
+/// Writes a CSV table whose header is given, for row types without a `Default`.
+fn stage_csv_with_header<R: serde::Serialize>(
+    stage: &mut Stage,
+    name: &str,
+    header: &[&str],
+    rows: impl IntoIterator<Item = R>,
+) -> Result<(), ReportError> {
+    stage.write_with(name, |w| {
+        let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(w);
+        w.write_record(header)?;
+        for row in rows {
+            w.serialize(SafeText(&row))?;
+        }
+        w.flush()?;
+        Ok::<_, csv::Error>(())
+    })
+}
+
+/// The name of every file a report format may write, whether asked for this time or not: what
+/// the commit removes when stale.
+fn owned_files(estate: &Estate, result: &crate::audit::AuditResult) -> Vec<String> {
+    struct Names(Vec<String>);
+    impl TableSink for Names {
+        type Error = std::convert::Infallible;
+        fn table<R: serde::Serialize + Default>(
+            &mut self,
+            name: &str,
+            _: impl IntoIterator<Item = R>,
+        ) -> Result<(), Self::Error> {
+            self.0.push(format!("{name}.csv"));
+            Ok(())
+        }
+        fn table_with_header<R: serde::Serialize>(
+            &mut self,
+            name: &str,
+            _: &[&str],
+            _: impl IntoIterator<Item = R>,
+        ) -> Result<(), Self::Error> {
+            self.0.push(format!("{name}.csv"));
+            Ok(())
+        }
+    }
+    let mut names = Names(vec![json::FILE_NAME.to_string()]);
+    let Ok(()) = write_tables(&mut names, estate, result);
+    names.0
 }
 
 /// Column names of a row type, as the csv crate derives them from its serde field names.
