@@ -2,5 +2,7 @@
 
 pub mod audit;
 pub mod collect;
+pub mod completions;
 pub mod credentials;
+pub mod man;
 pub mod rules;
