@@ -61,9 +61,16 @@ async fn dispatch(cli: Cli) -> Result<Outcome, Error> {
     };
     let stdout = &mut *stdout;
     let usage = |e: std::io::Error| Error::Usage(e.to_string());
+    let progress = !cli.quiet && cli.verbose == 0;
     match cli.command {
-        Command::Audit(args) => cmd::audit::run(&args, stdout).await,
-        Command::Collect(args) => cmd::collect::run(&args, stdout).await,
+        Command::Audit(mut args) => {
+            args.progress = progress;
+            cmd::audit::run(&args, stdout).await
+        }
+        Command::Collect(mut args) => {
+            args.progress = progress;
+            cmd::collect::run(&args, stdout).await
+        }
         // Asked-for output: printed even with --quiet.
         Command::Rules(args) => cmd::rules::run(&args, &mut std::io::stdout())
             .map(|_| Outcome::Clean)

@@ -3,7 +3,7 @@
 
 use super::credentials::ConnectArgs;
 use crate::audit::{self, FailOn, Profile};
-use crate::collect::estate::collect_estate;
+use crate::collect::estate::collect_estate_with;
 use crate::error::{Error, Outcome};
 use crate::report::{self, Format};
 use crate::snapshot::{self, Snapshot};
@@ -49,6 +49,10 @@ pub struct AuditArgs {
     /// How many vCenters to collect at the same time.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
+
+    /// Show the progress display (set from `--quiet`/`-v`, not a flag of its own).
+    #[arg(skip)]
+    pub progress: bool,
 }
 
 /// Runs the audit; `out` receives the terminal summary.
@@ -66,7 +70,12 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
         None => {
             let targets = args.connect.targets().map_err(Error::Usage)?;
             report::prepare_output(&args.out)?;
-            let collected = collect_estate(&targets, args.jobs as usize).await;
+            let collected = collect_estate_with(
+                &targets,
+                args.jobs as usize,
+                &*super::progress::observer(args.progress),
+            )
+            .await;
             if collected.interrupted {
                 return Err(Error::Usage("interrupted; no reports written".into()));
             }

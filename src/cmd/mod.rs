@@ -5,4 +5,5 @@ pub mod collect;
 pub mod completions;
 pub mod credentials;
 pub mod man;
+pub mod progress;
 pub mod rules;
