@@ -28,10 +28,11 @@ pub struct AuditArgs {
     #[arg(long, value_name = "DIR", default_value = "vcaudit-report")]
     pub out: PathBuf,
 
-    /// Report formats: `csv` (one file per table), `json` (`report.json`), or both: `csv,json`.
+    /// Report formats, comma-separated: `csv` (one file per table), `json` (`report.json`),
+    /// `html` (`report.html`, one self-contained page); e.g. `csv,html`.
     #[arg(
         long,
-        value_name = "csv|json",
+        value_name = "csv|json|html",
         value_delimiter = ',',
         default_value = "csv",
         value_parser = Format::parse

@@ -1,5 +1,6 @@
-//! Writing the reports: CSV tables (UTF-8, RFC 4180, a header row, one file per table) and/or
-//! `report.json` (the same tables in one document, see [`json`]), as `--format` asks.
+//! Writing the reports: CSV tables (UTF-8, RFC 4180, a header row, one file per table),
+//! `report.json` (the same tables in one document, see [`json`]) and/or `report.html` (a
+//! self-contained page for people, see [`html`]), as `--format` asks.
 //!
 //! Numbers are unformatted (GiB with up to two decimals), booleans `true`/`false`, and an unknown
 //! value is an empty cell. [`write_tables`] is the one list of tables: every format is written
@@ -7,6 +8,7 @@
 //! output folder and renamed only once all of them are complete, so a failed run never leaves a
 //! truncated report and never replaces a previous run's reports with partial ones.
 
+pub mod html;
 pub mod json;
 pub mod rows;
 
@@ -22,6 +24,8 @@ pub enum Format {
     Csv,
     /// `report.json`: every table in one JSON document.
     Json,
+    /// `report.html`: one self-contained page with charts and the VM table.
+    Html,
 }
 
 impl Format {
@@ -34,7 +38,7 @@ impl Format {
                 .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_string()))
                 .collect();
             format!(
-                "unknown report format; use {} or several, comma-separated (e.g. csv,json)",
+                "unknown report format; use {} or several, comma-separated (e.g. csv,html)",
                 names.join(", ")
             )
         })
@@ -95,6 +99,17 @@ pub fn write_reports(
             let mut report = json::JsonReport::begin(w, profile)?;
             write_tables(&mut report, estate, result)?;
             report.finish().map(drop)
+        })?;
+    }
+    if formats.contains(&Format::Html) {
+        let generated_at = crate::collect::now_rfc3339();
+        let run = html::RunInfo {
+            vcaudit_version: env!("CARGO_PKG_VERSION"),
+            profile,
+            generated_at: &generated_at,
+        };
+        staged.write_with(html::FILE_NAME, |w| {
+            html::write(w, &run, |sink| write_tables(sink, estate, result))
         })?;
     }
     staged.commit()
