@@ -135,6 +135,10 @@
     });
     return s;
   }
+  var inScope = total - counts["out-of-scope"];
+  $("readiness-chart").appendChild(el("p", { "class": "headline" },
+    el("strong", { text: pct(counts.ready, inScope) }), " of " + fmt(inScope) + " VMs in scope are ready; ",
+    el("strong", { text: pct(counts["not-ready"], inScope) }), " are not ready."));
   $("readiness-chart").appendChild(stackedBar(counts, total || 1, 56, true));
   READINESS.forEach(function (r) {
     var a = el("a", { href: "#vms", "data-readiness": r },
@@ -157,15 +161,15 @@
     return (y.fail + y.unknown) - (x.fail + x.unknown);
   });
   (function () {
-    var rowH = 26, labelW = 210, max = 1;
+    var rowH = 24, labelW = 160, W = 640, max = 1;
     shown.forEach(function (r) { max = Math.max(max, ruleCounts[r].fail + ruleCounts[r].unknown); });
-    var s = sv("svg", { viewBox: "0 0 1000 " + Math.max(rowH, shown.length * rowH + 20), role: "list",
+    var s = sv("svg", { viewBox: "0 0 " + W + " " + Math.max(rowH, shown.length * rowH + 4), role: "list",
       "aria-label": "Findings by rule" });
     if (!shown.length) {
       s.appendChild(sv("text", { x: 0, y: 18, text: "No failed or unknown checks." }));
     }
     shown.forEach(function (r, i) {
-      var c = ruleCounts[r], y = i * rowH, scale = (1000 - labelW - 140) / max;
+      var c = ruleCounts[r], y = i * rowH, scale = (W - labelW - 150) / max;
       var a = sv("a", { href: "#vms", "data-rule": r, role: "listitem",
         "aria-label": r + ": " + c.fail + " failed, " + c.unknown + " unknown; show the VMs" });
       a.appendChild(sv("text", { x: labelW - 8, y: y + 17, "text-anchor": "end", text: r }));
@@ -195,7 +199,9 @@
     rows.sort(function (a, b) { return b.worst - a.worst || b.n - a.n; });
     var t = $(tableId);
     var head = el("tr", {}, el("th", { scope: "col", text: "Name" }), el("th", { scope: "col", "class": "num", text: "VMs" }));
-    READINESS.forEach(function (r) { head.appendChild(el("th", { scope: "col", "class": "num", text: LABEL[r] })); });
+    READINESS.forEach(function (r) {
+      head.appendChild(el("th", { scope: "col", "class": "num" }, el("span", { "class": "swatch r-" + r }), " " + LABEL[r]));
+    });
     head.appendChild(el("th", { scope: "col", text: "Share" }));
     t.appendChild(el("thead", {}, head));
     var body = el("tbody");
@@ -222,11 +228,12 @@
 
   // ---- the VM table ----
   var COLS = [
-    { key: "vm", label: "VM" }, { key: "readiness", label: "Readiness" },
-    { key: "reasons", label: "Reasons", width: "26%" }, { key: "vcenter", label: "vCenter" },
-    { key: "cluster", label: "Cluster" }, { key: "host", label: "Host" },
-    { key: "guest", label: "Guest OS" }, { key: "tools", label: "Tools" },
-    { key: "disks", label: "Disks", num: true }, { key: "largest", label: "Largest disk (GiB)", num: true }
+    { key: "vm", label: "VM", width: "13%" }, { key: "readiness", label: "Readiness", width: "10%" },
+    { key: "reasons", label: "Reasons", width: "24%" }, { key: "vcenter", label: "vCenter", width: "9%" },
+    { key: "cluster", label: "Cluster", width: "9%" }, { key: "host", label: "Host", width: "9%" },
+    { key: "guest", label: "Guest OS", width: "10%" }, { key: "tools", label: "Tools", width: "7%" },
+    { key: "disks", label: "Disks", num: true, width: "4%" },
+    { key: "largest", label: "Largest GiB", num: true, width: "5%" }
   ];
   var state = { search: "", readiness: "", rule: "", vcenter: "", sort: null, dir: 1 };
   var view = VM.slice();
@@ -298,7 +305,7 @@
     } else {
       td.textContent = value;
     }
-    if (c.key === "reasons" || c.key === "vm" || c.key === "guest") td.title = value;
+    if (c.key !== "readiness" && !c.num) td.title = value;
     return td;
   }
   function spacer(h) {
