@@ -28,16 +28,20 @@ pub struct AuditArgs {
     #[arg(long, value_name = "DIR", default_value = "vcaudit-report")]
     pub out: PathBuf,
 
-    /// Report formats, comma-separated: `csv` (one file per table), `json` (`report.json`),
-    /// `html` (`report.html`, one self-contained page); e.g. `csv,html`.
+    /// Report formats, comma-separated: csv, json, xlsx, rvtools, rvtools-csv, html.
     #[arg(
         long,
-        value_name = "csv|json|html",
+        value_name = "FORMAT",
         value_delimiter = ',',
         default_value = "csv",
         value_parser = Format::parse
     )]
     pub format: Vec<Format>,
+
+    /// Most VMs per RVTools workbook (`--format rvtools`); more are split into
+    /// `vcaudit-rvtools-1.xlsx`, `-2`, ... along vCenter and cluster boundaries.
+    #[arg(long, value_name = "N", default_value_t = report::rvtools::DEFAULT_MAX_VMS as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    pub rvtools_max_vms: u64,
 
     /// Rules profile: a built-in name or a TOML file.
     #[arg(long, value_name = "NAME|PATH", default_value = audit::profile::DEFAULT_PROFILE)]
@@ -59,18 +63,21 @@ pub struct AuditArgs {
 /// Runs the audit; `out` receives the terminal summary.
 pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let profile = Profile::load(&args.profile).map_err(|e| Error::Usage(e.to_string()))?;
-    let (estate, failures) = match &args.snapshot {
+    let (estate, failures, lock) = match &args.snapshot {
         Some(path) => {
             let snap = snapshot::read(path).map_err(|e| Error::Usage(e.to_string()))?;
             let mut estate = snap.into_estate();
             let scope = args.connect.tag_scope().map_err(Error::Usage)?;
             scope_snapshot(&mut estate, scope, args.connect.require_tags)?;
-            report::prepare_output(&args.out)?;
-            (estate, Vec::new())
+            let lock = report::prepare_output(&args.out)?;
+            (estate, Vec::new(), lock)
         }
         None => {
             let targets = args.connect.targets().map_err(Error::Usage)?;
-            report::prepare_output(&args.out)?;
+            let lock = report::prepare_output(&args.out)?;
+            if let Some(path) = &args.save_snapshot {
+                snapshot::check_writable(path).map_err(|e| Error::Usage(e.to_string()))?;
+            }
             let collected = collect_estate_with(
                 &targets,
                 args.jobs as usize,
@@ -102,12 +109,16 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
                 }
                 None => collected.estate,
             };
-            (estate, failures)
+            (estate, failures, lock)
         }
     };
     let result = audit::audit(&estate, &profile);
-    report::write_reports(&args.out, &estate, &result, profile.name(), &args.format)?;
-    let _ = write!(out, "{}", audit::render_summary(&result));
+    let report = report::Report::new(&estate, &result, crate::collect::now_rfc3339());
+    let options = report::Options {
+        rvtools_max_vms: usize::try_from(args.rvtools_max_vms).unwrap_or(usize::MAX),
+    };
+    report::write_reports_with(&lock, &report, &args.format, &options)?;
+    let _ = write!(out, "{}", report::summary::render(&report));
     let _ = writeln!(out, "Reports in {}", args.out.display());
     if !failures.is_empty() {
         let all: Vec<String> = failures.iter().map(|(_, e)| e.to_string()).collect();

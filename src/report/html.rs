@@ -5,16 +5,18 @@
 //!   the charts, which the script draws as SVG. No request leaves the page: no CDN, no font, no
 //!   image; it opens from a file share or an e-mail attachment.
 //! - The data is embedded once, as JSON in a `<script type="application/json">` element that the
-//!   script parses: `{"run":{...},"tables":{"vms":{"columns":[..],"rows":[[..],..]},..}}`. Each
-//!   table holds exactly the cells of its CSV (same rows, same text; an empty string is an
-//!   unknown value), written through [`super::write_tables`] like every other format, so the
-//!   page cannot disagree with the CSVs.
+//!   script parses: `{"run":{...},"tables":{"vms":{"columns":[..],"rows":[[..],..]},..}}`, made
+//!   from the one [`Report`]: `run` is its [`super::RunInfo`] (version, profile, time, vCenters
+//!   with their errors) and each table holds the cells of its CSV as text (same rows; an empty
+//!   string is an unknown value; raw values, not the spreadsheet's formula-safe ones), written
+//!   through [`Report::write_tables`] like every other format, so the page cannot disagree with
+//!   the CSVs.
 //! - Every `<`, `>` and `&` in the JSON is written as `\u003c`, `\u003e`, `\u0026`, so no text
 //!   of the estate (a VM named `</script><script>...`) can end the data element; the script puts
 //!   text in the page only through `textContent`, never as markup.
 //! - Written streaming, row by row; staged and renamed with the other reports.
 
-use super::TableSink;
+use super::{Report, TableSink, TableSpec};
 use serde::Serialize;
 use std::io::Write;
 
@@ -30,19 +32,15 @@ const DATA_MARK: &str = "<!--vcaudit:data-->";
 /// How many rows are serialised to CSV cells at a time.
 const CHUNK: usize = 2048;
 
-/// Who made the report and when, shown at the top of the page.
-#[derive(Debug, Serialize)]
-pub struct RunInfo<'a> {
-    pub vcaudit_version: &'a str,
-    pub profile: &'a str,
-    pub generated_at: &'a str,
+/// Writes the page of `report`: the template with the style, script and data filled in.
+pub fn write<W: Write>(w: &mut W, report: &Report) -> std::io::Result<()> {
+    write_page(w, &report.run, |sink| report.write_tables(sink))
 }
 
-/// Writes the page: the template with the style, script and data filled in; `tables` sends every
-/// table to the sink it is given (the caller passes [`super::write_tables`]).
-pub fn write<W: Write>(
+/// The page with `run` and the tables that `tables` sends to the sink.
+fn write_page<W: Write, R: Serialize>(
     w: &mut W,
-    run: &RunInfo<'_>,
+    run: &R,
     tables: impl FnOnce(&mut HtmlTables<'_, W>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let (head, tail) = TEMPLATE
@@ -112,24 +110,13 @@ impl<W: Write> HtmlTables<'_, W> {
 impl<W: Write> TableSink for HtmlTables<'_, W> {
     type Error = std::io::Error;
 
-    fn table<R: Serialize + Default>(
+    fn table<R: Serialize>(
         &mut self,
-        name: &str,
-        rows: impl IntoIterator<Item = R>,
+        spec: &'static TableSpec,
+        rows: impl Iterator<Item = R>,
     ) -> std::io::Result<()> {
-        let header = super::header_of::<R>().map_err(std::io::Error::other)?;
-        let header: Vec<&str> = header.iter().map(String::as_str).collect();
-        self.begin(name, &header)?;
-        self.rows(rows)
-    }
-
-    fn table_with_header<R: Serialize>(
-        &mut self,
-        name: &str,
-        header: &[&str],
-        rows: impl IntoIterator<Item = R>,
-    ) -> std::io::Result<()> {
-        self.begin(name, header)?;
+        let header: Vec<&str> = spec.header().collect();
+        self.begin(spec.name, &header)?;
         self.rows(rows)
     }
 }
@@ -174,12 +161,12 @@ mod tests {
 
     fn page(rows: Vec<Row>) -> String {
         let mut out = Vec::new();
-        let run = RunInfo {
-            vcaudit_version: "0.1.0",
-            profile: "p</script>",
-            generated_at: "2026-01-01T00:00:00Z",
-        };
-        write(&mut out, &run, |t| t.table("vms", rows)).unwrap();
+        let run = serde_json::json!({"vcaudit_version": "0.1.0", "profile": "p</script>"});
+        write_page(&mut out, &run, |t| {
+            t.begin("vms", &["vm", "size"])?;
+            t.rows(rows)
+        })
+        .unwrap();
         String::from_utf8(out).unwrap()
     }
 

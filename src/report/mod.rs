@@ -1,19 +1,36 @@
-//! Writing the reports: CSV tables (UTF-8, RFC 4180, a header row, one file per table),
-//! `report.json` (the same tables in one document, see [`json`]) and/or `report.html` (a
-//! self-contained page for people, see [`html`]), as `--format` asks.
+//! Writing the reports. One [`Report`] ([`model`]) is built per run from the estate and its
+//! audit; every format renders it: CSV tables (UTF-8, RFC 4180, a header row, one file per table),
+//! `report.json` (the same tables in one document, see [`json`]), `report.html` (one
+//! self-contained page for people, see [`html`]) and the terminal summary ([`summary`]), as
+//! `--format` asks.
 //!
 //! Numbers are unformatted (GiB with up to two decimals), booleans `true`/`false`, and an unknown
-//! value is an empty cell. [`write_tables`] is the one list of tables: every format is written
-//! through it, from the same row iterators. Every file is written to a temporary file in the
-//! output folder and renamed only once all of them are complete, so a failed run never leaves a
-//! truncated report and never replaces a previous run's reports with partial ones.
+//! value is an empty cell. [`columns::TABLES`] is the one list of tables and columns, and
+//! [`Report::write_tables`] the one walk over them: every format is written through it, from the
+//! same row iterators. Every text cell of a spreadsheet format (CSV, XLSX, RVTools) is
+//! formula-safe ([`cell`]); `report.json` keeps raw values. Every file is staged and moved into
+//! place only once all of them are complete ([`stage`]), so a failed run never leaves a truncated
+//! report and never replaces a previous run's reports with partial ones.
 
+pub mod cell;
+pub mod columns;
 pub mod html;
 pub mod json;
+pub mod model;
 pub mod rows;
+pub mod rvtools;
+pub mod sheet;
+pub mod stage;
+pub mod summary;
+pub mod value;
+pub mod xlsx;
 
 use crate::model::{Estate, VCenterInventory};
+use cell::SafeText;
+pub use columns::{Column, ColumnType, TableSpec};
+pub use model::{Report, RunInfo, TableSink, VCenterRun};
 use rows::*;
+pub use stage::{OutputLock, Stage};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -24,8 +41,29 @@ pub enum Format {
     Csv,
     /// `report.json`: every table in one JSON document.
     Json,
+    /// `vcaudit.xlsx`: a Summary sheet and one sheet per table, typed and formatted.
+    Xlsx,
+    /// `vcaudit-rvtools.xlsx`: an RVTools-compatible workbook (split by `--rvtools-max-vms`).
+    Rvtools,
+    /// `RVTools_tab<sheet>.csv`: the RVTools sheets as CSV files.
+    RvtoolsCsv,
     /// `report.html`: one self-contained page with charts and the VM table.
     Html,
+}
+
+/// Settings of the formats that have any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Most VMs per RVTools workbook.
+    pub rvtools_max_vms: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            rvtools_max_vms: rvtools::DEFAULT_MAX_VMS,
+        }
+    }
 }
 
 impl Format {
@@ -38,104 +76,90 @@ impl Format {
                 .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_string()))
                 .collect();
             format!(
-                "unknown report format; use {} or several, comma-separated (e.g. csv,html)",
+                "unknown report format; use {} or several, comma-separated (e.g. csv,json)",
                 names.join(", ")
             )
         })
     }
 }
 
-/// Where the report tables go: the CSV files or `report.json`. [`write_tables`] sends every
-/// table to a sink, so each format holds the same tables made from the same rows.
-pub trait TableSink {
-    type Error;
-    /// A table whose row type gives the column names (through a default row when empty).
-    fn table<R: serde::Serialize + Default>(
-        &mut self,
-        name: &str,
-        rows: impl IntoIterator<Item = R>,
-    ) -> Result<(), Self::Error>;
-    /// A table whose column names are given, for row types without a `Default`.
-    fn table_with_header<R: serde::Serialize>(
-        &mut self,
-        name: &str,
-        header: &[&str],
-        rows: impl IntoIterator<Item = R>,
-    ) -> Result<(), Self::Error>;
-}
-
-/// Every report table, in order, into `sink`; `name` is the CSV file name without `.csv` and the
-/// key of the table in `report.json`.
-pub fn write_tables<S: TableSink>(
-    sink: &mut S,
-    estate: &Estate,
-    result: &crate::audit::AuditResult,
-) -> Result<(), S::Error> {
-    sink.table("vcenters", vcenter_rows(estate, result))?;
-    sink.table("hosts", host_rows(estate, result))?;
-    sink.table("vms", vm_rows(estate, result))?;
-    sink.table("disks", disk_rows(estate))?;
-    sink.table("datastores", datastore_rows(estate))?;
-    sink.table_with_header("findings", FINDINGS_HEADER, &result.findings)?;
-    sink.table_with_header("summary", SUMMARY_HEADER, result.summary_rows())?;
-    Ok(())
-}
-
-/// Writes every report of the estate and its audit in each of `formats` into `dir`, staged and
-/// renamed together; returns the final paths. `profile` is the profile's name, for `report.json`.
+/// Writes the report in each of `formats` into `dir`, staged and renamed together; returns the
+/// final paths.
 pub fn write_reports(
-    dir: &Path,
-    estate: &Estate,
-    result: &crate::audit::AuditResult,
-    profile: &str,
+    out: &OutputLock,
+    report: &Report,
     formats: &[Format],
 ) -> Result<Vec<PathBuf>, ReportError> {
-    let mut staged = Staged::new(dir)?;
+    write_reports_with(out, report, formats, &Options::default())
+}
+
+/// [`write_reports`] with the formats' settings.
+pub fn write_reports_with(
+    out: &OutputLock,
+    report: &Report,
+    formats: &[Format],
+    options: &Options,
+) -> Result<Vec<PathBuf>, ReportError> {
+    let dir = out.dir();
+    let mut staged = Stage::new(out)?;
     if formats.contains(&Format::Csv) {
-        write_tables(&mut CsvTables(&mut staged), estate, result)?;
+        report.write_tables(&mut CsvTables(&mut staged))?;
     }
     if formats.contains(&Format::Json) {
         staged.write_with(json::FILE_NAME, |w| {
-            let mut report = json::JsonReport::begin(w, profile)?;
-            write_tables(&mut report, estate, result)?;
-            report.finish().map(drop)
+            let mut json = json::JsonReport::begin(w, &report.run.profile)?;
+            report.write_tables(&mut json)?;
+            json.finish().map(drop)
         })?;
     }
     if formats.contains(&Format::Html) {
-        let generated_at = crate::collect::now_rfc3339();
-        let run = html::RunInfo {
-            vcaudit_version: env!("CARGO_PKG_VERSION"),
-            profile,
-            generated_at: &generated_at,
-        };
-        staged.write_with(html::FILE_NAME, |w| {
-            html::write(w, &run, |sink| write_tables(sink, estate, result))
-        })?;
+        staged.write_with(html::FILE_NAME, |w| html::write(w, report))?;
     }
-    staged.commit()
+    if formats.contains(&Format::Xlsx) {
+        staged.write_with(xlsx::FILE_NAME, |w| xlsx::write(report, dir, w))?;
+    }
+    if formats.contains(&Format::Rvtools) {
+        let parts = rvtools::plan::plan(report.estate(), options.rvtools_max_vms);
+        for (part, name) in parts.iter().zip(rvtools::file_names(parts.len())) {
+            staged.write_with(&name, |w| rvtools::write_xlsx(report, part, dir, w))?;
+        }
+    }
+    if formats.contains(&Format::RvtoolsCsv) {
+        let all = rvtools::plan::plan(report.estate(), usize::MAX);
+        let mut files = Vec::new();
+        for s in rvtools::sheets::SHEETS {
+            files.push(std::io::BufWriter::new(
+                staged.file(&rvtools::csv_name(s.name))?.0,
+            ));
+        }
+        let fail = |e: csv::Error| out_err(dir, e);
+        let mut sink = rvtools::CsvSink::new(files).map_err(fail)?;
+        let created = &report.run.generated_at;
+        rvtools::rows::write_part(
+            &mut sink,
+            report.estate(),
+            report.result(),
+            &all[0],
+            created,
+        )
+        .map_err(fail)?;
+        sink.finish().map_err(fail)?;
+    }
+    staged.commit(is_report_file)
 }
 
 /// The CSV sink: one staged file per table.
-struct CsvTables<'a>(&'a mut Staged);
+struct CsvTables<'a, 'b>(&'a mut Stage<'b>);
 
-impl TableSink for CsvTables<'_> {
+impl TableSink for CsvTables<'_, '_> {
     type Error = ReportError;
 
-    fn table<R: serde::Serialize + Default>(
+    fn table<R: serde::Serialize>(
         &mut self,
-        name: &str,
-        rows: impl IntoIterator<Item = R>,
+        spec: &'static TableSpec,
+        rows: impl Iterator<Item = R>,
     ) -> Result<(), ReportError> {
-        self.0.csv(&format!("{name}.csv"), rows)
-    }
-
-    fn table_with_header<R: serde::Serialize>(
-        &mut self,
-        name: &str,
-        header: &[&str],
-        rows: impl IntoIterator<Item = R>,
-    ) -> Result<(), ReportError> {
-        self.0.csv_with_header(&format!("{name}.csv"), header, rows)
+        stage_csv(self.0, &format!("{}.csv", spec.name), spec.header(), rows)
     }
 }
 
@@ -144,9 +168,13 @@ impl TableSink for CsvTables<'_> {
 pub enum ReportError {
     #[error("cannot write reports to {path}: {reason} (choose another --out folder)")]
     Output { path: String, reason: String },
+    #[error(
+        "another vcaudit run is writing reports to {path}; wait for it to finish or choose another --out folder"
+    )]
+    Busy { path: String },
 }
 
-fn out_err(path: &Path, e: impl std::fmt::Display) -> ReportError {
+pub(crate) fn out_err(path: &Path, e: impl std::fmt::Display) -> ReportError {
     ReportError::Output {
         path: path.display().to_string(),
         reason: e.to_string(),
@@ -184,132 +212,54 @@ impl serde::Serialize for Gib {
     }
 }
 
-/// Checks, before any collection, that `dir` can hold the reports: creates it when missing and
-/// writes and removes a probe file.
-pub fn prepare_output(dir: &Path) -> Result<(), ReportError> {
-    std::fs::create_dir_all(dir).map_err(|e| out_err(dir, e))?;
-    let probe = tempfile::Builder::new()
-        .prefix(".vcaudit-probe-")
-        .tempfile_in(dir)
-        .map_err(|e| out_err(dir, e))?;
-    drop(probe);
-    Ok(())
+/// Checks, before any collection, that `dir` can hold the reports: creates it when missing,
+/// proves it writable and locks it against a second run (see [`stage`]).
+pub fn prepare_output(dir: &Path) -> Result<OutputLock, ReportError> {
+    OutputLock::acquire(dir)
 }
 
-/// Staged report files, renamed into place by [`Staged::commit`].
-pub struct Staged {
-    dir: PathBuf,
-    files: Vec<(tempfile::NamedTempFile, PathBuf)>,
-}
-
-impl Staged {
-    pub fn new(dir: &Path) -> Result<Staged, ReportError> {
-        std::fs::create_dir_all(dir).map_err(|e| out_err(dir, e))?;
-        Ok(Staged {
-            dir: dir.to_path_buf(),
-            files: Vec::new(),
-        })
-    }
-
-    /// A temporary file in the output folder that will become `path`.
-    fn temp(&self, path: &Path) -> Result<tempfile::NamedTempFile, ReportError> {
-        tempfile::Builder::new()
-            .prefix(".vcaudit-")
-            .suffix(".tmp")
-            .tempfile_in(&self.dir)
-            .map_err(|e| out_err(path, e))
-    }
-
-    /// Writes one CSV table from its rows into a temporary file.
-    pub fn csv<R: serde::Serialize + Default>(
-        &mut self,
-        name: &str,
-        rows: impl IntoIterator<Item = R>,
-    ) -> Result<(), ReportError> {
-        let path = self.dir.join(name);
-        let tmp = self.temp(&path)?;
-        let mut w = csv::WriterBuilder::new()
-            .has_headers(true)
-            .from_writer(std::io::BufWriter::new(tmp.as_file()));
-        let mut wrote_any = false;
+/// Writes one CSV table, its header then its rows, into a staged file; every text cell is
+/// formula-safe ([`cell`]).
+fn stage_csv<'h, R: serde::Serialize>(
+    stage: &mut Stage,
+    name: &str,
+    header: impl IntoIterator<Item = &'h str>,
+    rows: impl IntoIterator<Item = R>,
+) -> Result<(), ReportError> {
+    stage.write_with(name, |w| {
+        let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(w);
+        w.write_record(header)?;
         for row in rows {
-            w.serialize(row).map_err(|e| out_err(&path, e))?;
-            wrote_any = true;
+            w.serialize(SafeText(&row))?;
         }
-        if !wrote_any {
-            write_header_only::<R>(&mut w).map_err(|e| out_err(&path, e))?;
-        }
-        w.flush().map_err(|e| out_err(&path, e))?;
-        drop(w);
-        self.files.push((tmp, path));
-        Ok(())
-    }
-
-    /// Writes a CSV table whose header is given, for row types without a `Default`.
-    pub fn csv_with_header<R: serde::Serialize>(
-        &mut self,
-        name: &str,
-        header: &[&str],
-        rows: impl IntoIterator<Item = R>,
-    ) -> Result<(), ReportError> {
-        let path = self.dir.join(name);
-        let tmp = self.temp(&path)?;
-        let mut w = csv::WriterBuilder::new()
-            .has_headers(false)
-            .from_writer(std::io::BufWriter::new(tmp.as_file()));
-        w.write_record(header).map_err(|e| out_err(&path, e))?;
-        for row in rows {
-            w.serialize(row).map_err(|e| out_err(&path, e))?;
-        }
-        w.flush().map_err(|e| out_err(&path, e))?;
-        drop(w);
-        self.files.push((tmp, path));
-        Ok(())
-    }
-
-    /// Writes a report through `write`, given a buffered writer on a temporary file that the
-    /// report streams into.
-    pub fn write_with<E: std::fmt::Display>(
-        &mut self,
-        name: &str,
-        write: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> Result<(), E>,
-    ) -> Result<(), ReportError> {
-        use std::io::Write;
-        let path = self.dir.join(name);
-        let tmp = self.temp(&path)?;
-        let mut w = std::io::BufWriter::new(tmp.as_file());
-        write(&mut w).map_err(|e| out_err(&path, e))?;
-        w.flush().map_err(|e| out_err(&path, e))?;
-        drop(w);
-        self.files.push((tmp, path));
-        Ok(())
-    }
-
-    /// Renames every staged file into place; returns the final paths.
-    pub fn commit(self) -> Result<Vec<PathBuf>, ReportError> {
-        let mut done = Vec::new();
-        for (tmp, path) in self.files {
-            tmp.as_file().sync_all().map_err(|e| out_err(&path, e))?;
-            // tempfile creates 0600; reports are ordinary files for spreadsheets and colleagues.
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
-                    .map_err(|e| out_err(&path, e))?;
-            }
-            tmp.persist(&path).map_err(|e| out_err(&path, e.error))?;
-            done.push(path);
-        }
-        Ok(done)
-    }
+        w.flush()?;
+        Ok::<_, csv::Error>(())
+    })
 }
 
-/// The csv crate writes the header with the first row; an empty table still gets its header,
-/// taken from a default row of the same type so it can never differ from the real one.
-fn write_header_only<R: serde::Serialize + Default>(
-    w: &mut csv::Writer<std::io::BufWriter<&std::fs::File>>,
-) -> Result<(), csv::Error> {
-    w.write_record(header_of::<R>()?.iter())
+/// Whether `name` is a file some report format writes into `--out`, asked for this time or
+/// not: what the commit removes when this run did not write it.
+fn is_report_file(name: &str) -> bool {
+    let table_csv = columns::TABLES
+        .iter()
+        .any(|t| name.strip_suffix(".csv") == Some(t.name));
+    let rvtools_part = name
+        .strip_prefix("vcaudit-rvtools-")
+        .and_then(|n| n.strip_suffix(".xlsx"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    let rvtools_csv = rvtools::sheets::SHEETS
+        .iter()
+        .any(|s| name == rvtools::csv_name(s.name));
+    table_csv
+        || rvtools_part
+        || rvtools_csv
+        || [
+            json::FILE_NAME,
+            xlsx::FILE_NAME,
+            rvtools::FILE_NAME,
+            html::FILE_NAME,
+        ]
+        .contains(&name)
 }
 
 /// Column names of a row type, as the csv crate derives them from its serde field names.
@@ -333,35 +283,6 @@ fn vms_per_host(vc: &VCenterInventory) -> HashMap<&str, usize> {
     }
     m
 }
-
-/// Column names of `findings.csv`, in the order of [`crate::audit::Finding`]'s fields.
-pub const FINDINGS_HEADER: &[&str] = &[
-    "vcenter",
-    "object_type",
-    "object",
-    "moref",
-    "rule",
-    "severity",
-    "status",
-    "message",
-    "actual",
-    "expected",
-];
-
-/// Column names of `summary.csv`, in the order of [`crate::audit::SummaryRow`]'s fields.
-pub const SUMMARY_HEADER: &[&str] = &[
-    "rule",
-    "object_type",
-    "severity",
-    "status",
-    "checked",
-    "passed",
-    "failed",
-    "unknown",
-    "applies_to",
-    "description",
-    "source",
-];
 
 pub fn vcenter_rows<'a>(
     estate: &'a Estate,
