@@ -63,3 +63,6 @@ print(f"\nvcaudit / baseline: time x{v[1]/b[1]:.2f}, peak memory x{v[3]/b[3]:.2f
 print("baseline = govmomi client retrieving the same VM properties into typed structs and writing a CSV;")
 print("vcaudit  = full audit: every object type, events, rules, all reports.")
 PY
+
+# report.html at scale: write, open and filter times (HTML_VMS, default 100000 VMs).
+bash bench/html.sh "${HTML_VMS:-100000}"
