@@ -27,6 +27,8 @@ pub enum Command {
     Collect(cmd::collect::CollectArgs),
     /// Print every rule of a profile with its parameters and source.
     Rules(cmd::rules::RulesArgs),
+    /// Compare two audits (snapshots or report.json): what appeared, vanished, moved, changed.
+    Diff(cmd::diff::DiffArgs),
 }
 
 fn init_logging(verbose: u8) {
@@ -48,6 +50,7 @@ async fn dispatch(cli: Cli) -> Result<Outcome, Error> {
     match cli.command {
         Command::Audit(args) => cmd::audit::run(&args, &mut stdout).await,
         Command::Collect(args) => cmd::collect::run(&args, &mut stdout).await,
+        Command::Diff(args) => cmd::diff::run(&args, &mut stdout),
         Command::Rules(args) => cmd::rules::run(&args, &mut stdout)
             .map(|_| Outcome::Clean)
             .map_err(|e| Error::Usage(e.to_string())),

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod cli;
 pub mod cmd;
 pub mod collect;
+pub mod diff;
 pub mod error;
 pub mod estate_file;
 pub mod model;
