@@ -29,6 +29,8 @@ pub enum Command {
     Rules(cmd::rules::RulesArgs),
     /// Compare two audits (snapshots or report.json): what appeared, vanished, moved, changed.
     Diff(cmd::diff::DiffArgs),
+    /// Copy a snapshot with every name, UUID and address replaced by a keyed pseudonym.
+    Anonymise(cmd::anonymise::AnonymiseArgs),
 }
 
 fn init_logging(verbose: u8) {
@@ -51,6 +53,7 @@ async fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Command::Audit(args) => cmd::audit::run(&args, &mut stdout).await,
         Command::Collect(args) => cmd::collect::run(&args, &mut stdout).await,
         Command::Diff(args) => cmd::diff::run(&args, &mut stdout),
+        Command::Anonymise(args) => cmd::anonymise::run(&args, &mut stdout),
         Command::Rules(args) => cmd::rules::run(&args, &mut stdout)
             .map(|_| Outcome::Clean)
             .map_err(|e| Error::Usage(e.to_string())),

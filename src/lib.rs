@@ -8,6 +8,7 @@
 //! - [`report`]: the CSV and JSON reports; [`snapshot`]: collect once, audit anywhere;
 //! - [`rest`]: the vAPI REST client for tags.
 
+pub mod anonymise;
 pub mod audit;
 pub mod cli;
 pub mod cmd;

@@ -219,6 +219,34 @@ fn planted_changes_are_found_and_a_down_vcenter_is_not_compared() {
     assert_eq!(r.code, 0, "no --fail-on: {}", r.stderr);
     assert_eq!(rows(&Table::read(&out2.join("diff.csv"))), got);
 
+    // Snapshots anonymised with the same key diff the same: the same kinds of change on the
+    // same properties.
+    let key = d.join("key");
+    let (ao, an) = (d.join("anon-old.json"), d.join("anon-new.json"));
+    for (i, o) in [(&old, &ao), (&new, &an)] {
+        let r = vcaudit(&["anonymise", s(i), s(o), "--key-file", s(&key)], None);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let out4 = d.join("diff4");
+    let r = vcaudit(&["diff", s(&ao), s(&an), "--out", s(&out4)], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let shape = |t: &Table| {
+        let mut v: Vec<String> = t
+            .rows
+            .iter()
+            .map(|r| format!("{}|{}|{}", r["kind"], r["object_type"], r["property"]))
+            .collect();
+        v.sort();
+        v
+    };
+    let anon = Table::read(&out4.join("diff.csv"));
+    assert_eq!(shape(&anon), shape(&table));
+    assert!(
+        anon.rows
+            .iter()
+            .all(|r| r["object"] != m["renamed"]["new"].as_str().unwrap())
+    );
+
     // The exit code follows --fail-on.
     for (fail_on, code) in [("new-findings", 1), ("readiness-regressions", 1)] {
         let r = vcaudit(&["diff", s(&old), s(&new), "--fail-on", fail_on], None);
