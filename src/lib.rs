@@ -19,6 +19,7 @@ pub mod estate_file;
 pub mod model;
 pub mod report;
 pub mod rest;
+pub mod rvtools;
 pub mod snapshot;
 pub mod soap;
 pub mod target;

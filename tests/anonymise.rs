@@ -37,9 +37,7 @@ fn identifiers(path: &Path) -> Vec<String> {
             add(&vm.name);
             vm.bios_uuid.iter().for_each(|u| add(u));
             vm.instance_uuid.iter().for_each(|u| add(u));
-            vm.tags
-                .iter()
-                .for_each(|t| t.split(':').for_each(&mut add));
+            vm.tags.iter().for_each(|t| t.split(':').for_each(&mut add));
             vm.folder
                 .iter()
                 .flat_map(|f| f.split('/'))
