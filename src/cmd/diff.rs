@@ -89,7 +89,7 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
 /// Writes `diff.csv` and `diff.json`, staged and renamed together like the reports.
 fn write(dir: &Path, r: &DiffResult, old_profile: &str, new_profile: &str) -> Result<(), Error> {
     let mut staged = report::Staged::new(dir)?;
-    staged.csv_with_header(CSV_FILE, CHANGE_HEADER, &r.changes)?;
+    staged.csv(CSV_FILE, CHANGE_HEADER.iter().copied(), &r.changes)?;
     staged.write_with(JSON_FILE, |w| {
         let profile = if old_profile == new_profile {
             old_profile.to_string()

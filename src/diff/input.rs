@@ -165,7 +165,8 @@ pub fn read_side(path: &Path, profile: &Profile) -> Result<Side, InputError> {
             let estate = snap.into_estate();
             let result = audit::audit(&estate, profile);
             let mut sink = Collect(Tables::default());
-            report::write_tables(&mut sink, &estate, &result).map_err(|e| {
+            let model = report::Report::new(&estate, &result, String::new());
+            model.write_tables(&mut sink).map_err(|e| {
                 InputError::Unreadable {
                     path: path.display().to_string(),
                     reason: e.to_string(),
@@ -227,22 +228,13 @@ fn push<R: serde::Serialize, T: serde::de::DeserializeOwned>(
 impl TableSink for Collect {
     type Error = serde_json::Error;
 
-    fn table<R: serde::Serialize + Default>(
+    fn table<R: serde::Serialize>(
         &mut self,
-        name: &str,
-        rows: impl IntoIterator<Item = R>,
-    ) -> serde_json::Result<()> {
-        self.table_with_header(name, &[], rows)
-    }
-
-    fn table_with_header<R: serde::Serialize>(
-        &mut self,
-        name: &str,
-        _header: &[&str],
-        rows: impl IntoIterator<Item = R>,
+        spec: &'static report::columns::TableSpec,
+        rows: impl Iterator<Item = R>,
     ) -> serde_json::Result<()> {
         let t = &mut self.0;
-        match name {
+        match spec.name {
             "vcenters" => push(&mut t.vcenters, rows),
             "hosts" => push(&mut t.hosts, rows),
             "vms" => push(&mut t.vms, rows),
