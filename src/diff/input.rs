@@ -166,12 +166,12 @@ pub fn read_side(path: &Path, profile: &Profile) -> Result<Side, InputError> {
             let result = audit::audit(&estate, profile);
             let mut sink = Collect(Tables::default());
             let model = report::Report::new(&estate, &result, String::new());
-            model.write_tables(&mut sink).map_err(|e| {
-                InputError::Unreadable {
+            model
+                .write_tables(&mut sink)
+                .map_err(|e| InputError::Unreadable {
                     path: path.display().to_string(),
                     reason: e.to_string(),
-                }
-            })?;
+                })?;
             Ok(Side {
                 path: path.to_path_buf(),
                 profile: profile.name().to_string(),

@@ -100,7 +100,7 @@ impl Row<'_> {
             Data::DateTime(d) => d.as_f64().to_string(),
             Data::Error(_) | Data::Empty => return None,
         };
-        (!s.is_empty()).then_some(s)
+        (!s.is_empty()).then(|| unguard(s))
     }
 
     /// The cell as a whole number (text cells holding digits too).
@@ -132,6 +132,16 @@ impl Row<'_> {
             Data::String(s) => parse_bool(s),
             _ => None,
         }
+    }
+}
+
+/// Text as written before OWASP's formula guard: exports that guard against CSV injection
+/// (vcaudit's own among them) prefix `'` to text starting with `=`, `+`, `-`, `@`, TAB or CR.
+fn unguard(s: String) -> String {
+    let mut c = s.chars();
+    match (c.next(), c.next()) {
+        (Some('\''), Some('=' | '+' | '-' | '@' | '\t' | '\r')) => s[1..].to_string(),
+        _ => s,
     }
 }
 

@@ -326,7 +326,10 @@ fn host_row<S: RowSink>(
     r.set("# vCPUs", Cell::Int(vcpus));
     r.set("ESX Version", text(&h.full_name));
     r.set("Object ID", Cell::Text(h.moref.clone()));
-    r.set("vcaudit readiness", Cell::Text(audit.readiness().as_str().into()));
+    r.set(
+        "vcaudit readiness",
+        Cell::Text(audit.readiness().as_str().into()),
+    );
     r.set("vcaudit findings", int(Some(audit.findings)));
     sdk(&mut r, vc);
     sink.row(SheetId::VHost, &r.cells)
