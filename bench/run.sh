@@ -45,6 +45,15 @@ for i in $(seq 1 "$RUNS"); do
   measure vcaudit target/release/vcaudit audit --server "$server" --user bench --ca-file "$ca" --out "$work/report" --fail-on never
 done
 vms_seen=$(($(wc -l <"$work/report/vms.csv") - 1))
+# vcaudit diff: the estate collected twice with changes planted between (the scenario's "mutate"
+# command), then diffed; beside it, auditing one of the snapshots, the memory diff must stay within.
+target/release/vcaudit collect --server "$server" --user bench --ca-file "$ca" --snapshot "$work/old.json.zst" >/dev/null
+echo mutate >&3
+target/release/vcaudit collect --server "$server" --user bench --ca-file "$ca" --snapshot "$work/new.json.zst" >/dev/null
+for i in $(seq 1 "$RUNS"); do
+  measure audit-snap target/release/vcaudit audit --snapshot "$work/new.json.zst" --out "$work/report2" --fail-on never
+  measure diff target/release/vcaudit diff "$work/old.json.zst" "$work/new.json.zst" --out "$work/diff"
+done
 
 python3 - "$work/results" "$VMS" "$vms_seen" "$RUNS" <<'PY'
 import sys, statistics
@@ -60,8 +69,18 @@ for name in ("baseline", "vcaudit"):
     print(f"{name:<10} {res[name][0]:>8.2f} {res[name][1]:>9.2f} {res[name][2]:>9.1f} {res[name][3]:>11.1f}")
 b, v = res["baseline"], res["vcaudit"]
 print(f"\nvcaudit / baseline: time x{v[1]/b[1]:.2f}, peak memory x{v[3]/b[3]:.2f} (medians)")
+for name in ("audit-snap", "diff"):
+    t = [float(r[1]) for r in rows if r[0] == name]
+    m = [int(r[2]) / 1024 for r in rows if r[0] == name]
+    if t:
+        res[name] = (min(t), statistics.median(t), min(m), statistics.median(m))
+        print(f"{name:<10} {res[name][0]:>8.2f} {res[name][1]:>9.2f} {res[name][2]:>9.1f} {res[name][3]:>11.1f}")
+if "diff" in res:
+    d, a = res["diff"], res["audit-snap"]
+    print(f"diff of two {vms}-VM snapshots / audit of one snapshot: time x{d[1]/a[1]:.2f}, peak memory x{d[3]/a[3]:.2f} (medians)")
 print("baseline = govmomi client retrieving the same VM properties into typed structs and writing a CSV;")
 print("vcaudit  = full audit: every object type, events, rules, all reports.")
+print("audit-snap = audit of a snapshot (no network); diff = vcaudit diff of two snapshots, with changes planted between.")
 PY
 
 # report.html at scale: write, open and filter times (HTML_VMS, default 100000 VMs).

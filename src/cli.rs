@@ -35,6 +35,10 @@ pub enum Command {
     Completions(cmd::completions::CompletionsArgs),
     /// Print the man page, or write one page per subcommand with --dir.
     Man(cmd::man::ManArgs),
+    /// Compare two audits (snapshots or report.json): what appeared, vanished, moved, changed.
+    Diff(cmd::diff::DiffArgs),
+    /// Copy a snapshot with every name, UUID and address replaced by a keyed pseudonym.
+    Anonymise(cmd::anonymise::AnonymiseArgs),
 }
 
 fn init_logging(verbose: u8, quiet: bool) {
@@ -71,6 +75,8 @@ async fn dispatch(cli: Cli) -> Result<Outcome, Error> {
             args.progress = progress;
             cmd::collect::run(&args, stdout).await
         }
+        Command::Diff(args) => cmd::diff::run(&args, stdout),
+        Command::Anonymise(args) => cmd::anonymise::run(&args, stdout),
         // Asked-for output: printed even with --quiet.
         Command::Rules(args) => cmd::rules::run(&args, &mut std::io::stdout())
             .map(|_| Outcome::Clean)

@@ -20,6 +20,11 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["server", "estate"])]
     pub snapshot: Option<PathBuf>,
 
+    /// Audit an RVTools export (`.xlsx`) instead of live vCenters; repeat for several (each
+    /// workbook's vCenters are audited together). No network.
+    #[arg(long, value_name = "FILE.xlsx", conflicts_with_all = ["server", "estate", "snapshot"])]
+    pub rvtools: Vec<PathBuf>,
+
     /// Also save what was collected as a snapshot (`.json` or `.json.zst`).
     #[arg(long, value_name = "FILE", conflicts_with = "snapshot")]
     pub save_snapshot: Option<PathBuf>,
@@ -64,6 +69,20 @@ pub struct AuditArgs {
 pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let profile = Profile::load(&args.profile).map_err(|e| Error::Usage(e.to_string()))?;
     let (estate, failures, lock) = match &args.snapshot {
+        None if !args.rvtools.is_empty() => {
+            let mut estate = crate::rvtools::read_estate(&args.rvtools)
+                .map_err(|e| Error::Usage(e.to_string()))?;
+            let scope = args.connect.tag_scope().map_err(Error::Usage)?;
+            scope_snapshot(&mut estate, scope, args.connect.require_tags)?;
+            let lock = report::prepare_output(&args.out)?;
+            if let Some(path) = &args.save_snapshot {
+                let snap = Snapshot::new(estate, crate::collect::now_rfc3339());
+                snapshot::write(path, &snap).map_err(|e| Error::Usage(e.to_string()))?;
+                (snap.into_estate(), Vec::new(), lock)
+            } else {
+                (estate, Vec::new(), lock)
+            }
+        }
         Some(path) => {
             let snap = snapshot::read(path).map_err(|e| Error::Usage(e.to_string()))?;
             let mut estate = snap.into_estate();

@@ -220,7 +220,7 @@ pub fn prepare_output(dir: &Path) -> Result<OutputLock, ReportError> {
 
 /// Writes one CSV table, its header then its rows, into a staged file; every text cell is
 /// formula-safe ([`cell`]).
-fn stage_csv<'h, R: serde::Serialize>(
+pub fn stage_csv<'h, R: serde::Serialize>(
     stage: &mut Stage,
     name: &str,
     header: impl IntoIterator<Item = &'h str>,

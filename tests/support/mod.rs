@@ -153,6 +153,25 @@ impl Sim {
         &self.info["expected"]
     }
 
+    /// Sends one command line to the scenario (e.g. `mutate`) and returns its JSON answer.
+    pub fn command(&mut self, cmd: &str) -> Value {
+        use std::io::Write;
+        let stdin = self.stdin.as_mut().expect("the scenario's stdin is open");
+        writeln!(stdin, "{cmd}").expect("send a command to the scenario");
+        stdin.flush().expect("flush the command");
+        let mut line = String::new();
+        self.stdout
+            .read_line(&mut line)
+            .expect("read the scenario's answer");
+        let v: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("the scenario's answer is not JSON ({e}): {line}"));
+        assert!(
+            v.get("error").is_none(),
+            "scenario command {cmd} failed: {v}"
+        );
+        v
+    }
+
     /// Kills the simulator now (for "vCenter dies mid-run" tests).
     pub fn kill(&mut self) {
         let _ = self.child.kill();
