@@ -105,11 +105,19 @@ impl ConnectArgs {
             let t: Thumbprint = t.parse().map_err(|e| format!("--thumbprint: {e}"))?;
             return Ok(TlsMode::Thumbprint(t));
         }
-        if self.insecure
-            || (self.ca_file.is_empty()
-                && (env_flag("VCAUDIT_INSECURE") || env_flag("GOVC_INSECURE")))
-        {
+        if self.insecure {
             return Ok(TlsMode::Insecure);
+        }
+        if self.ca_file.is_empty() {
+            if let Some(var) = ["VCAUDIT_INSECURE", "GOVC_INSECURE"]
+                .into_iter()
+                .find(|v| env_flag(v))
+            {
+                log::warn!(
+                    "${var} is set: TLS certificates are not verified (unset it, or use --thumbprint)"
+                );
+                return Ok(TlsMode::Insecure);
+            }
         }
         Ok(TlsMode::Verify {
             ca_files: self.ca_file.clone(),

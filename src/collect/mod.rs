@@ -30,7 +30,7 @@ pub enum VCenterError {
     Certificate {
         server: String,
         reason: String,
-        hint: &'static str,
+        hint: String,
     },
     #[error("cannot reach {server}: {reason} (check --server and the network)")]
     Unreachable { server: String, reason: String },
