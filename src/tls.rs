@@ -351,6 +351,15 @@ fn rustls_pemfile_certs(pem: &[u8], shown: &str) -> Result<Vec<CertificateDer<'s
 
 /// An HTTP client for vCenter with the TLS mode applied. Cookies are handled by the SOAP layer.
 pub fn http_client(mode: &TlsMode) -> Result<reqwest::Client, TlsError> {
+    http_client_timed(mode, None)
+}
+
+/// [`http_client`] whose connections time out after `idle` without progress: connecting, and
+/// each gap between bytes of an answer (a slow answer that keeps coming is not cut off).
+pub fn http_client_timed(
+    mode: &TlsMode,
+    idle: Option<std::time::Duration>,
+) -> Result<reqwest::Client, TlsError> {
     let provider = provider();
     let verify_mode = match mode {
         TlsMode::Insecure => VerifyMode::Any,
@@ -377,7 +386,11 @@ pub fn http_client(mode: &TlsMode) -> Result<reqwest::Client, TlsError> {
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder();
+    if let Some(idle) = idle {
+        builder = builder.connect_timeout(idle).read_timeout(idle);
+    }
+    builder
         .use_preconfigured_tls(config)
         // A redirect would re-send the request (a Login carries the password) elsewhere.
         .redirect(reqwest::redirect::Policy::none())

@@ -25,7 +25,15 @@ pub enum XmlError {
     /// Reading the body failed (connection reset, timeout while streaming).
     #[error("reading the response failed: {0}")]
     Io(String),
+    /// Elements nested deeper than [`MAX_DEPTH`]: not a vSphere answer.
+    #[error("XML nested deeper than {MAX_DEPTH} elements: not a vSphere answer")]
+    TooDeep,
 }
+
+/// The deepest element nesting read into a [`Node`] tree. vSphere answers nest a few dozen
+/// levels; a bound keeps a hostile answer from exhausting memory or the stack (a tree is
+/// dropped recursively).
+pub const MAX_DEPTH: usize = 256;
 
 impl From<quick_xml::Error> for XmlError {
     fn from(e: quick_xml::Error) -> Self {
@@ -206,6 +214,8 @@ impl<R: AsyncBufRead + Unpin> XmlStream<R> {
                     };
                     if s.empty {
                         stack.last_mut().expect("open node").children.push(node);
+                    } else if stack.len() >= MAX_DEPTH {
+                        return Err(XmlError::TooDeep);
                     } else {
                         stack.push(node);
                     }
@@ -276,6 +286,16 @@ pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn nesting_is_bounded_and_a_deep_document_does_not_overflow() {
+        let depth = 1_000_000;
+        let doc = format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
+        let err = parse_document(doc.as_bytes()).await.unwrap_err();
+        assert!(matches!(err, XmlError::TooDeep), "{err}");
+        let ok = format!("{}{}", "<a>".repeat(MAX_DEPTH), "</a>".repeat(MAX_DEPTH));
+        assert!(parse_document(ok.as_bytes()).await.is_ok());
+    }
+
     use super::*;
 
     #[tokio::test]
