@@ -38,6 +38,10 @@ pub const MAX_DEPTH: usize = 256;
 impl From<quick_xml::Error> for XmlError {
     fn from(e: quick_xml::Error) -> Self {
         match e {
+            // Data the body guard refused (see soap::client) is not a transport failure.
+            quick_xml::Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+                XmlError::Malformed(crate::soap::client::describe_io(&io))
+            }
             quick_xml::Error::Io(io) => XmlError::Io(crate::soap::client::describe_io(&io)),
             other => XmlError::Malformed(other.to_string()),
         }
