@@ -213,3 +213,13 @@ fn an_endless_continuation_is_refused() {
         Duration::from_secs(120),
     );
 }
+
+#[test]
+fn deadline_ends_a_vcenter_that_keeps_stalling() {
+    fails(
+        &["stall"],
+        &["--timeout", "30", "--deadline", "3"],
+        "was not done within --deadline 3 s",
+        Duration::from_secs(20),
+    );
+}
