@@ -521,7 +521,10 @@ impl Vm {
     /// Sum of the disks' capacities; `None` when any is unknown.
     pub fn provisioned_bytes(&self) -> Option<u64> {
         let disks = self.disks.as_ref()?;
-        disks.iter().map(|d| d.capacity_bytes).sum()
+        // Checked: a sum past u64 (only a broken server could send one) is unknown, not wrapped.
+        disks
+            .iter()
+            .try_fold(0u64, |sum, d| sum.checked_add(d.capacity_bytes?))
     }
 
     /// The largest disk's capacity; `None` when disks are unknown or there are none with a size.

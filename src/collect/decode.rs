@@ -168,8 +168,9 @@ fn disk(
     controllers: &HashMap<i32, Controller>,
     datastore_names: &HashMap<MoRef, String>,
 ) -> Disk {
-    let capacity_bytes = parse_num::<u64>(d.text_at(&["capacityInBytes"]))
-        .or_else(|| parse_num::<u64>(d.text_at(&["capacityInKB"])).map(|kb| kb * 1024));
+    let capacity_bytes = parse_num::<u64>(d.text_at(&["capacityInBytes"])).or_else(|| {
+        parse_num::<u64>(d.text_at(&["capacityInKB"])).and_then(|kb| kb.checked_mul(1024))
+    });
     let backing = d.child("backing");
     let backing_kind = backing.map(|b| match b.type_name() {
         "VirtualDiskFlatVer2BackingInfo" | "VirtualDiskFlatVer1BackingInfo" => DiskBacking::Flat,

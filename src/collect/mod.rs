@@ -33,7 +33,7 @@ pub enum VCenterError {
     Certificate {
         server: String,
         reason: String,
-        hint: &'static str,
+        hint: String,
     },
     #[error("cannot reach {server}: {reason} (check --server and the network)")]
     Unreachable { server: String, reason: String },
@@ -52,6 +52,10 @@ pub enum VCenterError {
     Collect { server: String, reason: String },
     #[error("interrupted while collecting from {0}")]
     Interrupted(String),
+    #[error("{server}: {reason}; try again later")]
+    Busy { server: String, reason: String },
+    #[error("{server} was not done within --deadline {secs} s")]
+    Deadline { server: String, secs: u64 },
     #[error(
         "tags unavailable at {server}: {reason} (needed for {why}; check that the user may use the vSphere Automation REST API)"
     )]
@@ -72,10 +76,15 @@ fn describe(target: &Target, e: SoapError) -> VCenterError {
         },
         SoapError::Connect(reason) => VCenterError::Unreachable { server, reason },
         SoapError::Timeout(secs) => VCenterError::Timeout { server, secs },
+        SoapError::Http(code @ 502..=504) => VCenterError::Busy {
+            server,
+            reason: crate::soap::client::http_status_text(code),
+        },
         SoapError::Http(code) => VCenterError::Unreachable {
             server,
             reason: format!(
-                "HTTP {code} (is this a vCenter? --server takes host, host:port or https://host[:port]/sdk)"
+                "{} (--server takes host, host:port or https://host[:port]/sdk)",
+                crate::soap::client::http_status_text(code)
             ),
         },
         other => VCenterError::Collect {
@@ -104,13 +113,45 @@ pub async fn collect_vcenter_with(
     cancel: &CancellationToken,
     observer: &dyn progress::Observer,
 ) -> Result<VCenterInventory, VCenterError> {
+    let Some(deadline) = target.deadline else {
+        return collect_vcenter_until(target, cancel, observer).await;
+    };
+    // The deadline cancels this vCenter's work like Ctrl-C would, so its sessions are still
+    // logged out; the other vCenters are not touched.
+    let local = cancel.child_token();
+    let timer = {
+        let local = local.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(deadline).await;
+            local.cancel();
+        })
+    };
+    let result = collect_vcenter_until(target, &local, observer).await;
+    timer.abort();
+    match result {
+        Err(VCenterError::Interrupted(server)) if !cancel.is_cancelled() => {
+            Err(VCenterError::Deadline {
+                server,
+                secs: deadline.as_secs(),
+            })
+        }
+        other => other,
+    }
+}
+
+async fn collect_vcenter_until(
+    target: &Target,
+    cancel: &CancellationToken,
+    observer: &dyn progress::Observer,
+) -> Result<VCenterInventory, VCenterError> {
     let p = Progress {
         vcenter: &target.label,
         observer,
     };
-    let http =
-        crate::tls::http_client(&target.tls).map_err(|e| VCenterError::Setup(e.to_string()))?;
-    let client = Client::new(http.clone(), target.url.clone(), target.timeout);
+    let http = crate::tls::http_client_timed(&target.tls, Some(target.timeout))
+        .map_err(|e| VCenterError::Setup(e.to_string()))?;
+    let client =
+        Client::new(http.clone(), target.url.clone(), target.timeout).with_tries(target.tries);
     p.start(Phase::Login);
     let result = with_session(
         &client,

@@ -34,6 +34,8 @@ type instrument struct {
 // statsLine is the JSON line printed on stdout when the program stops.
 type statsLine struct {
 	Requests map[string]int64 `json:"requests"`
+	// Secrets are the session cookies and REST session ids handed out (netfaults.go).
+	Secrets []string `json:"secrets"`
 }
 
 func newInstrument(bare, next http.Handler, restFault int) *instrument {
@@ -76,5 +78,5 @@ func (in *instrument) stats() statsLine {
 		"rest":  atomic.LoadInt64(&in.rest),
 		"api":   atomic.LoadInt64(&in.api),
 		"other": atomic.LoadInt64(&in.other),
-	}}
+	}, Secrets: recordedSecrets()}
 }

@@ -2,7 +2,7 @@
 // vcaudit's integration tests, its shipped demo snapshot and its benchmark.
 //
 //	vcsim-scenario [-scenario audit|demo|scale] [-instance N] [-vms N] [-listen 127.0.0.1:0] [-user NAME]
-//	               [-rest-fault STATUS]
+//	               [-rest-fault STATUS] [-tls stock|ca|wrongkey] [-tls-max 1.2|1.3]
 //	               [-die-after-soap N] [-refuse-events]   (fault injection, see faults.go)
 //
 // The password is taken from the environment variable VCSIM_PASSWORD (default "s3cret").
@@ -18,7 +18,7 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
+	"crypto/sha256"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -45,6 +45,8 @@ type options struct {
 	user      string
 	password  string
 	restFault int
+	tls       string
+	tlsMax    string
 }
 
 // On stop, a last JSON line with the request counts goes to stdout (see instrument.go).
@@ -95,6 +97,8 @@ func main() {
 	flag.StringVar(&o.listen, "listen", "127.0.0.1:0", "address to listen on (port 0: a free port)")
 	flag.StringVar(&o.user, "user", "auditor", "the one user name that may log in")
 	flag.IntVar(&o.restFault, "rest-fault", 0, "answer every REST request (/rest, /api) with this HTTP status (0: serve REST)")
+	flag.StringVar(&o.tls, "tls", "stock", "server certificate: stock (vcsim's own RSA-1024 one), ca (P-256 signed by a fresh CA, see ca_file), wrongkey (the stock certificate, handshakes signed by another key)")
+	flag.StringVar(&o.tlsMax, "tls-max", "1.3", "highest TLS version served: 1.2 or 1.3")
 	flag.Parse()
 	if flag.NArg() != 0 {
 		log.Fatalf("unexpected arguments: %v", flag.Args())
@@ -155,7 +159,9 @@ func run(o *options) error {
 	expected := sc.expected(b)
 
 	m.Service.Listen = &url.URL{Host: o.listen, User: url.UserPassword(o.user, o.password)}
-	m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{certs.leaf}}
+	if m.Service.TLS, err = serverTLS(o, certs); err != nil {
+		return err
+	}
 	m.Service.RegisterEndpoints = true
 	s := m.Service.NewServer()
 	defer s.Close()
@@ -170,6 +176,14 @@ func run(o *options) error {
 			return err
 		}
 		log.Printf("%d tags attached after %s", len(planted), time.Since(started).Round(time.Millisecond))
+	}
+	if o.tls != "ca" {
+		certs.thumbprint = thumbprint(sha256.Sum256(s.Certificate().Raw))
+	}
+	if o.tls == "wrongkey" {
+		if err := signWithAnotherKey(s.Server.TLS); err != nil {
+			return err
+		}
 	}
 	inst.arm()
 
