@@ -25,8 +25,10 @@ pub enum Command {
     Audit(cmd::audit::AuditArgs),
     /// Collect vCenters into a snapshot file, to audit later or elsewhere.
     Collect(cmd::collect::CollectArgs),
-    /// Print every rule of a profile with its parameters and source.
+    /// Print every rule of a profile with its parameters and source, or compare two profiles.
     Rules(cmd::rules::RulesArgs),
+    /// List the built-in profiles with the document each follows and its date.
+    Profiles(cmd::profiles::ProfilesArgs),
 }
 
 fn init_logging(verbose: u8) {
@@ -49,6 +51,9 @@ async fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Command::Audit(args) => cmd::audit::run(&args, &mut stdout).await,
         Command::Collect(args) => cmd::collect::run(&args, &mut stdout).await,
         Command::Rules(args) => cmd::rules::run(&args, &mut stdout)
+            .map(|_| Outcome::Clean)
+            .map_err(|e| Error::Usage(e.to_string())),
+        Command::Profiles(args) => cmd::profiles::run(&args, &mut stdout)
             .map(|_| Outcome::Clean)
             .map_err(|e| Error::Usage(e.to_string())),
     }

@@ -15,7 +15,7 @@
 
 use serde::Serialize;
 
-use super::manual::{MANUAL_CHECKS, ManualCheck};
+use super::manual::{self, ManualCheck};
 use super::os::GuestOs;
 use super::profile::Profile;
 use super::rules::Source;
@@ -185,7 +185,10 @@ pub struct AuditCounts {
     pub vcenters: usize,
     pub hosts: usize,
     pub vms_in_scope: usize,
+    /// VMs left out by tag.
     pub vms_out_of_scope: usize,
+    /// Agent VMs (managed by a solution) left out.
+    pub vms_agents: usize,
 }
 
 /// Per-rule counts of objects (not outcomes).
@@ -252,7 +255,8 @@ pub struct AuditResult {
     pub counts: AuditCounts,
     /// Failing and unknown outcomes, by vCenter, then vCenter/hosts/VMs in estate order.
     pub findings: Vec<Finding>,
-    /// One entry per rule in `RULES` order, disabled rules included (with zero counts).
+    /// One entry per rule the profile holds, in `RULES` order, disabled rules included (with
+    /// zero counts).
     pub rules: Vec<RuleStats>,
     pub manual: Vec<ManualStats>,
     /// Parallel to `Estate::vcenters`.
@@ -279,12 +283,11 @@ impl AuditResult {
                         failed: 0,
                         unknown: 0,
                         title: meta.title,
-                        source: meta.source,
+                        source: meta.source(profile.document()),
                     }
                 })
                 .collect(),
-            manual: MANUAL_CHECKS
-                .iter()
+            manual: manual::of_document(profile.document())
                 .map(|check| ManualStats { check, vms: 0 })
                 .collect(),
             vcenters: Vec::new(),
@@ -423,11 +426,23 @@ pub fn render_summary(result: &AuditResult) -> String {
         plural(c.hosts, "host", "hosts"),
         plural(c.vms_in_scope, "VM", "VMs"),
     );
+    let mut left_out = Vec::new();
     if c.vms_out_of_scope > 0 {
-        s.push_str(&format!(
-            " in scope ({} left out by tag)",
-            c.vms_out_of_scope
+        left_out.push(format!("{} left out by tag", c.vms_out_of_scope));
+    }
+    if c.vms_agents > 0 {
+        left_out.push(format!(
+            "{} left out as {}",
+            c.vms_agents,
+            if c.vms_agents == 1 {
+                "an agent VM"
+            } else {
+                "agent VMs"
+            }
         ));
+    }
+    if !left_out.is_empty() {
+        s.push_str(&format!(" in scope ({})", left_out.join(", ")));
     }
     s.push_str(&format!(" with profile {}.\n", result.profile));
     let r = result.readiness_counts();

@@ -99,6 +99,14 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
     report::write_reports(&args.out, &estate, &result, profile.name(), &args.format)?;
     let _ = write!(out, "{}", audit::render_summary(&result));
     let _ = writeln!(out, "Reports in {}", args.out.display());
+    if let Some(newer) = audit::newer_than_profile(&estate, &profile) {
+        let _ = writeln!(
+            out,
+            "{newer} is newer than profile {} knows: audit again with --profile {} for today's support matrix.",
+            profile.name(),
+            audit::profile::CURRENT_PROFILE
+        );
+    }
     if !failures.is_empty() {
         let all: Vec<String> = failures.iter().map(|(_, e)| e.to_string()).collect();
         return Err(Error::Incomplete(format!(

@@ -3,4 +3,5 @@
 pub mod audit;
 pub mod collect;
 pub mod credentials;
+pub mod profiles;
 pub mod rules;
