@@ -100,7 +100,7 @@ impl Document {
         match self {
             Document::Prerequisites2017 => {
                 "Microsoft Docs, \"Prerequisites for replication to Azure by using Azure Site \
-                 Recovery\" (site-recovery-prereq.md)"
+                 Recovery\" (the seed, asr-prerequisites-vmware-hyperv-to-azure.md)"
             }
             Document::SupportMatrix2026 => {
                 "Microsoft Learn, \"Support matrix for disaster recovery of VMware VMs and \
