@@ -127,7 +127,7 @@ fn each_profile_finds_exactly_what_the_current_scenario_planted() {
         if profile == "asr-vmware-2017" {
             assert_eq!(
                 last,
-                "vCenter 8.0, ESXi 8.0 is newer than profile asr-vmware-2017 knows: audit again with --profile asr-vmware-2026 for today's support matrix.",
+                "vCenter 8.0, ESXi 8.0 are newer than profile asr-vmware-2017 knows: audit again with --profile asr-vmware-2026 for today's support matrix.",
                 "{}",
                 run.stdout
             );

@@ -102,7 +102,8 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
     if let Some(newer) = audit::newer_than_profile(&estate, &profile) {
         let _ = writeln!(
             out,
-            "{newer} is newer than profile {} knows: audit again with --profile {} for today's support matrix.",
+            "{newer} {} newer than profile {} knows: audit again with --profile {} for today's support matrix.",
+            if newer.contains(", ") { "are" } else { "is" },
             profile.name(),
             audit::profile::CURRENT_PROFILE
         );
