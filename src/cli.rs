@@ -29,7 +29,7 @@ pub enum Command {
     Audit(cmd::audit::AuditArgs),
     /// Collect vCenters into a snapshot file, to audit later or elsewhere.
     Collect(cmd::collect::CollectArgs),
-    /// Print every rule of a profile with its parameters and source.
+    /// Print every rule of a profile with its parameters and source, or compare two profiles.
     Rules(cmd::rules::RulesArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell).
     Completions(cmd::completions::CompletionsArgs),
@@ -39,6 +39,8 @@ pub enum Command {
     Diff(cmd::diff::DiffArgs),
     /// Copy a snapshot with every name, UUID and address replaced by a keyed pseudonym.
     Anonymise(cmd::anonymise::AnonymiseArgs),
+    /// List the built-in profiles with the document each follows and its date.
+    Profiles(cmd::profiles::ProfilesArgs),
 }
 
 fn init_logging(verbose: u8, quiet: bool) {
@@ -87,6 +89,9 @@ async fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Command::Man(args) => cmd::man::run(&args, &mut std::io::stdout())
             .map(|_| Outcome::Clean)
             .map_err(usage),
+        Command::Profiles(args) => cmd::profiles::run(&args, &mut std::io::stdout())
+            .map(|_| Outcome::Clean)
+            .map_err(|e| Error::Usage(e.to_string())),
     }
 }
 

@@ -14,7 +14,7 @@
 
 use serde::Serialize;
 
-use super::manual::{MANUAL_CHECKS, ManualCheck};
+use super::manual::{self, ManualCheck};
 use super::os::GuestOs;
 use super::profile::Profile;
 use super::rules::Source;
@@ -184,7 +184,10 @@ pub struct AuditCounts {
     pub vcenters: usize,
     pub hosts: usize,
     pub vms_in_scope: usize,
+    /// VMs left out by tag.
     pub vms_out_of_scope: usize,
+    /// Agent VMs (managed by a solution) left out.
+    pub vms_agents: usize,
 }
 
 /// Per-rule counts of objects (not outcomes).
@@ -251,7 +254,8 @@ pub struct AuditResult {
     pub counts: AuditCounts,
     /// Failing and unknown outcomes, by vCenter, then vCenter/hosts/VMs in estate order.
     pub findings: Vec<Finding>,
-    /// One entry per rule in `RULES` order, disabled rules included (with zero counts).
+    /// One entry per rule the profile holds, in `RULES` order, disabled rules included (with
+    /// zero counts).
     pub rules: Vec<RuleStats>,
     pub manual: Vec<ManualStats>,
     /// Parallel to `Estate::vcenters`.
@@ -278,12 +282,11 @@ impl AuditResult {
                         failed: 0,
                         unknown: 0,
                         title: meta.title,
-                        source: meta.source,
+                        source: meta.source(profile.document()),
                     }
                 })
                 .collect(),
-            manual: MANUAL_CHECKS
-                .iter()
+            manual: manual::of_document(profile.document())
                 .map(|check| ManualStats { check, vms: 0 })
                 .collect(),
             vcenters: Vec::new(),

@@ -139,6 +139,15 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
     report::write_reports_with(&lock, &report, &args.format, &options)?;
     let _ = write!(out, "{}", report::summary::render(&report));
     let _ = writeln!(out, "Reports in {}", args.out.display());
+    if let Some(newer) = audit::newer_than_profile(&estate, &profile) {
+        let _ = writeln!(
+            out,
+            "{newer} {} newer than profile {} knows: audit again with --profile {} for today's support matrix.",
+            if newer.contains(", ") { "are" } else { "is" },
+            profile.name(),
+            audit::profile::CURRENT_PROFILE
+        );
+    }
     if !failures.is_empty() {
         let all: Vec<String> = failures.iter().map(|(_, e)| e.to_string()).collect();
         return Err(Error::Incomplete(format!(

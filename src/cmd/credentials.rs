@@ -119,16 +119,15 @@ impl ConnectArgs {
         if self.insecure {
             return Ok(TlsMode::Insecure);
         }
-        if self.ca_file.is_empty() {
-            if let Some(var) = ["VCAUDIT_INSECURE", "GOVC_INSECURE"]
+        if self.ca_file.is_empty()
+            && let Some(var) = ["VCAUDIT_INSECURE", "GOVC_INSECURE"]
                 .into_iter()
                 .find(|v| env_flag(v))
-            {
-                log::warn!(
-                    "${var} is set: TLS certificates are not verified (unset it, or use --thumbprint)"
-                );
-                return Ok(TlsMode::Insecure);
-            }
+        {
+            log::warn!(
+                "${var} is set: TLS certificates are not verified (unset it, or use --thumbprint)"
+            );
+            return Ok(TlsMode::Insecure);
         }
         Ok(TlsMode::Verify {
             ca_files: self.ca_file.clone(),

@@ -7,5 +7,6 @@ pub mod completions;
 pub mod credentials;
 pub mod diff;
 pub mod man;
+pub mod profiles;
 pub mod progress;
 pub mod rules;

@@ -396,6 +396,7 @@ pub fn vm_rows<'a>(
                 largest_disk_gib: vm.largest_disk_bytes().map(gib),
                 datastores: vm.datastores.join("; "),
                 tags: tags_cell(vc, &vm.tags),
+                managed_by: vm.managed_by.as_ref().map(|m| m.label()),
                 readiness: a.readiness_str(),
                 findings: a.findings,
             })

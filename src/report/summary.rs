@@ -23,11 +23,20 @@ pub fn render(report: &Report) -> String {
         plural(c.hosts, "host", "hosts"),
         plural(c.vms_in_scope, "VM", "VMs"),
     );
+    let mut left_out = Vec::new();
     if c.vms_out_of_scope > 0 {
-        s.push_str(&format!(
-            " in scope ({} left out by tag)",
-            c.vms_out_of_scope
-        ));
+        left_out.push(format!("{} left out by tag", c.vms_out_of_scope));
+    }
+    if c.vms_agents > 0 {
+        let agents = if c.vms_agents == 1 {
+            "an agent VM"
+        } else {
+            "agent VMs"
+        };
+        left_out.push(format!("{} left out as {agents}", c.vms_agents));
+    }
+    if !left_out.is_empty() {
+        s.push_str(&format!(" in scope ({})", left_out.join(", ")));
     }
     s.push_str(&format!(" with profile {}.\n", report.run.profile));
     let r = &report.readiness;

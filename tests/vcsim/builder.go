@@ -37,6 +37,8 @@ type Planted struct {
 	Rule       string `json:"rule"`
 	Status     string `json:"status"` // fail or unknown
 	Disk       string `json:"disk,omitempty"`
+	// Profile is the rules profile the finding belongs to ("" = the default, asr-vmware-2017).
+	Profile string `json:"profile,omitempty"`
 }
 
 // Builder plants an estate into the simulator.
@@ -57,6 +59,11 @@ func newBuilder(ctx context.Context, c *vim25.Client, o *options) *Builder {
 // Plant records an expected finding.
 func (b *Builder) Plant(objectType, obj, rule, status string) {
 	b.planted = append(b.planted, Planted{ObjectType: objectType, Object: obj, Rule: rule, Status: status})
+}
+
+// PlantIn records an expected finding of one rules profile.
+func (b *Builder) PlantIn(profile, objectType, obj, rule, status string) {
+	b.planted = append(b.planted, Planted{ObjectType: objectType, Object: obj, Rule: rule, Status: status, Profile: profile})
 }
 
 // PlantDisk records an expected disk-size finding for one disk.

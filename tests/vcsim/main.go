@@ -1,7 +1,7 @@
 // Command vcsim-scenario serves a scenario estate from govmomi's vCenter simulator (vcsim) for
 // vcaudit's integration tests, its shipped demo snapshot and its benchmark.
 //
-//	vcsim-scenario [-scenario audit|demo|scale] [-instance N] [-vms N] [-listen 127.0.0.1:0] [-user NAME]
+//	vcsim-scenario [-scenario audit|demo|scale|current] [-instance N] [-vms N] [-listen 127.0.0.1:0] [-user NAME]
 //	               [-rest-fault STATUS] [-tls stock|ca|wrongkey] [-tls-max 1.2|1.3]
 //	               [-die-after-soap N] [-refuse-events]   (fault injection, see faults.go)
 //
@@ -83,6 +83,7 @@ var scenarios = map[string]scenario{
 	"audit": {model: emptyModel(auditAbout), plant: plantAudit, expected: fullExpected, tags: true},
 	"demo":  {model: emptyModel(demoAbout), plant: plantDemo, expected: fullExpected, tags: true},
 	"scale": {model: scaleModel, plant: plantScale, expected: countsExpected},
+	"current": {model: emptyModel(currentAbout), plant: plantCurrent, expected: fullExpected},
 }
 
 func main() {
@@ -91,7 +92,7 @@ func main() {
 	log.SetFlags(log.Ltime | log.Lmicroseconds)
 
 	o := &options{}
-	flag.StringVar(&o.scenario, "scenario", "audit", "estate to serve: audit, demo or scale")
+	flag.StringVar(&o.scenario, "scenario", "audit", "estate to serve: audit, demo, scale or current")
 	flag.IntVar(&o.instance, "instance", 1, "instance number (distinct vCenter identity, names and UUIDs)")
 	flag.IntVar(&o.vms, "vms", 10000, "number of VMs for -scenario scale")
 	flag.StringVar(&o.listen, "listen", "127.0.0.1:0", "address to listen on (port 0: a free port)")
@@ -119,7 +120,7 @@ func main() {
 func run(o *options) error {
 	sc, ok := scenarios[o.scenario]
 	if !ok {
-		return fmt.Errorf("unknown scenario %q (audit, demo or scale)", o.scenario)
+		return fmt.Errorf("unknown scenario %q (audit, demo, scale or current)", o.scenario)
 	}
 	started := time.Now()
 
