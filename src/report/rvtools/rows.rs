@@ -89,15 +89,25 @@ fn sdk(r: &mut Row, vc: &VCenterInventory) {
     r.set("VI SDK UUID", text(&vc.about.instance_uuid));
 }
 
-/// RVTools' `Folder`: the VM folder path from the datacenter, without the hidden `vm` folder
-/// (`/DC0/vm/Prod` is `/DC0/Prod`).
-fn rv_folder(folder: &Option<String>) -> Cell {
+/// RVTools' `Folder`: the VM folder path from the datacenter on, without the hidden `vm`
+/// folder (`/DC0/vm/Prod` is `/DC0/Prod`; `/Europe/DC1/vm/Web`, a datacenter in a folder, is
+/// `/DC1/Web`).
+fn rv_folder(folder: &Option<String>, datacenter: &Option<String>) -> Cell {
     let Some(f) = folder else { return Cell::Empty };
-    let mut parts: Vec<&str> = f.split('/').collect();
-    if parts.len() > 2 && parts[2] == "vm" {
-        parts.remove(2);
+    let parts: Vec<&str> = f.split('/').collect();
+    let dc = datacenter.as_deref();
+    let at = parts
+        .windows(2)
+        .position(|w| Some(w[0]) == dc && w[1] == "vm")
+        .or_else(|| (parts.len() > 2 && parts[2] == "vm").then_some(1));
+    match at {
+        Some(i) => {
+            let mut out = vec!["", parts[i]];
+            out.extend(&parts[i + 2..]);
+            Cell::Text(out.join("/"))
+        }
+        None => Cell::Text(f.clone()),
     }
-    Cell::Text(parts.join("/"))
 }
 
 /// The columns every VM sheet repeats (those of them the sheet has).
@@ -116,7 +126,7 @@ fn vm_common(sheet: SheetId, vc: &VCenterInventory, vm: &Vm) -> Row {
         ("Datacenter", text(&vm.datacenter)),
         ("Cluster", text(&vm.cluster)),
         ("Host", text(&vm.host)),
-        ("Folder", rv_folder(&vm.folder)),
+        ("Folder", rv_folder(&vm.folder, &vm.datacenter)),
         (
             "OS according to the configuration file",
             text(&vm.guest_os_config),
@@ -326,7 +336,10 @@ fn host_row<S: RowSink>(
     r.set("# vCPUs", Cell::Int(vcpus));
     r.set("ESX Version", text(&h.full_name));
     r.set("Object ID", Cell::Text(h.moref.clone()));
-    r.set("vcaudit readiness", Cell::Text(audit.readiness().as_str().into()));
+    r.set(
+        "vcaudit readiness",
+        Cell::Text(audit.readiness().as_str().into()),
+    );
     r.set("vcaudit findings", int(Some(audit.findings)));
     sdk(&mut r, vc);
     sink.row(SheetId::VHost, &r.cells)
@@ -401,15 +414,12 @@ mod tests {
 
     #[test]
     fn folder_drops_the_hidden_vm_folder() {
-        assert_eq!(
-            rv_folder(&Some("/DC0/vm/Prod/Web".into())),
-            Cell::Text("/DC0/Prod/Web".into())
-        );
-        assert_eq!(
-            rv_folder(&Some("/DC0/vm".into())),
-            Cell::Text("/DC0".into())
-        );
-        assert_eq!(rv_folder(&None), Cell::Empty);
+        let dc = Some("DC0".to_string());
+        let f = |s: &str| rv_folder(&Some(s.into()), &dc);
+        assert_eq!(f("/DC0/vm/Prod/Web"), Cell::Text("/DC0/Prod/Web".into()));
+        assert_eq!(f("/DC0/vm"), Cell::Text("/DC0".into()));
+        assert_eq!(f("/Europe/DC0/vm/Web"), Cell::Text("/DC0/Web".into()));
+        assert_eq!(rv_folder(&None, &dc), Cell::Empty);
     }
 
     #[test]
