@@ -59,18 +59,21 @@ pub struct AuditArgs {
 /// Runs the audit; `out` receives the terminal summary.
 pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let profile = Profile::load(&args.profile).map_err(|e| Error::Usage(e.to_string()))?;
-    let (estate, failures) = match &args.snapshot {
+    let (estate, failures, lock) = match &args.snapshot {
         Some(path) => {
             let snap = snapshot::read(path).map_err(|e| Error::Usage(e.to_string()))?;
             let mut estate = snap.into_estate();
             let scope = args.connect.tag_scope().map_err(Error::Usage)?;
             scope_snapshot(&mut estate, scope, args.connect.require_tags)?;
-            report::prepare_output(&args.out)?;
-            (estate, Vec::new())
+            let lock = report::prepare_output(&args.out)?;
+            (estate, Vec::new(), lock)
         }
         None => {
             let targets = args.connect.targets().map_err(Error::Usage)?;
-            report::prepare_output(&args.out)?;
+            let lock = report::prepare_output(&args.out)?;
+            if let Some(path) = &args.save_snapshot {
+                snapshot::check_writable(path).map_err(|e| Error::Usage(e.to_string()))?;
+            }
             let collected = collect_estate(&targets, args.jobs as usize).await;
             if collected.interrupted {
                 return Err(Error::Usage("interrupted; no reports written".into()));
@@ -97,7 +100,7 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
                 }
                 None => collected.estate,
             };
-            (estate, failures)
+            (estate, failures, lock)
         }
     };
     let result = audit::audit(&estate, &profile);
@@ -105,7 +108,7 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
     let options = report::Options {
         rvtools_max_vms: usize::try_from(args.rvtools_max_vms).unwrap_or(usize::MAX),
     };
-    report::write_reports_with(&args.out, &report, &args.format, &options)?;
+    report::write_reports_with(&lock, &report, &args.format, &options)?;
     let _ = write!(out, "{}", report::summary::render(&report));
     let _ = writeln!(out, "Reports in {}", args.out.display());
     if !failures.is_empty() {

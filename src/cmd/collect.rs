@@ -25,6 +25,7 @@ pub struct CollectArgs {
 
 pub async fn run(args: &CollectArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let targets = args.connect.targets().map_err(Error::Usage)?;
+    snapshot::check_writable(&args.snapshot).map_err(|e| Error::Usage(e.to_string()))?;
     let collected = collect_estate(&targets, args.jobs as usize).await;
     if collected.interrupted {
         return Err(Error::Usage("interrupted; no snapshot written".into()));

@@ -253,14 +253,25 @@ pub fn gib(bytes: u64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// A JSON value as the CSV cell it should become: null → "", bools and numbers as text.
+/// A JSON value as the CSV cell it should become: null → "", bools and numbers as text, text
+/// formula-safe.
 pub fn cell(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => text_cell(s),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         other => panic!("not a scalar: {other}"),
+    }
+}
+
+/// Text as the CSV cell it should become: with a leading `'` when a spreadsheet would read it as
+/// a formula (it begins with `=`, `+`, `-`, `@`, TAB or CR), written independently of the
+/// library's rule.
+pub fn text_cell(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
     }
 }
 

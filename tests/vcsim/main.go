@@ -149,6 +149,9 @@ func run(o *options) error {
 	if err := sc.plant(b); err != nil {
 		return fmt.Errorf("plant the %s estate: %v", o.scenario, err)
 	}
+	if err := renameHostile(b); err != nil {
+		return err
+	}
 	log.Printf("estate planted after %s", time.Since(started).Round(time.Millisecond))
 	expected := sc.expected(b)
 
