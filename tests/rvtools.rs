@@ -513,6 +513,53 @@ fn workbook_matches_the_simulator() {
             assert_eq!(num(parts.get(p, "Capacity MiB")), Some(cap as f64));
         }
     }
+    // vNetwork: one row per NIC, in device order; vInfo's NICs and Network #n agree.
+    let vnet = Sheet::read(&mut wb, "vNetwork");
+    let mut nics_seen = 0;
+    for vm in want {
+        let id = vm["moref"].as_str().unwrap();
+        let mine: Vec<&Vec<Data>> = vnet
+            .rows
+            .iter()
+            .filter(|r| vnet.get(r, "VM ID") == id)
+            .collect();
+        let nics = vm["nics"].as_array().unwrap();
+        assert_eq!(mine.len(), nics.len(), "{id}: one vNetwork row per NIC");
+        let info = by_id[id];
+        assert_eq!(vinfo.get(info, "NICs").to_string(), nics.len().to_string());
+        for (i, (r, n)) in mine.iter().zip(nics).enumerate() {
+            assert_eq!(vnet.get(r, "NIC label").to_string(), s(&n["label"]));
+            assert_eq!(vnet.get(r, "Network").to_string(), fs(&s(&n["network"])));
+            assert_eq!(vnet.get(r, "Mac Address").to_string(), s(&n["mac"]));
+            let connected = n["connected"]
+                .as_bool()
+                .map(|b| if b { "True" } else { "False" });
+            assert_eq!(
+                vnet.get(r, "Connected").to_string(),
+                connected.unwrap_or("")
+            );
+            let adapter = n["adapter"].as_str().unwrap();
+            assert_eq!(
+                vnet.get(r, "Adapter").to_string(),
+                adapter.trim_start_matches("Virtual")
+            );
+            let v4: Vec<&str> = n["ip_addresses"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|a| a.as_str())
+                .filter(|a| !a.contains(':'))
+                .collect();
+            assert_eq!(vnet.get(r, "IPv4 Address").to_string(), v4.join(", "));
+            if i < 8 {
+                let col = format!("Network #{}", i + 1);
+                assert_eq!(vinfo.get(info, &col).to_string(), fs(&s(&n["network"])));
+            }
+            nics_seen += 1;
+        }
+    }
+    assert!(nics_seen > 0, "the scenario has NICs");
+
     let vhost = Sheet::read(&mut wb, "vHost");
     assert_eq!(vhost.rows.len(), exp["hosts"].as_array().unwrap().len());
     let vsource = Sheet::read(&mut wb, "vSource");
