@@ -43,6 +43,7 @@ measure() { # name, command...
 for i in $(seq 1 "$RUNS"); do
   measure baseline target/bench/govmomi-baseline -server "$server" -user bench -out "$work/baseline.csv"
   measure vcaudit target/release/vcaudit audit --server "$server" --user bench --ca-file "$ca" --out "$work/report" --fail-on never
+  measure vcaudit+xlsx target/release/vcaudit audit --server "$server" --user bench --ca-file "$ca" --out "$work/report-xlsx" --fail-on never --format csv,xlsx,rvtools
 done
 vms_seen=$(($(wc -l <"$work/report/vms.csv") - 1))
 
@@ -51,15 +52,18 @@ import sys, statistics
 rows = [l.split() for l in open(sys.argv[1])]
 vms, seen, runs = sys.argv[2], sys.argv[3], sys.argv[4]
 print(f"\nbench: {vms} VMs in the estate, {seen} in vms.csv, {runs} runs each\n")
-print(f"{'tool':<10} {'best s':>8} {'median s':>9} {'best MiB':>9} {'median MiB':>11}")
+print(f"{'tool':<13} {'best s':>8} {'median s':>9} {'best MiB':>9} {'median MiB':>11}")
 res = {}
-for name in ("baseline", "vcaudit"):
+for name in ("baseline", "vcaudit", "vcaudit+xlsx"):
     t = [float(r[1]) for r in rows if r[0] == name]
     m = [int(r[2]) / 1024 for r in rows if r[0] == name]
     res[name] = (min(t), statistics.median(t), min(m), statistics.median(m))
-    print(f"{name:<10} {res[name][0]:>8.2f} {res[name][1]:>9.2f} {res[name][2]:>9.1f} {res[name][3]:>11.1f}")
+    print(f"{name:<13} {res[name][0]:>8.2f} {res[name][1]:>9.2f} {res[name][2]:>9.1f} {res[name][3]:>11.1f}")
 b, v = res["baseline"], res["vcaudit"]
 print(f"\nvcaudit / baseline: time x{v[1]/b[1]:.2f}, peak memory x{v[3]/b[3]:.2f} (medians)")
+x = res["vcaudit+xlsx"]
+print(f"vcaudit+xlsx / vcaudit: time x{x[1]/v[1]:.2f}, peak memory x{x[3]/v[3]:.2f} (medians)")
 print("baseline = govmomi client retrieving the same VM properties into typed structs and writing a CSV;")
 print("vcaudit  = full audit: every object type, events, rules, all reports.")
+print("vcaudit+xlsx = the same audit also writing vcaudit.xlsx and the RVTools workbook(s).")
 PY
