@@ -67,3 +67,6 @@ print("baseline = govmomi client retrieving the same VM properties into typed st
 print("vcaudit  = full audit: every object type, events, rules, all reports.")
 print("vcaudit+xlsx = the same audit also writing vcaudit.xlsx and the RVTools workbook(s).")
 PY
+
+# report.html at scale: write, open and filter times (HTML_VMS, default 100000 VMs).
+bash bench/html.sh "${HTML_VMS:-100000}"

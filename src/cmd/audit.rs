@@ -3,7 +3,7 @@
 
 use super::credentials::ConnectArgs;
 use crate::audit::{self, FailOn, Profile};
-use crate::collect::estate::collect_estate;
+use crate::collect::estate::collect_estate_with;
 use crate::error::{Error, Outcome};
 use crate::report::{self, Format};
 use crate::snapshot::{self, Snapshot};
@@ -28,7 +28,7 @@ pub struct AuditArgs {
     #[arg(long, value_name = "DIR", default_value = "vcaudit-report")]
     pub out: PathBuf,
 
-    /// Report formats, comma-separated: csv, json, xlsx, rvtools, rvtools-csv.
+    /// Report formats, comma-separated: csv, json, xlsx, rvtools, rvtools-csv, html.
     #[arg(
         long,
         value_name = "FORMAT",
@@ -54,6 +54,10 @@ pub struct AuditArgs {
     /// How many vCenters to collect at the same time.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
+
+    /// Show the progress display (set from `--quiet`/`-v`, not a flag of its own).
+    #[arg(skip)]
+    pub progress: bool,
 }
 
 /// Runs the audit; `out` receives the terminal summary.
@@ -74,7 +78,12 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
             if let Some(path) = &args.save_snapshot {
                 snapshot::check_writable(path).map_err(|e| Error::Usage(e.to_string()))?;
             }
-            let collected = collect_estate(&targets, args.jobs as usize).await;
+            let collected = collect_estate_with(
+                &targets,
+                args.jobs as usize,
+                &*super::progress::observer(args.progress),
+            )
+            .await;
             if collected.interrupted {
                 return Err(Error::Usage("interrupted; no reports written".into()));
             }

@@ -2,5 +2,8 @@
 
 pub mod audit;
 pub mod collect;
+pub mod completions;
 pub mod credentials;
+pub mod man;
+pub mod progress;
 pub mod rules;

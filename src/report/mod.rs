@@ -1,7 +1,8 @@
 //! Writing the reports. One [`Report`] ([`model`]) is built per run from the estate and its
 //! audit; every format renders it: CSV tables (UTF-8, RFC 4180, a header row, one file per table),
-//! `report.json` (the same tables in one document, see [`json`]) and the terminal summary
-//! ([`summary`]), as `--format` asks.
+//! `report.json` (the same tables in one document, see [`json`]), `report.html` (one
+//! self-contained page for people, see [`html`]) and the terminal summary ([`summary`]), as
+//! `--format` asks.
 //!
 //! Numbers are unformatted (GiB with up to two decimals), booleans `true`/`false`, and an unknown
 //! value is an empty cell. [`columns::TABLES`] is the one list of tables and columns, and
@@ -13,6 +14,7 @@
 
 pub mod cell;
 pub mod columns;
+pub mod html;
 pub mod json;
 pub mod model;
 pub mod rows;
@@ -45,6 +47,8 @@ pub enum Format {
     Rvtools,
     /// `RVTools_tab<sheet>.csv`: the RVTools sheets as CSV files.
     RvtoolsCsv,
+    /// `report.html`: one self-contained page with charts and the VM table.
+    Html,
 }
 
 /// Settings of the formats that have any.
@@ -107,6 +111,9 @@ pub fn write_reports_with(
             report.write_tables(&mut json)?;
             json.finish().map(drop)
         })?;
+    }
+    if formats.contains(&Format::Html) {
+        staged.write_with(html::FILE_NAME, |w| html::write(w, report))?;
     }
     if formats.contains(&Format::Xlsx) {
         staged.write_with(xlsx::FILE_NAME, |w| xlsx::write(report, dir, w))?;
@@ -246,7 +253,13 @@ fn is_report_file(name: &str) -> bool {
     table_csv
         || rvtools_part
         || rvtools_csv
-        || [json::FILE_NAME, xlsx::FILE_NAME, rvtools::FILE_NAME].contains(&name)
+        || [
+            json::FILE_NAME,
+            xlsx::FILE_NAME,
+            rvtools::FILE_NAME,
+            html::FILE_NAME,
+        ]
+        .contains(&name)
 }
 
 /// Column names of a row type, as the csv crate derives them from its serde field names.
