@@ -23,6 +23,18 @@ pub enum Cell {
 
 const MIB: u64 = 1024 * 1024;
 
+/// vInfo's network columns, one per NIC in device order.
+const NETWORK_COLUMNS: [&str; 8] = [
+    "Network #1",
+    "Network #2",
+    "Network #3",
+    "Network #4",
+    "Network #5",
+    "Network #6",
+    "Network #7",
+    "Network #8",
+];
+
 fn text(s: &Option<String>) -> Cell {
     s.as_ref().map_or(Cell::Empty, |s| Cell::Text(s.clone()))
 }
@@ -89,15 +101,25 @@ fn sdk(r: &mut Row, vc: &VCenterInventory) {
     r.set("VI SDK UUID", text(&vc.about.instance_uuid));
 }
 
-/// RVTools' `Folder`: the VM folder path from the datacenter, without the hidden `vm` folder
-/// (`/DC0/vm/Prod` is `/DC0/Prod`).
-fn rv_folder(folder: &Option<String>) -> Cell {
+/// RVTools' `Folder`: the VM folder path from the datacenter on, without the hidden `vm`
+/// folder (`/DC0/vm/Prod` is `/DC0/Prod`; `/Europe/DC1/vm/Web`, a datacenter in a folder, is
+/// `/DC1/Web`).
+fn rv_folder(folder: &Option<String>, datacenter: &Option<String>) -> Cell {
     let Some(f) = folder else { return Cell::Empty };
-    let mut parts: Vec<&str> = f.split('/').collect();
-    if parts.len() > 2 && parts[2] == "vm" {
-        parts.remove(2);
+    let parts: Vec<&str> = f.split('/').collect();
+    let dc = datacenter.as_deref();
+    let at = parts
+        .windows(2)
+        .position(|w| Some(w[0]) == dc && w[1] == "vm")
+        .or_else(|| (parts.len() > 2 && parts[2] == "vm").then_some(1));
+    match at {
+        Some(i) => {
+            let mut out = vec!["", parts[i]];
+            out.extend(&parts[i + 2..]);
+            Cell::Text(out.join("/"))
+        }
+        None => Cell::Text(f.clone()),
     }
-    Cell::Text(parts.join("/"))
 }
 
 /// The columns every VM sheet repeats (those of them the sheet has).
@@ -116,7 +138,7 @@ fn vm_common(sheet: SheetId, vc: &VCenterInventory, vm: &Vm) -> Row {
         ("Datacenter", text(&vm.datacenter)),
         ("Cluster", text(&vm.cluster)),
         ("Host", text(&vm.host)),
-        ("Folder", rv_folder(&vm.folder)),
+        ("Folder", rv_folder(&vm.folder, &vm.datacenter)),
         (
             "OS according to the configuration file",
             text(&vm.guest_os_config),
@@ -235,6 +257,12 @@ fn vm_rows<S: RowSink>(
             .map_or(Cell::Empty, |f| Cell::Text(f.as_str().into())),
     );
     r.set("SMBIOS UUID", text(&vm.bios_uuid));
+    if let Some(nics) = &vm.nics {
+        r.set("NICs", int(Some(nics.len())));
+        for (i, n) in nics.iter().take(8).enumerate() {
+            r.set(NETWORK_COLUMNS[i], text(&n.network));
+        }
+    }
     r.set("VI SDK Server type", text(&vc.about.full_name));
     r.set("VI SDK API Version", text(&vc.about.api_version));
     r.set(
@@ -266,6 +294,12 @@ fn vm_rows<S: RowSink>(
             r.set("Raw Comp. Mode", Cell::Text(format!("{mode}Mode")));
         }
         r.set("Disk Mode", text(&d.disk_mode));
+        r.set("Sharing mode", text(&d.sharing));
+        let shared_bus = d
+            .controller_info
+            .as_ref()
+            .and_then(|c| c.shared_bus.clone());
+        r.set("Shared Bus", text(&shared_bus));
         r.set("Thin", tf(d.thin));
         r.set("Controller", text(&d.controller));
         r.set("Unit #", int(d.unit));
@@ -289,6 +323,32 @@ fn vm_rows<S: RowSink>(
             .map(|(c, f)| (f as f64 * 100.0 / c as f64).round() as i64);
         r.set("Free %", int(pct));
         sink.row(SheetId::VPartition, &r.cells)?;
+    }
+
+    for n in vm.nics.iter().flatten() {
+        let mut r = vm_common(SheetId::VNetwork, vc, vm);
+        r.set("NIC label", text(&n.label));
+        // RVTools names the adapter without vSphere's `Virtual` prefix (`Vmxnet3`, `E1000e`).
+        let adapter = n
+            .adapter
+            .as_deref()
+            .map(|a| a.strip_prefix("Virtual").unwrap_or(a));
+        r.set(
+            "Adapter",
+            adapter.map_or(Cell::Empty, |a| Cell::Text(a.to_string())),
+        );
+        r.set("Network", text(&n.network));
+        r.set("Connected", tf(n.connected));
+        r.set("Mac Address", text(&n.mac));
+        let (v6, v4): (Vec<&String>, Vec<&String>) =
+            n.ip_addresses.iter().partition(|a| a.contains(':'));
+        let join = |l: Vec<&String>| {
+            let l: Vec<&str> = l.iter().map(|s| s.as_str()).collect();
+            (!l.is_empty()).then(|| l.join(", "))
+        };
+        r.set("IPv4 Address", text(&join(v4)));
+        r.set("IPv6 Address", text(&join(v6)));
+        sink.row(SheetId::VNetwork, &r.cells)?;
     }
 
     let mut r = vm_common(SheetId::VTools, vc, vm);
@@ -404,15 +464,12 @@ mod tests {
 
     #[test]
     fn folder_drops_the_hidden_vm_folder() {
-        assert_eq!(
-            rv_folder(&Some("/DC0/vm/Prod/Web".into())),
-            Cell::Text("/DC0/Prod/Web".into())
-        );
-        assert_eq!(
-            rv_folder(&Some("/DC0/vm".into())),
-            Cell::Text("/DC0".into())
-        );
-        assert_eq!(rv_folder(&None), Cell::Empty);
+        let dc = Some("DC0".to_string());
+        let f = |s: &str| rv_folder(&Some(s.into()), &dc);
+        assert_eq!(f("/DC0/vm/Prod/Web"), Cell::Text("/DC0/Prod/Web".into()));
+        assert_eq!(f("/DC0/vm"), Cell::Text("/DC0".into()));
+        assert_eq!(f("/Europe/DC0/vm/Web"), Cell::Text("/DC0/Web".into()));
+        assert_eq!(rv_folder(&None, &dc), Cell::Empty);
     }
 
     #[test]
