@@ -15,6 +15,7 @@ pub mod collect;
 pub mod error;
 pub mod estate_file;
 pub mod model;
+pub mod phase;
 pub mod report;
 pub mod rest;
 pub mod snapshot;

@@ -17,8 +17,10 @@ pub struct AuditArgs {
     pub connect: ConnectArgs,
 
     /// Audit this snapshot (from `vcaudit collect`) instead of live vCenters; no network.
+    /// Repeat to audit several snapshots as one estate (e.g. vCenters collected in shards on
+    /// several machines): cross-vCenter rules see every vCenter of every snapshot.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["server", "estate"])]
-    pub snapshot: Option<PathBuf>,
+    pub snapshot: Vec<PathBuf>,
 
     /// Also save what was collected as a snapshot (`.json` or `.json.zst`).
     #[arg(long, value_name = "FILE", conflicts_with = "snapshot")]
@@ -54,19 +56,21 @@ pub struct AuditArgs {
 /// Runs the audit; `out` receives the terminal summary.
 pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let profile = Profile::load(&args.profile).map_err(|e| Error::Usage(e.to_string()))?;
-    let (estate, failures) = match &args.snapshot {
-        Some(path) => {
-            let snap = snapshot::read(path).map_err(|e| Error::Usage(e.to_string()))?;
-            let mut estate = snap.into_estate();
+    let started = std::time::Instant::now();
+    let (estate, failures) = match args.snapshot.as_slice() {
+        [_, ..] => {
+            let mut estate = read_snapshots(&args.snapshot)?;
+            crate::phase::done("read", started);
             let scope = args.connect.tag_scope().map_err(Error::Usage)?;
             scope_snapshot(&mut estate, scope, args.connect.require_tags)?;
             report::prepare_output(&args.out)?;
             (estate, Vec::new())
         }
-        None => {
+        [] => {
             let targets = args.connect.targets().map_err(Error::Usage)?;
             report::prepare_output(&args.out)?;
             let collected = collect_estate(&targets, args.jobs as usize).await;
+            crate::phase::done("collect", started);
             if collected.interrupted {
                 return Err(Error::Usage("interrupted; no reports written".into()));
             }
@@ -95,7 +99,9 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
             (estate, failures)
         }
     };
+    let started = std::time::Instant::now();
     let result = audit::audit(&estate, &profile);
+    crate::phase::done("audit", started);
     report::write_reports(&args.out, &estate, &result, profile.name(), &args.format)?;
     let _ = write!(out, "{}", audit::render_summary(&result));
     let _ = writeln!(out, "Reports in {}", args.out.display());
@@ -113,6 +119,40 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
     } else {
         Outcome::Clean
     })
+}
+
+/// Reads every snapshot into one estate, in the order given. A vCenter (by its `--server` name)
+/// found in two snapshots is refused: auditing it twice would report every VM twice and flag
+/// each as a copy of itself. Two names with the same vCenter instance UUID only get a warning:
+/// cloned vCenters share it, but it can also be one vCenter collected under two names.
+fn read_snapshots(paths: &[PathBuf]) -> Result<crate::model::Estate, Error> {
+    use std::collections::HashMap;
+    let mut estate = crate::model::Estate::default();
+    let mut servers: HashMap<String, &std::path::Path> = HashMap::new();
+    let mut uuids: HashMap<String, String> = HashMap::new();
+    for path in paths {
+        let snap = snapshot::read(path).map_err(|e| Error::Usage(e.to_string()))?;
+        for vc in snap.into_estate().vcenters {
+            if let Some(first) = servers.insert(vc.server.clone(), path) {
+                return Err(Error::Usage(format!(
+                    "{} and {} both hold vCenter {}; give each vCenter in one snapshot only",
+                    first.display(),
+                    path.display(),
+                    vc.server
+                )));
+            }
+            if let Some(uuid) = &vc.about.instance_uuid
+                && let Some(other) = uuids.insert(uuid.clone(), vc.server.clone())
+            {
+                log::warn!(
+                    "{other} and {} have the same vCenter instance UUID {uuid}: one vCenter under two names, or a clone?",
+                    vc.server
+                );
+            }
+            estate.vcenters.push(vc);
+        }
+    }
+    Ok(estate)
 }
 
 /// Gives the command line's tag scope to every vCenter of a snapshot that has none of its own,

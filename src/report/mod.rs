@@ -88,14 +88,18 @@ pub fn write_reports(
 ) -> Result<Vec<PathBuf>, ReportError> {
     let mut staged = Staged::new(dir)?;
     if formats.contains(&Format::Csv) {
+        let started = std::time::Instant::now();
         write_tables(&mut CsvTables(&mut staged), estate, result)?;
+        crate::phase::done("csv", started);
     }
     if formats.contains(&Format::Json) {
+        let started = std::time::Instant::now();
         staged.write_with(json::FILE_NAME, |w| {
             let mut report = json::JsonReport::begin(w, profile)?;
             write_tables(&mut report, estate, result)?;
             report.finish().map(drop)
         })?;
+        crate::phase::done("json", started);
     }
     staged.commit()
 }

@@ -46,6 +46,7 @@ type options struct {
 	user      string
 	password  string
 	restFault int
+	capture   string
 }
 
 // On stop, a last JSON line with the request counts goes to stdout (see instrument.go).
@@ -96,6 +97,7 @@ func main() {
 	flag.StringVar(&o.listen, "listen", "127.0.0.1:0", "address to listen on (port 0: a free port)")
 	flag.StringVar(&o.user, "user", "auditor", "the one user name that may log in")
 	flag.IntVar(&o.restFault, "rest-fault", 0, "answer every REST request (/rest, /api) with this HTTP status (0: serve REST)")
+	flag.StringVar(&o.capture, "capture", "", "write every SOAP request (and the head of its answer) to this directory, for bench/floor.py")
 	flag.Parse()
 	if flag.NArg() != 0 {
 		log.Fatalf("unexpected arguments: %v", flag.Args())
@@ -159,7 +161,7 @@ func run(o *options) error {
 	defer s.Close()
 	// Faults (faults.go) apply to vcaudit's requests only: the instrument sends the tag planting
 	// below to the bare handler.
-	inst := newInstrument(s.Server.Config.Handler, wrapFaults(s.Server.Config.Handler), o.restFault)
+	inst := newInstrument(s.Server.Config.Handler, wrapFaults(s.Server.Config.Handler), o.restFault, o.capture)
 	s.Server.Config.Handler = inst
 
 	var planted []PlantedTag
