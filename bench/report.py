@@ -15,7 +15,7 @@ import subprocess
 import sys
 
 TOOLS = ["floor", "govmomi", "pyvmomi", "single", "vcaudit", "offline"]
-PHASES = ["collect", "read", "audit", "csv", "json", "xlsx", "html"]
+PHASES = ["collect", "read", "audit", "csv", "json", "xlsx", "html", "sync"]
 
 
 def machine():
@@ -109,6 +109,8 @@ def main():
             "- vcaudit: collect every object type and events, audit, write every report.",
             "- single: vcaudit on one of the multi estate's vCenters; offline: `audit --snapshot` of",
             "  a snapshot of the estate (read, rules, reports).",
+            "- Reports are written to tmpfs (/dev/shm): `sync` is the fsync of every report before",
+            "  it is renamed into place, which on a disk shared with other work can take seconds.",
             "- vcsim answers a retrieval in one response and costs more CPU than the client (its CPU",
             "  is on the same 2 cores); paged is bench/paged-server, which pages like vCenter.",
         ]

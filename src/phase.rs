@@ -1,5 +1,5 @@
 //! Phase timings for `-v`: one `phase NAME: SECONDS s` line on stderr per phase (collect, read,
-//! merge, audit, and one per report format), which `bench/run.sh` reads to give each phase's
+//! audit, one per report format, and sync: the reports' fsync), which `bench/run.sh` reads to give each phase's
 //! share of the run.
 
 use std::time::Instant;

@@ -101,7 +101,11 @@ pub fn write_reports(
         })?;
         crate::phase::done("json", started);
     }
-    staged.commit()
+    // Every report reaches the disk (fsync) before it replaces an older one.
+    let started = std::time::Instant::now();
+    let written = staged.commit();
+    crate::phase::done("sync", started);
+    written
 }
 
 /// The CSV sink: one staged file per table.
