@@ -300,3 +300,35 @@ fn failed_run_keeps_previous_reports() {
         .collect();
     assert!(stray.is_empty(), "temporary files left: {stray:?}");
 }
+
+/// Network adapters are collected from the paged VM retrieval (device list plus `guest.net`) and
+/// kept in the snapshot exactly as the simulator holds them.
+#[test]
+fn nics_match_the_simulator() {
+    let sim = Sim::audit();
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("s.json");
+    let run = vcaudit(
+        &sim.args("collect", &["--snapshot", snap.to_str().unwrap()]),
+        Some(PASSWORD),
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let got: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&snap).unwrap()).unwrap();
+    let vms = got["vcenters"][0]["vms"].as_array().unwrap();
+    let exp = sim.expected()["vms"].as_array().unwrap();
+    assert_eq!(vms.len(), exp.len());
+    let mut with_ips = 0;
+    let mut nics = 0;
+    for e in exp {
+        let moref = e["moref"].as_str().unwrap();
+        let vm = vms.iter().find(|v| v["moref"] == moref).unwrap();
+        assert_eq!(vm["nics"], e["nics"], "NICs of {moref}");
+        for n in e["nics"].as_array().unwrap() {
+            nics += 1;
+            with_ips += usize::from(!n["ip_addresses"].as_array().unwrap().is_empty());
+        }
+    }
+    assert!(nics >= exp.len(), "every default VM has an adapter: {nics}");
+    assert!(with_ips > 0, "the scenario plants guest addresses");
+}

@@ -30,15 +30,20 @@ pub struct AuditArgs {
     #[arg(long, value_name = "DIR", default_value = "vcaudit-report")]
     pub out: PathBuf,
 
-    /// Report formats: `csv` (one file per table), `json` (`report.json`), or both: `csv,json`.
+    /// Report formats, comma-separated: csv, json, xlsx, rvtools, rvtools-csv.
     #[arg(
         long,
-        value_name = "csv|json",
+        value_name = "FORMAT",
         value_delimiter = ',',
         default_value = "csv",
         value_parser = Format::parse
     )]
     pub format: Vec<Format>,
+
+    /// Most VMs per RVTools workbook (`--format rvtools`); more are split into
+    /// `vcaudit-rvtools-1.xlsx`, `-2`, ... along vCenter and cluster boundaries.
+    #[arg(long, value_name = "N", default_value_t = report::rvtools::DEFAULT_MAX_VMS as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    pub rvtools_max_vms: u64,
 
     /// Rules profile: a built-in name or a TOML file.
     #[arg(long, value_name = "NAME|PATH", default_value = audit::profile::DEFAULT_PROFILE)]
@@ -102,8 +107,12 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
     let started = std::time::Instant::now();
     let result = audit::audit(&estate, &profile);
     crate::phase::done("audit", started);
-    report::write_reports(&args.out, &estate, &result, profile.name(), &args.format)?;
-    let _ = write!(out, "{}", audit::render_summary(&result));
+    let report = report::Report::new(&estate, &result, crate::collect::now_rfc3339());
+    let options = report::Options {
+        rvtools_max_vms: usize::try_from(args.rvtools_max_vms).unwrap_or(usize::MAX),
+    };
+    report::write_reports_with(&args.out, &report, &args.format, &options)?;
+    let _ = write!(out, "{}", report::summary::render(&report));
     let _ = writeln!(out, "Reports in {}", args.out.display());
     if !failures.is_empty() {
         let all: Vec<String> = failures.iter().map(|(_, e)| e.to_string()).collect();

@@ -98,7 +98,9 @@ pub fn migration_event(node: &Node, begin: OffsetDateTime) -> Option<MigrationEv
             .format(&Rfc3339)
             .unwrap_or_else(|_| time_text.to_string()),
         vm_moref,
-        vm_name: node.string_at(&["vm", "name"]),
+        vm_name: node
+            .text_at(&["vm", "name"])
+            .map(super::decode::unescape_name),
         failed,
         message: node.string_at(&["fullFormattedMessage"]),
     })

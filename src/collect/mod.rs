@@ -5,6 +5,7 @@
 //! hosts, then datastores, then VMs). VMs are decoded object by object as the answer streams in.
 
 pub mod decode;
+pub mod devices;
 pub mod estate;
 pub mod events;
 pub mod paths;
@@ -439,9 +440,10 @@ fn decode_vm(
         None => (None, None),
     };
     let ds_refs = decode::moref_list(oc, "datastore");
+    let (boot_order, secure_boot) = devices::boot_options(oc);
     Some(Vm {
         moref: obj.value.clone(),
-        name: oc.string("name").unwrap_or_default(),
+        name: decode::name(oc),
         datacenter: tree.datacenter_from(oc.moref("parent")),
         cluster,
         host,
@@ -470,6 +472,11 @@ fn decode_vm(
         disks: decode::disks(oc, ds_names),
         guest_disks: decode::guest_disks(oc),
         tags: Vec::new(),
+        nics: devices::nics(oc),
+        boot_order,
+        secure_boot,
+        key_id: devices::vm_key_id(oc),
+        managed_by: devices::managed_by(oc),
     })
 }
 

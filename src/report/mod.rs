@@ -1,16 +1,29 @@
-//! Writing the reports: CSV tables (UTF-8, RFC 4180, a header row, one file per table) and/or
-//! `report.json` (the same tables in one document, see [`json`]), as `--format` asks.
+//! Writing the reports. One [`Report`] ([`model`]) is built per run from the estate and its
+//! audit; every format renders it: CSV tables (UTF-8, RFC 4180, a header row, one file per table),
+//! `report.json` (the same tables in one document, see [`json`]) and the terminal summary
+//! ([`summary`]), as `--format` asks.
 //!
 //! Numbers are unformatted (GiB with up to two decimals), booleans `true`/`false`, and an unknown
-//! value is an empty cell. [`write_tables`] is the one list of tables: every format is written
-//! through it, from the same row iterators. Every file is written to a temporary file in the
-//! output folder and renamed only once all of them are complete, so a failed run never leaves a
-//! truncated report and never replaces a previous run's reports with partial ones.
+//! value is an empty cell. [`columns::TABLES`] is the one list of tables and columns, and
+//! [`Report::write_tables`] the one walk over them: every format is written through it, from the
+//! same row iterators. Every file is written to a temporary file in the output folder and renamed
+//! only once all of them are complete, so a failed run never leaves a truncated report and never
+//! replaces a previous run's reports with partial ones.
 
+pub mod cell;
+pub mod columns;
 pub mod json;
+pub mod model;
 pub mod rows;
+pub mod rvtools;
+pub mod sheet;
+pub mod summary;
+pub mod value;
+pub mod xlsx;
 
 use crate::model::{Estate, VCenterInventory};
+pub use columns::{Column, ColumnType, TableSpec};
+pub use model::{Report, RunInfo, TableSink, VCenterRun};
 use rows::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -22,6 +35,27 @@ pub enum Format {
     Csv,
     /// `report.json`: every table in one JSON document.
     Json,
+    /// `vcaudit.xlsx`: a Summary sheet and one sheet per table, typed and formatted.
+    Xlsx,
+    /// `vcaudit-rvtools.xlsx`: an RVTools-compatible workbook (split by `--rvtools-max-vms`).
+    Rvtools,
+    /// `RVTools_tab<sheet>.csv`: the RVTools sheets as CSV files.
+    RvtoolsCsv,
+}
+
+/// Settings of the formats that have any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Most VMs per RVTools workbook.
+    pub rvtools_max_vms: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            rvtools_max_vms: rvtools::DEFAULT_MAX_VMS,
+        }
+    }
 }
 
 impl Format {
@@ -41,65 +75,73 @@ impl Format {
     }
 }
 
-/// Where the report tables go: the CSV files or `report.json`. [`write_tables`] sends every
-/// table to a sink, so each format holds the same tables made from the same rows.
-pub trait TableSink {
-    type Error;
-    /// A table whose row type gives the column names (through a default row when empty).
-    fn table<R: serde::Serialize + Default>(
-        &mut self,
-        name: &str,
-        rows: impl IntoIterator<Item = R>,
-    ) -> Result<(), Self::Error>;
-    /// A table whose column names are given, for row types without a `Default`.
-    fn table_with_header<R: serde::Serialize>(
-        &mut self,
-        name: &str,
-        header: &[&str],
-        rows: impl IntoIterator<Item = R>,
-    ) -> Result<(), Self::Error>;
-}
-
-/// Every report table, in order, into `sink`; `name` is the CSV file name without `.csv` and the
-/// key of the table in `report.json`.
-pub fn write_tables<S: TableSink>(
-    sink: &mut S,
-    estate: &Estate,
-    result: &crate::audit::AuditResult,
-) -> Result<(), S::Error> {
-    sink.table("vcenters", vcenter_rows(estate, result))?;
-    sink.table("hosts", host_rows(estate, result))?;
-    sink.table("vms", vm_rows(estate, result))?;
-    sink.table("disks", disk_rows(estate))?;
-    sink.table("datastores", datastore_rows(estate))?;
-    sink.table_with_header("findings", FINDINGS_HEADER, &result.findings)?;
-    sink.table_with_header("summary", SUMMARY_HEADER, result.summary_rows())?;
-    Ok(())
-}
-
-/// Writes every report of the estate and its audit in each of `formats` into `dir`, staged and
-/// renamed together; returns the final paths. `profile` is the profile's name, for `report.json`.
+/// Writes the report in each of `formats` into `dir`, staged and renamed together; returns the
+/// final paths.
 pub fn write_reports(
     dir: &Path,
-    estate: &Estate,
-    result: &crate::audit::AuditResult,
-    profile: &str,
+    report: &Report,
     formats: &[Format],
+) -> Result<Vec<PathBuf>, ReportError> {
+    write_reports_with(dir, report, formats, &Options::default())
+}
+
+/// [`write_reports`] with the formats' settings.
+pub fn write_reports_with(
+    dir: &Path,
+    report: &Report,
+    formats: &[Format],
+    options: &Options,
 ) -> Result<Vec<PathBuf>, ReportError> {
     let mut staged = Staged::new(dir)?;
     if formats.contains(&Format::Csv) {
         let started = std::time::Instant::now();
-        write_tables(&mut CsvTables(&mut staged), estate, result)?;
+        report.write_tables(&mut CsvTables(&mut staged))?;
         crate::phase::done("csv", started);
     }
     if formats.contains(&Format::Json) {
         let started = std::time::Instant::now();
         staged.write_with(json::FILE_NAME, |w| {
-            let mut report = json::JsonReport::begin(w, profile)?;
-            write_tables(&mut report, estate, result)?;
-            report.finish().map(drop)
+            let mut json = json::JsonReport::begin(w, &report.run.profile)?;
+            report.write_tables(&mut json)?;
+            json.finish().map(drop)
         })?;
         crate::phase::done("json", started);
+    }
+    if formats.contains(&Format::Xlsx) {
+        let started = std::time::Instant::now();
+        staged.write_with(xlsx::FILE_NAME, |w| xlsx::write(report, dir, w))?;
+        crate::phase::done("xlsx", started);
+    }
+    if formats.contains(&Format::Rvtools) {
+        let started = std::time::Instant::now();
+        let parts = rvtools::plan::plan(report.estate(), options.rvtools_max_vms);
+        for (part, name) in parts.iter().zip(rvtools::file_names(parts.len())) {
+            staged.write_with(&name, |w| rvtools::write_xlsx(report, part, dir, w))?;
+        }
+        crate::phase::done("rvtools", started);
+    }
+    if formats.contains(&Format::RvtoolsCsv) {
+        let started = std::time::Instant::now();
+        let all = rvtools::plan::plan(report.estate(), usize::MAX);
+        let mut files = Vec::new();
+        for s in rvtools::sheets::SHEETS {
+            files.push(std::io::BufWriter::new(
+                staged.file(&rvtools::csv_name(s.name))?,
+            ));
+        }
+        let fail = |e: csv::Error| out_err(dir, e);
+        let mut sink = rvtools::CsvSink::new(files).map_err(fail)?;
+        let created = &report.run.generated_at;
+        rvtools::rows::write_part(
+            &mut sink,
+            report.estate(),
+            report.result(),
+            &all[0],
+            created,
+        )
+        .map_err(fail)?;
+        sink.finish().map_err(fail)?;
+        crate::phase::done("rvtools_csv", started);
     }
     // Every report reaches the disk (fsync) before it replaces an older one.
     let started = std::time::Instant::now();
@@ -114,21 +156,13 @@ struct CsvTables<'a>(&'a mut Staged);
 impl TableSink for CsvTables<'_> {
     type Error = ReportError;
 
-    fn table<R: serde::Serialize + Default>(
+    fn table<R: serde::Serialize>(
         &mut self,
-        name: &str,
-        rows: impl IntoIterator<Item = R>,
+        spec: &'static TableSpec,
+        rows: impl Iterator<Item = R>,
     ) -> Result<(), ReportError> {
-        self.0.csv(&format!("{name}.csv"), rows)
-    }
-
-    fn table_with_header<R: serde::Serialize>(
-        &mut self,
-        name: &str,
-        header: &[&str],
-        rows: impl IntoIterator<Item = R>,
-    ) -> Result<(), ReportError> {
-        self.0.csv_with_header(&format!("{name}.csv"), header, rows)
+        self.0
+            .csv(&format!("{}.csv", spec.name), spec.header(), rows)
     }
 }
 
@@ -213,36 +247,11 @@ impl Staged {
             .map_err(|e| out_err(path, e))
     }
 
-    /// Writes one CSV table from its rows into a temporary file.
-    pub fn csv<R: serde::Serialize + Default>(
+    /// Writes one CSV table, its header then its rows, into a temporary file.
+    pub fn csv<'h, R: serde::Serialize>(
         &mut self,
         name: &str,
-        rows: impl IntoIterator<Item = R>,
-    ) -> Result<(), ReportError> {
-        let path = self.dir.join(name);
-        let tmp = self.temp(&path)?;
-        let mut w = csv::WriterBuilder::new()
-            .has_headers(true)
-            .from_writer(std::io::BufWriter::new(tmp.as_file()));
-        let mut wrote_any = false;
-        for row in rows {
-            w.serialize(row).map_err(|e| out_err(&path, e))?;
-            wrote_any = true;
-        }
-        if !wrote_any {
-            write_header_only::<R>(&mut w).map_err(|e| out_err(&path, e))?;
-        }
-        w.flush().map_err(|e| out_err(&path, e))?;
-        drop(w);
-        self.files.push((tmp, path));
-        Ok(())
-    }
-
-    /// Writes a CSV table whose header is given, for row types without a `Default`.
-    pub fn csv_with_header<R: serde::Serialize>(
-        &mut self,
-        name: &str,
-        header: &[&str],
+        header: impl IntoIterator<Item = &'h str>,
         rows: impl IntoIterator<Item = R>,
     ) -> Result<(), ReportError> {
         let path = self.dir.join(name);
@@ -258,6 +267,15 @@ impl Staged {
         drop(w);
         self.files.push((tmp, path));
         Ok(())
+    }
+
+    /// A staged file that will become `name`, for a writer that fills several files at once.
+    pub fn file(&mut self, name: &str) -> Result<std::fs::File, ReportError> {
+        let path = self.dir.join(name);
+        let tmp = self.temp(&path)?;
+        let file = tmp.as_file().try_clone().map_err(|e| out_err(&path, e))?;
+        self.files.push((tmp, path));
+        Ok(file)
     }
 
     /// Writes a report through `write`, given a buffered writer on a temporary file that the
@@ -297,14 +315,6 @@ impl Staged {
     }
 }
 
-/// The csv crate writes the header with the first row; an empty table still gets its header,
-/// taken from a default row of the same type so it can never differ from the real one.
-fn write_header_only<R: serde::Serialize + Default>(
-    w: &mut csv::Writer<std::io::BufWriter<&std::fs::File>>,
-) -> Result<(), csv::Error> {
-    w.write_record(header_of::<R>()?.iter())
-}
-
 /// Column names of a row type, as the csv crate derives them from its serde field names.
 pub fn header_of<R: serde::Serialize + Default>() -> Result<Vec<String>, csv::Error> {
     let mut probe = csv::Writer::from_writer(Vec::new());
@@ -326,35 +336,6 @@ fn vms_per_host(vc: &VCenterInventory) -> HashMap<&str, usize> {
     }
     m
 }
-
-/// Column names of `findings.csv`, in the order of [`crate::audit::Finding`]'s fields.
-pub const FINDINGS_HEADER: &[&str] = &[
-    "vcenter",
-    "object_type",
-    "object",
-    "moref",
-    "rule",
-    "severity",
-    "status",
-    "message",
-    "actual",
-    "expected",
-];
-
-/// Column names of `summary.csv`, in the order of [`crate::audit::SummaryRow`]'s fields.
-pub const SUMMARY_HEADER: &[&str] = &[
-    "rule",
-    "object_type",
-    "severity",
-    "status",
-    "checked",
-    "passed",
-    "failed",
-    "unknown",
-    "applies_to",
-    "description",
-    "source",
-];
 
 pub fn vcenter_rows<'a>(
     estate: &'a Estate,

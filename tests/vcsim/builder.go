@@ -429,6 +429,7 @@ type GuestSpec struct {
 	FullName      string // guest.guestFullName
 	HostName      string
 	IP            string
+	IPv6          []string // more addresses Tools report on the first adapter
 	Disks         []types.GuestDiskInfo
 }
 
@@ -693,6 +694,13 @@ func (b *Builder) SetGuest(vm *VM, g *GuestSpec) {
 		gi.GuestFullName = g.FullName
 		gi.HostName = g.HostName
 		gi.IpAddress = g.IP
+		if len(gi.Net) > 0 && (g.IP != "" || len(g.IPv6) > 0) {
+			ips := []string{}
+			if g.IP != "" {
+				ips = append(ips, g.IP)
+			}
+			gi.Net[0].IpAddress = append(ips, g.IPv6...)
+		}
 		gi.Disk = g.Disks
 		gi.GuestState = "notRunning"
 		if g.Running == types.VirtualMachineToolsRunningStatusGuestToolsRunning {
