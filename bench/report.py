@@ -15,7 +15,7 @@ import subprocess
 import sys
 
 TOOLS = ["floor", "govmomi", "pyvmomi", "single", "vcaudit", "offline"]
-PHASES = ["collect", "read", "audit", "csv", "json", "xlsx", "html", "sync"]
+PHASES = ["collect", "read", "audit", "csv", "json", "xlsx", "html", "rvtools", "rvtools_csv", "sync"]
 
 
 def machine():

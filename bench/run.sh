@@ -23,7 +23,7 @@
 #              when this build's --format takes them); its phase timings come from its log.
 # Printed per estate and tool: wall and CPU seconds, peak RSS (GNU time), ratio to the floor,
 # CPU microseconds per VM and each phase's share of vcaudit's wall time. Medians of N runs
-# (default 3; 1 for estates over 100k VMs). Nothing here passes or fails: figures for people.
+# (default 3; 1 for estates over 10k VMs). Nothing here passes or fails: figures for people.
 # Heavy: run it under `nice -n 19` on a shared machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -131,7 +131,7 @@ for estate in "${ESTATES[@]}"; do
   case $kind in
     vcsim|paged)
       vms=$size
-      [ -n "$runs" ] || { [ "$vms" -gt 100000 ] && runs=1 || runs=3; }
+      [ -n "$runs" ] || { [ "$vms" -gt 10000 ] && runs=1 || runs=3; }
       start_server "$kind$vms" "$kind" "$vms" 1
       # The first run, not timed, records vcaudit's requests for the floor (and warms up).
       vcaudit_single "$work/report" >/dev/null 2>&1
