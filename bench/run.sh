@@ -144,7 +144,7 @@ for estate in "${ESTATES[@]}"; do
       seen=$(($(wc -l <"$work/report/vms.csv") - 1))
       [ "$seen" -eq "$vms" ] || { echo "bench: vms.csv has $seen VMs, not $vms"; exit 1; }
       if [ "$kind" = paged ]; then
-        "$VCAUDIT" collect --server "$server" --user bench --ca-file "$ca" --snapshot "$work/snap.json.zst" >/dev/null
+        "$VCAUDIT" collect --server "$server" --user bench --ca-file "$ca" --snapshot "$work/snap.json.zst" >/dev/null 2>&1
         stop_servers
         for i in $(seq 1 "$runs"); do
           measure "$estate" "$vms" offline "$VCAUDIT" -v audit --snapshot "$work/snap.json.zst" --out "$work/report" --format "$FORMATS" --fail-on never
@@ -171,7 +171,7 @@ for estate in "${ESTATES[@]}"; do
           floor_all="$floor_all python3 bench/floor.py $work/multi$n.capture https://$s/sdk $c & "
         done
         measure "$estate" "$vms" floor bash -c "$floor_all wait"
-        measure "$estate" "$vms" single "$VCAUDIT" -v audit --server "$one_server" --user bench --ca-file "$one_ca" --out "$work/report1" --format "$FORMATS" --fail-on never
+        measure "$estate" "$per" single "$VCAUDIT" -v audit --server "$one_server" --user bench --ca-file "$one_ca" --out "$work/report1" --format "$FORMATS" --fail-on never
         measure "$estate" "$vms" vcaudit "$VCAUDIT" -v audit --estate "$work/estate.toml" --out "$work/report" --format "$FORMATS" --fail-on never
       done
       rm -f "$work/multi.servers"
