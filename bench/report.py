@@ -14,7 +14,7 @@ import statistics
 import subprocess
 import sys
 
-TOOLS = ["floor", "govmomi", "pyvmomi", "single", "vcaudit", "offline"]
+TOOLS = ["floor", "govmomi", "pyvmomi", "single", "vcaudit", "offline", "audit-snap", "diff"]
 PHASES = ["collect", "read", "audit", "csv", "json", "xlsx", "html", "rvtools", "rvtools_csv", "sync"]
 
 
@@ -63,7 +63,7 @@ def main():
             rows.append({
                 "estate": estate, "vms": vms, "tool": tool, "runs": len(rs),
                 "wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "peak_rss_mib": round(rss, 1),
-                "x_floor": round(wall / floor_wall, 2) if floor_wall and tool != "offline" else None,
+                "x_floor": round(wall / floor_wall, 2) if floor_wall and tool not in ("offline", "audit-snap", "diff") else None,
                 "cpu_us_per_vm": round(cpu * 1e6 / vms, 1),
                 "rss_kib_per_vm": round(rss * 1024 / vms, 2),
                 "phase_share": {p: round(v / wall, 3) for p, v in phases.items()},

@@ -21,6 +21,9 @@
 #              into target/bench/pyvenv (up to 10k VMs: it takes minutes and GiBs beyond).
 #   vcaudit    `vcaudit -v audit`: every object type, events, rules, CSV + JSON (+ XLSX, HTML
 #              when this build's --format takes them); its phase timings come from its log.
+#   audit-snap, diff (vcsim estates): the audit of a snapshot, and `vcaudit diff` of two
+#              snapshots collected with changes planted between (the scenario's "mutate").
+# Then bench/html.sh times report.html at HTML_VMS VMs (default 100000; 0 skips it).
 # Printed per estate and tool: wall and CPU seconds, peak RSS (GNU time), ratio to the floor,
 # CPU microseconds per VM and each phase's share of vcaudit's wall time. Medians of N runs
 # (default 3; 1 for estates over 10k VMs). Nothing here passes or fails: figures for people.
@@ -143,6 +146,18 @@ for estate in "${ESTATES[@]}"; do
       done
       seen=$(($(wc -l <"$work/report/vms.csv") - 1))
       [ "$seen" -eq "$vms" ] || { echo "bench: vms.csv has $seen VMs, not $vms"; exit 1; }
+      if [ "$kind" = vcsim ]; then
+        # vcaudit diff: the estate collected twice with changes planted between (the scenario's
+        # "mutate" command), then diffed; beside it, auditing one of the snapshots.
+        "$VCAUDIT" collect --server "$server" --user bench --ca-file "$ca" --snapshot "$work/old.json.zst" >/dev/null 2>&1
+        echo mutate >&"${fds[-1]}"
+        "$VCAUDIT" collect --server "$server" --user bench --ca-file "$ca" --snapshot "$work/new.json.zst" >/dev/null 2>&1
+        for i in $(seq 1 "$runs"); do
+          measure "$estate" "$vms" audit-snap "$VCAUDIT" -v audit --snapshot "$work/new.json.zst" --out "$work/report2" --fail-on never
+          measure "$estate" "$vms" diff "$VCAUDIT" diff "$work/old.json.zst" "$work/new.json.zst" --out "$work/diff"
+        done
+        rm -f "$work/old.json.zst" "$work/new.json.zst"
+      fi
       if [ "$kind" = paged ]; then
         "$VCAUDIT" collect --server "$server" --user bench --ca-file "$ca" --snapshot "$work/snap.json.zst" >/dev/null 2>&1
         stop_servers
@@ -182,3 +197,6 @@ for estate in "${ESTATES[@]}"; do
 done
 
 python3 bench/report.py "$work/results" "$FORMATS" "$JSON_OUT" "$RESULTS_OUT"
+
+# report.html at scale: write, open and filter times (HTML_VMS, default 100000 VMs; 0: skip).
+[ "${HTML_VMS:-100000}" = 0 ] || bash bench/html.sh "${HTML_VMS:-100000}"

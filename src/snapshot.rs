@@ -79,17 +79,42 @@ fn is_zst(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("zst"))
 }
 
-/// Writes a snapshot to a temporary file beside `path` and renames it into place.
+/// The folder a snapshot file goes to.
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Checks, before any collection, that a snapshot can be written to `path`: it is not a folder
+/// and a file can be created beside it.
+pub fn check_writable(path: &Path) -> Result<(), SnapshotError> {
+    let err = |reason: String| SnapshotError::Write {
+        path: path.display().to_string(),
+        reason,
+    };
+    if path.is_dir() {
+        return Err(err(
+            "it is a folder; name a file such as inventory.json.zst".into(),
+        ));
+    }
+    tempfile::Builder::new()
+        .prefix(".vcaudit-snapshot-probe-")
+        .tempfile_in(folder_of(path))
+        .map_err(|e| err(e.to_string()))?;
+    Ok(())
+}
+
+/// Writes a snapshot to a temporary file beside `path` and renames it into place; the file is
+/// readable by its owner only (0600), since it holds the whole inventory.
 pub fn write(path: &Path, snapshot: &Snapshot) -> Result<(), SnapshotError> {
     let shown = path.display().to_string();
     let err = |e: &dyn std::fmt::Display| SnapshotError::Write {
         path: shown.clone(),
         reason: e.to_string(),
     };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = folder_of(path);
     let tmp = tempfile::Builder::new()
         .prefix(".vcaudit-snapshot-")
         .tempfile_in(dir)

@@ -5,7 +5,7 @@
 mod support;
 
 use std::collections::BTreeSet;
-use support::{PASSWORD, Sim, Table, vcaudit};
+use support::{PASSWORD, Sim, Table, text_cell, vcaudit};
 
 #[test]
 fn findings_are_exactly_what_the_scenario_planted() {
@@ -31,7 +31,7 @@ fn findings_are_exactly_what_the_scenario_planted() {
         .map(|p| {
             key(
                 p["object_type"].as_str().unwrap(),
-                p["object"].as_str().unwrap(),
+                &text_cell(p["object"].as_str().unwrap()),
                 p["rule"].as_str().unwrap(),
                 p["status"].as_str().unwrap(),
             )

@@ -25,7 +25,7 @@ pub fn parse_build(build: &str) -> Option<u64> {
 /// A size in GiB: `2048 GiB` when whole, else two decimals and the exact byte count, so that a
 /// value just over a limit never prints as the limit itself.
 pub fn fmt_gib(bytes: u64) -> String {
-    if bytes % GIB == 0 {
+    if bytes.is_multiple_of(GIB) {
         format!("{} GiB", bytes / GIB)
     } else {
         format!("{:.2} GiB ({bytes} bytes)", bytes as f64 / GIB as f64)

@@ -3,7 +3,7 @@
 
 use super::credentials::ConnectArgs;
 use crate::audit::{self, FailOn, Profile};
-use crate::collect::estate::collect_estate;
+use crate::collect::estate::collect_estate_with;
 use crate::error::{Error, Outcome};
 use crate::report::{self, Format};
 use crate::snapshot::{self, Snapshot};
@@ -22,6 +22,11 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["server", "estate"])]
     pub snapshot: Vec<PathBuf>,
 
+    /// Audit an RVTools export (`.xlsx`) instead of live vCenters; repeat for several (each
+    /// workbook's vCenters are audited together). No network.
+    #[arg(long, value_name = "FILE.xlsx", conflicts_with_all = ["server", "estate", "snapshot"])]
+    pub rvtools: Vec<PathBuf>,
+
     /// Also save what was collected as a snapshot (`.json` or `.json.zst`).
     #[arg(long, value_name = "FILE", conflicts_with = "snapshot")]
     pub save_snapshot: Option<PathBuf>,
@@ -30,7 +35,7 @@ pub struct AuditArgs {
     #[arg(long, value_name = "DIR", default_value = "vcaudit-report")]
     pub out: PathBuf,
 
-    /// Report formats, comma-separated: csv, json, xlsx, rvtools, rvtools-csv.
+    /// Report formats, comma-separated: csv, json, xlsx, rvtools, rvtools-csv, html.
     #[arg(
         long,
         value_name = "FORMAT",
@@ -56,25 +61,52 @@ pub struct AuditArgs {
     /// How many vCenters to collect at the same time.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
+
+    /// Show the progress display (set from `--quiet`/`-v`, not a flag of its own).
+    #[arg(skip)]
+    pub progress: bool,
 }
 
 /// Runs the audit; `out` receives the terminal summary.
 pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let profile = Profile::load(&args.profile).map_err(|e| Error::Usage(e.to_string()))?;
     let started = std::time::Instant::now();
-    let (estate, failures) = match args.snapshot.as_slice() {
+    let (estate, failures, lock) = match args.snapshot.as_slice() {
+        [] if !args.rvtools.is_empty() => {
+            let mut estate = crate::rvtools::read_estate(&args.rvtools)
+                .map_err(|e| Error::Usage(e.to_string()))?;
+            crate::phase::done("read", started);
+            let scope = args.connect.tag_scope().map_err(Error::Usage)?;
+            scope_snapshot(&mut estate, scope, args.connect.require_tags)?;
+            let lock = report::prepare_output(&args.out)?;
+            if let Some(path) = &args.save_snapshot {
+                let snap = Snapshot::new(estate, crate::collect::now_rfc3339());
+                snapshot::write(path, &snap).map_err(|e| Error::Usage(e.to_string()))?;
+                (snap.into_estate(), Vec::new(), lock)
+            } else {
+                (estate, Vec::new(), lock)
+            }
+        }
         [_, ..] => {
             let mut estate = read_snapshots(&args.snapshot)?;
             crate::phase::done("read", started);
             let scope = args.connect.tag_scope().map_err(Error::Usage)?;
             scope_snapshot(&mut estate, scope, args.connect.require_tags)?;
-            report::prepare_output(&args.out)?;
-            (estate, Vec::new())
+            let lock = report::prepare_output(&args.out)?;
+            (estate, Vec::new(), lock)
         }
         [] => {
             let targets = args.connect.targets().map_err(Error::Usage)?;
-            report::prepare_output(&args.out)?;
-            let collected = collect_estate(&targets, args.jobs as usize).await;
+            let lock = report::prepare_output(&args.out)?;
+            if let Some(path) = &args.save_snapshot {
+                snapshot::check_writable(path).map_err(|e| Error::Usage(e.to_string()))?;
+            }
+            let collected = collect_estate_with(
+                &targets,
+                args.jobs as usize,
+                &*super::progress::observer(args.progress),
+            )
+            .await;
             crate::phase::done("collect", started);
             if collected.interrupted {
                 return Err(Error::Usage("interrupted; no reports written".into()));
@@ -101,7 +133,7 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
                 }
                 None => collected.estate,
             };
-            (estate, failures)
+            (estate, failures, lock)
         }
     };
     let started = std::time::Instant::now();
@@ -111,7 +143,7 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
     let options = report::Options {
         rvtools_max_vms: usize::try_from(args.rvtools_max_vms).unwrap_or(usize::MAX),
     };
-    report::write_reports_with(&args.out, &report, &args.format, &options)?;
+    report::write_reports_with(&lock, &report, &args.format, &options)?;
     let _ = write!(out, "{}", report::summary::render(&report));
     let _ = writeln!(out, "Reports in {}", args.out.display());
     if !failures.is_empty() {

@@ -116,15 +116,15 @@ fn guest_nics(oc: &ObjectContent) -> Vec<GuestNic> {
                 .map(|a| a.text.trim().to_string())
                 .filter(|a| !a.is_empty())
                 .collect();
-            if ips.is_empty() {
-                if let Some(cfg) = n.child("ipConfig") {
-                    ips = cfg
-                        .children_named("ipAddress")
-                        .filter_map(|a| a.text_at(&["ipAddress"]))
-                        .map(|a| a.trim().to_string())
-                        .filter(|a| !a.is_empty())
-                        .collect();
-                }
+            if ips.is_empty()
+                && let Some(cfg) = n.child("ipConfig")
+            {
+                ips = cfg
+                    .children_named("ipAddress")
+                    .filter_map(|a| a.text_at(&["ipAddress"]))
+                    .map(|a| a.trim().to_string())
+                    .filter(|a| !a.is_empty())
+                    .collect();
             }
             GuestNic {
                 device_key: parse_num(n.text_at(&["deviceConfigId"])).filter(|k: &i32| *k >= 0),

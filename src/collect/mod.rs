@@ -9,6 +9,7 @@ pub mod devices;
 pub mod estate;
 pub mod events;
 pub mod paths;
+pub mod progress;
 
 use crate::model::{
     Cluster, CollectStatus, Datacenter, Datastore, Host, PropertyFault, StoragePod,
@@ -19,6 +20,7 @@ use crate::soap::session::{Session, SessionError, with_session};
 use crate::soap::{Client, MoRef, ObjectContent, SoapError};
 use crate::target::Target;
 use decode::Entity;
+use progress::{Phase, Progress};
 use std::collections::{BTreeMap, HashMap};
 use tokio_util::sync::CancellationToken;
 
@@ -93,28 +95,47 @@ pub async fn collect_vcenter(
     target: &Target,
     cancel: &CancellationToken,
 ) -> Result<VCenterInventory, VCenterError> {
+    collect_vcenter_with(target, cancel, &progress::Silent).await
+}
+
+/// [`collect_vcenter`], telling `observer` how it goes.
+pub async fn collect_vcenter_with(
+    target: &Target,
+    cancel: &CancellationToken,
+    observer: &dyn progress::Observer,
+) -> Result<VCenterInventory, VCenterError> {
+    let p = Progress {
+        vcenter: &target.label,
+        observer,
+    };
     let http =
         crate::tls::http_client(&target.tls).map_err(|e| VCenterError::Setup(e.to_string()))?;
     let client = Client::new(http.clone(), target.url.clone(), target.timeout);
+    p.start(Phase::Login);
     let result = with_session(
         &client,
         &target.user,
         &target.password,
         cancel,
         |s| async move {
-            let tags = crate::rest::collect_tags_until(
-                http,
-                &target.url,
-                &target.user,
-                &target.password,
-                target.timeout,
-                cancel,
+            p.end(Phase::Login);
+            let tags = p.during(
+                Phase::Tags,
+                crate::rest::collect_tags_until(
+                    http,
+                    &target.url,
+                    &target.user,
+                    &target.password,
+                    target.timeout,
+                    cancel,
+                ),
             );
-            let (inv, tags) = tokio::join!(collect_with_events(&s, target.events_days), tags);
+            let (inv, tags) = tokio::join!(collect_with_events(&s, target.events_days, p), tags);
             Ok((inv?, tags))
         },
     )
     .await;
+    p.end(Phase::Login);
     let (content, (mut inv, tags)) = result.map_err(|e| session_error(target, e))?;
     inv.server = target.label.clone();
     inv.url = target.url.to_string();
@@ -149,14 +170,16 @@ pub async fn collect_vcenter(
 async fn collect_with_events(
     s: &Session<'_>,
     events_days: u32,
+    p: Progress<'_>,
 ) -> Result<VCenterInventory, SoapError> {
-    let mut inv = collect_inventory(s).await?;
+    let mut inv = p.during(Phase::Inventory, collect_inventory(s, p)).await?;
     match (&s.content.event_manager, events_days) {
         (_, 0) => {}
         (None, _) => inv.events_error = Some("events unavailable: no event manager".into()),
         (Some(em), days) => {
             let now = time::OffsetDateTime::now_utc();
-            match events::read_migration_events(s.client, em, days, now).await? {
+            let read = events::read_migration_events(s.client, em, days, now);
+            match p.during(Phase::Events, read).await? {
                 Ok(list) => inv.migration_events = Some(list),
                 Err(reason) => inv.events_error = Some(format!("events unavailable: {reason}")),
             }
@@ -240,7 +263,10 @@ impl Faults {
 }
 
 /// The whole inventory through a logged-in session.
-async fn collect_inventory(session: &Session<'_>) -> Result<VCenterInventory, SoapError> {
+async fn collect_inventory(
+    session: &Session<'_>,
+    p: Progress<'_>,
+) -> Result<VCenterInventory, SoapError> {
     let client = session.client;
     let c = &session.content;
     let missing = |what: &str| {
@@ -266,6 +292,7 @@ async fn collect_inventory(session: &Session<'_>) -> Result<VCenterInventory, So
                        faults: &mut Faults,
                        sink: &mut dyn FnMut(ObjectContent)| {
         retrieve_type(client, &views, &pc, &root, kind, paths, |oc| {
+            p.objects(1);
             faults.note(kind, &oc);
             sink(oc)
         })

@@ -1,30 +1,36 @@
 //! Writing the reports. One [`Report`] ([`model`]) is built per run from the estate and its
 //! audit; every format renders it: CSV tables (UTF-8, RFC 4180, a header row, one file per table),
-//! `report.json` (the same tables in one document, see [`json`]) and the terminal summary
-//! ([`summary`]), as `--format` asks.
+//! `report.json` (the same tables in one document, see [`json`]), `report.html` (one
+//! self-contained page for people, see [`html`]) and the terminal summary ([`summary`]), as
+//! `--format` asks.
 //!
 //! Numbers are unformatted (GiB with up to two decimals), booleans `true`/`false`, and an unknown
 //! value is an empty cell. [`columns::TABLES`] is the one list of tables and columns, and
 //! [`Report::write_tables`] the one walk over them: every format is written through it, from the
-//! same row iterators. Every file is written to a temporary file in the output folder and renamed
-//! only once all of them are complete, so a failed run never leaves a truncated report and never
-//! replaces a previous run's reports with partial ones.
+//! same row iterators. Every text cell of a spreadsheet format (CSV, XLSX, RVTools) is
+//! formula-safe ([`cell`]); `report.json` keeps raw values. Every file is staged and moved into
+//! place only once all of them are complete ([`stage`]), so a failed run never leaves a truncated
+//! report and never replaces a previous run's reports with partial ones.
 
 pub mod cell;
 pub mod columns;
+pub mod html;
 pub mod json;
 pub mod model;
 pub mod rows;
 pub mod rvtools;
 pub mod sheet;
+pub mod stage;
 pub mod summary;
 pub mod value;
 pub mod xlsx;
 
 use crate::model::{Estate, VCenterInventory};
+use cell::SafeText;
 pub use columns::{Column, ColumnType, TableSpec};
 pub use model::{Report, RunInfo, TableSink, VCenterRun};
 use rows::*;
+pub use stage::{OutputLock, Stage};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -41,6 +47,8 @@ pub enum Format {
     Rvtools,
     /// `RVTools_tab<sheet>.csv`: the RVTools sheets as CSV files.
     RvtoolsCsv,
+    /// `report.html`: one self-contained page with charts and the VM table.
+    Html,
 }
 
 /// Settings of the formats that have any.
@@ -78,21 +86,22 @@ impl Format {
 /// Writes the report in each of `formats` into `dir`, staged and renamed together; returns the
 /// final paths.
 pub fn write_reports(
-    dir: &Path,
+    out: &OutputLock,
     report: &Report,
     formats: &[Format],
 ) -> Result<Vec<PathBuf>, ReportError> {
-    write_reports_with(dir, report, formats, &Options::default())
+    write_reports_with(out, report, formats, &Options::default())
 }
 
 /// [`write_reports`] with the formats' settings.
 pub fn write_reports_with(
-    dir: &Path,
+    out: &OutputLock,
     report: &Report,
     formats: &[Format],
     options: &Options,
 ) -> Result<Vec<PathBuf>, ReportError> {
-    let mut staged = Staged::new(dir)?;
+    let dir = out.dir();
+    let mut staged = Stage::new(out)?;
     if formats.contains(&Format::Csv) {
         let started = std::time::Instant::now();
         report.write_tables(&mut CsvTables(&mut staged))?;
@@ -106,6 +115,11 @@ pub fn write_reports_with(
             json.finish().map(drop)
         })?;
         crate::phase::done("json", started);
+    }
+    if formats.contains(&Format::Html) {
+        let started = std::time::Instant::now();
+        staged.write_with(html::FILE_NAME, |w| html::write(w, report))?;
+        crate::phase::done("html", started);
     }
     if formats.contains(&Format::Xlsx) {
         let started = std::time::Instant::now();
@@ -126,7 +140,7 @@ pub fn write_reports_with(
         let mut files = Vec::new();
         for s in rvtools::sheets::SHEETS {
             files.push(std::io::BufWriter::new(
-                staged.file(&rvtools::csv_name(s.name))?,
+                staged.file(&rvtools::csv_name(s.name))?.0,
             ));
         }
         let fail = |e: csv::Error| out_err(dir, e);
@@ -145,15 +159,15 @@ pub fn write_reports_with(
     }
     // Every report reaches the disk (fsync) before it replaces an older one.
     let started = std::time::Instant::now();
-    let written = staged.commit();
+    let written = staged.commit(is_report_file);
     crate::phase::done("sync", started);
     written
 }
 
 /// The CSV sink: one staged file per table.
-struct CsvTables<'a>(&'a mut Staged);
+struct CsvTables<'a, 'b>(&'a mut Stage<'b>);
 
-impl TableSink for CsvTables<'_> {
+impl TableSink for CsvTables<'_, '_> {
     type Error = ReportError;
 
     fn table<R: serde::Serialize>(
@@ -161,8 +175,7 @@ impl TableSink for CsvTables<'_> {
         spec: &'static TableSpec,
         rows: impl Iterator<Item = R>,
     ) -> Result<(), ReportError> {
-        self.0
-            .csv(&format!("{}.csv", spec.name), spec.header(), rows)
+        stage_csv(self.0, &format!("{}.csv", spec.name), spec.header(), rows)
     }
 }
 
@@ -171,9 +184,13 @@ impl TableSink for CsvTables<'_> {
 pub enum ReportError {
     #[error("cannot write reports to {path}: {reason} (choose another --out folder)")]
     Output { path: String, reason: String },
+    #[error(
+        "another vcaudit run is writing reports to {path}; wait for it to finish or choose another --out folder"
+    )]
+    Busy { path: String },
 }
 
-fn out_err(path: &Path, e: impl std::fmt::Display) -> ReportError {
+pub(crate) fn out_err(path: &Path, e: impl std::fmt::Display) -> ReportError {
     ReportError::Output {
         path: path.display().to_string(),
         reason: e.to_string(),
@@ -211,108 +228,54 @@ impl serde::Serialize for Gib {
     }
 }
 
-/// Checks, before any collection, that `dir` can hold the reports: creates it when missing and
-/// writes and removes a probe file.
-pub fn prepare_output(dir: &Path) -> Result<(), ReportError> {
-    std::fs::create_dir_all(dir).map_err(|e| out_err(dir, e))?;
-    let probe = tempfile::Builder::new()
-        .prefix(".vcaudit-probe-")
-        .tempfile_in(dir)
-        .map_err(|e| out_err(dir, e))?;
-    drop(probe);
-    Ok(())
+/// Checks, before any collection, that `dir` can hold the reports: creates it when missing,
+/// proves it writable and locks it against a second run (see [`stage`]).
+pub fn prepare_output(dir: &Path) -> Result<OutputLock, ReportError> {
+    OutputLock::acquire(dir)
 }
 
-/// Staged report files, renamed into place by [`Staged::commit`].
-pub struct Staged {
-    dir: PathBuf,
-    files: Vec<(tempfile::NamedTempFile, PathBuf)>,
-}
-
-impl Staged {
-    pub fn new(dir: &Path) -> Result<Staged, ReportError> {
-        std::fs::create_dir_all(dir).map_err(|e| out_err(dir, e))?;
-        Ok(Staged {
-            dir: dir.to_path_buf(),
-            files: Vec::new(),
-        })
-    }
-
-    /// A temporary file in the output folder that will become `path`.
-    fn temp(&self, path: &Path) -> Result<tempfile::NamedTempFile, ReportError> {
-        tempfile::Builder::new()
-            .prefix(".vcaudit-")
-            .suffix(".tmp")
-            .tempfile_in(&self.dir)
-            .map_err(|e| out_err(path, e))
-    }
-
-    /// Writes one CSV table, its header then its rows, into a temporary file.
-    pub fn csv<'h, R: serde::Serialize>(
-        &mut self,
-        name: &str,
-        header: impl IntoIterator<Item = &'h str>,
-        rows: impl IntoIterator<Item = R>,
-    ) -> Result<(), ReportError> {
-        let path = self.dir.join(name);
-        let tmp = self.temp(&path)?;
-        let mut w = csv::WriterBuilder::new()
-            .has_headers(false)
-            .from_writer(std::io::BufWriter::new(tmp.as_file()));
-        w.write_record(header).map_err(|e| out_err(&path, e))?;
+/// Writes one CSV table, its header then its rows, into a staged file; every text cell is
+/// formula-safe ([`cell`]).
+pub fn stage_csv<'h, R: serde::Serialize>(
+    stage: &mut Stage,
+    name: &str,
+    header: impl IntoIterator<Item = &'h str>,
+    rows: impl IntoIterator<Item = R>,
+) -> Result<(), ReportError> {
+    stage.write_with(name, |w| {
+        let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(w);
+        w.write_record(header)?;
         for row in rows {
-            w.serialize(row).map_err(|e| out_err(&path, e))?;
+            w.serialize(SafeText(&row))?;
         }
-        w.flush().map_err(|e| out_err(&path, e))?;
-        drop(w);
-        self.files.push((tmp, path));
-        Ok(())
-    }
+        w.flush()?;
+        Ok::<_, csv::Error>(())
+    })
+}
 
-    /// A staged file that will become `name`, for a writer that fills several files at once.
-    pub fn file(&mut self, name: &str) -> Result<std::fs::File, ReportError> {
-        let path = self.dir.join(name);
-        let tmp = self.temp(&path)?;
-        let file = tmp.as_file().try_clone().map_err(|e| out_err(&path, e))?;
-        self.files.push((tmp, path));
-        Ok(file)
-    }
-
-    /// Writes a report through `write`, given a buffered writer on a temporary file that the
-    /// report streams into.
-    pub fn write_with<E: std::fmt::Display>(
-        &mut self,
-        name: &str,
-        write: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> Result<(), E>,
-    ) -> Result<(), ReportError> {
-        use std::io::Write;
-        let path = self.dir.join(name);
-        let tmp = self.temp(&path)?;
-        let mut w = std::io::BufWriter::new(tmp.as_file());
-        write(&mut w).map_err(|e| out_err(&path, e))?;
-        w.flush().map_err(|e| out_err(&path, e))?;
-        drop(w);
-        self.files.push((tmp, path));
-        Ok(())
-    }
-
-    /// Renames every staged file into place; returns the final paths.
-    pub fn commit(self) -> Result<Vec<PathBuf>, ReportError> {
-        let mut done = Vec::new();
-        for (tmp, path) in self.files {
-            tmp.as_file().sync_all().map_err(|e| out_err(&path, e))?;
-            // tempfile creates 0600; reports are ordinary files for spreadsheets and colleagues.
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
-                    .map_err(|e| out_err(&path, e))?;
-            }
-            tmp.persist(&path).map_err(|e| out_err(&path, e.error))?;
-            done.push(path);
-        }
-        Ok(done)
-    }
+/// Whether `name` is a file some report format writes into `--out`, asked for this time or
+/// not: what the commit removes when this run did not write it.
+fn is_report_file(name: &str) -> bool {
+    let table_csv = columns::TABLES
+        .iter()
+        .any(|t| name.strip_suffix(".csv") == Some(t.name));
+    let rvtools_part = name
+        .strip_prefix("vcaudit-rvtools-")
+        .and_then(|n| n.strip_suffix(".xlsx"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    let rvtools_csv = rvtools::sheets::SHEETS
+        .iter()
+        .any(|s| name == rvtools::csv_name(s.name));
+    table_csv
+        || rvtools_part
+        || rvtools_csv
+        || [
+            json::FILE_NAME,
+            xlsx::FILE_NAME,
+            rvtools::FILE_NAME,
+            html::FILE_NAME,
+        ]
+        .contains(&name)
 }
 
 /// Column names of a row type, as the csv crate derives them from its serde field names.

@@ -153,6 +153,25 @@ impl Sim {
         &self.info["expected"]
     }
 
+    /// Sends one command line to the scenario (e.g. `mutate`) and returns its JSON answer.
+    pub fn command(&mut self, cmd: &str) -> Value {
+        use std::io::Write;
+        let stdin = self.stdin.as_mut().expect("the scenario's stdin is open");
+        writeln!(stdin, "{cmd}").expect("send a command to the scenario");
+        stdin.flush().expect("flush the command");
+        let mut line = String::new();
+        self.stdout
+            .read_line(&mut line)
+            .expect("read the scenario's answer");
+        let v: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("the scenario's answer is not JSON ({e}): {line}"));
+        assert!(
+            v.get("error").is_none(),
+            "scenario command {cmd} failed: {v}"
+        );
+        v
+    }
+
     /// Kills the simulator now (for "vCenter dies mid-run" tests).
     pub fn kill(&mut self) {
         let _ = self.child.kill();
@@ -253,14 +272,25 @@ pub fn gib(bytes: u64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// A JSON value as the CSV cell it should become: null → "", bools and numbers as text.
+/// A JSON value as the CSV cell it should become: null → "", bools and numbers as text, text
+/// formula-safe.
 pub fn cell(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => text_cell(s),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         other => panic!("not a scalar: {other}"),
+    }
+}
+
+/// Text as the CSV cell it should become: with a leading `'` when a spreadsheet would read it as
+/// a formula (it begins with `=`, `+`, `-`, `@`, TAB or CR), written independently of the
+/// library's rule.
+pub fn text_cell(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
     }
 }
 

@@ -22,7 +22,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"net/url"
 	"os"
@@ -151,6 +150,9 @@ func run(o *options) error {
 	if err := sc.plant(b); err != nil {
 		return fmt.Errorf("plant the %s estate: %v", o.scenario, err)
 	}
+	if err := renameHostile(b); err != nil {
+		return err
+	}
 	log.Printf("estate planted after %s", time.Since(started).Round(time.Millisecond))
 	expected := sc.expected(b)
 
@@ -208,7 +210,12 @@ func run(o *options) error {
 		return fmt.Errorf("write the ready line: %v", err)
 	}
 
-	waitForEnd()
+	waitForEnd(func(cmd string) (any, error) {
+		if cmd != "mutate" {
+			return nil, fmt.Errorf("unknown command %q (mutate)", cmd)
+		}
+		return b.mutate()
+	}, w)
 	log.Printf("stopping")
 	stats, err := json.Marshal(inst.stats())
 	if err != nil {
@@ -219,11 +226,22 @@ func run(o *options) error {
 	return w.Flush()
 }
 
-// waitForEnd blocks until stdin reaches EOF (or fails) or SIGTERM/SIGINT arrives.
-func waitForEnd() {
+// waitForEnd blocks until stdin reaches EOF (or fails) or SIGTERM/SIGINT arrives. Each line on
+// stdin is a command for handle, answered with one JSON line on w (`{"error": ...}` on failure).
+func waitForEnd(handle func(string) (any, error), w *bufio.Writer) {
 	done := make(chan string, 2)
 	go func() {
-		_, _ = io.Copy(io.Discard, os.Stdin)
+		sc := bufio.NewScanner(os.Stdin)
+		for sc.Scan() {
+			res, err := handle(sc.Text())
+			if err != nil {
+				res = map[string]string{"error": err.Error()}
+			}
+			out, _ := json.Marshal(res)
+			_, _ = w.Write(out)
+			_ = w.WriteByte('\n')
+			_ = w.Flush()
+		}
 		done <- "stdin closed"
 	}()
 	sig := make(chan os.Signal, 1)

@@ -273,11 +273,11 @@ impl Rule for GuestOsRule {
 
     fn check_vm(&self, p: &Params, _ctx: &Context<'_>, v: &VmView<'_>, out: &mut Vec<Outcome>) {
         let mut outcome = evaluate(p, &v.os.identity);
-        if let Some(d) = &v.os.disagreement {
-            if !outcome.message.is_empty() {
-                outcome.message.push_str("; ");
-                outcome.message.push_str(d);
-            }
+        if let Some(d) = &v.os.disagreement
+            && !outcome.message.is_empty()
+        {
+            outcome.message.push_str("; ");
+            outcome.message.push_str(d);
         }
         out.push(outcome);
     }
