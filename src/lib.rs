@@ -17,6 +17,7 @@ pub mod diff;
 pub mod error;
 pub mod estate_file;
 pub mod model;
+pub mod phase;
 pub mod report;
 pub mod rest;
 pub mod rvtools;

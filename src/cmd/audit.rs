@@ -17,8 +17,10 @@ pub struct AuditArgs {
     pub connect: ConnectArgs,
 
     /// Audit this snapshot (from `vcaudit collect`) instead of live vCenters; no network.
+    /// Repeat to audit several snapshots as one estate (e.g. vCenters collected in shards on
+    /// several machines): cross-vCenter rules see every vCenter of every snapshot.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["server", "estate"])]
-    pub snapshot: Option<PathBuf>,
+    pub snapshot: Vec<PathBuf>,
 
     /// Audit an RVTools export (`.xlsx`) instead of live vCenters; repeat for several (each
     /// workbook's vCenters are audited together). No network.
@@ -68,10 +70,12 @@ pub struct AuditArgs {
 /// Runs the audit; `out` receives the terminal summary.
 pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     let profile = Profile::load(&args.profile).map_err(|e| Error::Usage(e.to_string()))?;
-    let (estate, failures, lock) = match &args.snapshot {
-        None if !args.rvtools.is_empty() => {
+    let started = std::time::Instant::now();
+    let (estate, failures, lock) = match args.snapshot.as_slice() {
+        [] if !args.rvtools.is_empty() => {
             let mut estate = crate::rvtools::read_estate(&args.rvtools)
                 .map_err(|e| Error::Usage(e.to_string()))?;
+            crate::phase::done("read", started);
             let scope = args.connect.tag_scope().map_err(Error::Usage)?;
             scope_snapshot(&mut estate, scope, args.connect.require_tags)?;
             let lock = report::prepare_output(&args.out)?;
@@ -83,15 +87,15 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
                 (estate, Vec::new(), lock)
             }
         }
-        Some(path) => {
-            let snap = snapshot::read(path).map_err(|e| Error::Usage(e.to_string()))?;
-            let mut estate = snap.into_estate();
+        [_, ..] => {
+            let mut estate = read_snapshots(&args.snapshot)?;
+            crate::phase::done("read", started);
             let scope = args.connect.tag_scope().map_err(Error::Usage)?;
             scope_snapshot(&mut estate, scope, args.connect.require_tags)?;
             let lock = report::prepare_output(&args.out)?;
             (estate, Vec::new(), lock)
         }
-        None => {
+        [] => {
             let targets = args.connect.targets().map_err(Error::Usage)?;
             let lock = report::prepare_output(&args.out)?;
             if let Some(path) = &args.save_snapshot {
@@ -103,6 +107,7 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
                 &*super::progress::observer(args.progress),
             )
             .await;
+            crate::phase::done("collect", started);
             if collected.interrupted {
                 return Err(Error::Usage("interrupted; no reports written".into()));
             }
@@ -131,7 +136,9 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
             (estate, failures, lock)
         }
     };
+    let started = std::time::Instant::now();
     let result = audit::audit(&estate, &profile);
+    crate::phase::done("audit", started);
     let report = report::Report::new(&estate, &result, crate::collect::now_rfc3339());
     let options = report::Options {
         rvtools_max_vms: usize::try_from(args.rvtools_max_vms).unwrap_or(usize::MAX),
@@ -162,6 +169,40 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
     } else {
         Outcome::Clean
     })
+}
+
+/// Reads every snapshot into one estate, in the order given. A vCenter (by its `--server` name)
+/// found in two snapshots is refused: auditing it twice would report every VM twice and flag
+/// each as a copy of itself. Two names with the same vCenter instance UUID only get a warning:
+/// cloned vCenters share it, but it can also be one vCenter collected under two names.
+fn read_snapshots(paths: &[PathBuf]) -> Result<crate::model::Estate, Error> {
+    use std::collections::HashMap;
+    let mut estate = crate::model::Estate::default();
+    let mut servers: HashMap<String, &std::path::Path> = HashMap::new();
+    let mut uuids: HashMap<String, String> = HashMap::new();
+    for path in paths {
+        let snap = snapshot::read(path).map_err(|e| Error::Usage(e.to_string()))?;
+        for vc in snap.into_estate().vcenters {
+            if let Some(first) = servers.insert(vc.server.clone(), path) {
+                return Err(Error::Usage(format!(
+                    "{} and {} both hold vCenter {}; give each vCenter in one snapshot only",
+                    first.display(),
+                    path.display(),
+                    vc.server
+                )));
+            }
+            if let Some(uuid) = &vc.about.instance_uuid
+                && let Some(other) = uuids.insert(uuid.clone(), vc.server.clone())
+            {
+                log::warn!(
+                    "{other} and {} have the same vCenter instance UUID {uuid}: one vCenter under two names, or a clone?",
+                    vc.server
+                );
+            }
+            estate.vcenters.push(vc);
+        }
+    }
+    Ok(estate)
 }
 
 /// Gives the command line's tag scope to every vCenter of a snapshot that has none of its own,

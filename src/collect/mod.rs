@@ -509,7 +509,7 @@ fn decode_vm(
     };
     let ds_refs = decode::moref_list(oc, "datastore");
     let (boot_order, secure_boot) = devices::boot_options(oc);
-    Some(Vm {
+    let mut vm = Vm {
         moref: obj.value.clone(),
         name: decode::name(oc),
         datacenter: tree.datacenter_from(oc.moref("parent")),
@@ -545,7 +545,16 @@ fn decode_vm(
         secure_boot,
         key_id: devices::vm_key_id(oc),
         managed_by: devices::managed_by(oc),
-    })
+    };
+    // Kept for the whole run, a million of them: no spare capacity in the per-VM lists.
+    if let Some(d) = vm.disks.as_mut() {
+        d.shrink_to_fit();
+    }
+    if let Some(n) = vm.nics.as_mut() {
+        n.shrink_to_fit();
+    }
+    vm.guest_disks.shrink_to_fit();
+    Some(vm)
 }
 
 /// The containment tree, for datacenters and inventory paths.

@@ -103,28 +103,39 @@ pub fn write_reports_with(
     let dir = out.dir();
     let mut staged = Stage::new(out)?;
     if formats.contains(&Format::Csv) {
+        let started = std::time::Instant::now();
         report.write_tables(&mut CsvTables(&mut staged))?;
+        crate::phase::done("csv", started);
     }
     if formats.contains(&Format::Json) {
+        let started = std::time::Instant::now();
         staged.write_with(json::FILE_NAME, |w| {
             let mut json = json::JsonReport::begin(w, &report.run.profile)?;
             report.write_tables(&mut json)?;
             json.finish().map(drop)
         })?;
+        crate::phase::done("json", started);
     }
     if formats.contains(&Format::Html) {
+        let started = std::time::Instant::now();
         staged.write_with(html::FILE_NAME, |w| html::write(w, report))?;
+        crate::phase::done("html", started);
     }
     if formats.contains(&Format::Xlsx) {
+        let started = std::time::Instant::now();
         staged.write_with(xlsx::FILE_NAME, |w| xlsx::write(report, dir, w))?;
+        crate::phase::done("xlsx", started);
     }
     if formats.contains(&Format::Rvtools) {
+        let started = std::time::Instant::now();
         let parts = rvtools::plan::plan(report.estate(), options.rvtools_max_vms);
         for (part, name) in parts.iter().zip(rvtools::file_names(parts.len())) {
             staged.write_with(&name, |w| rvtools::write_xlsx(report, part, dir, w))?;
         }
+        crate::phase::done("rvtools", started);
     }
     if formats.contains(&Format::RvtoolsCsv) {
+        let started = std::time::Instant::now();
         let all = rvtools::plan::plan(report.estate(), usize::MAX);
         let mut files = Vec::new();
         for s in rvtools::sheets::SHEETS {
@@ -144,8 +155,13 @@ pub fn write_reports_with(
         )
         .map_err(fail)?;
         sink.finish().map_err(fail)?;
+        crate::phase::done("rvtools_csv", started);
     }
-    staged.commit(is_report_file)
+    // Every report reaches the disk (fsync) before it replaces an older one.
+    let started = std::time::Instant::now();
+    let written = staged.commit(is_report_file);
+    crate::phase::done("sync", started);
+    written
 }
 
 /// The CSV sink: one staged file per table.

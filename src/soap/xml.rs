@@ -157,12 +157,14 @@ impl<R: AsyncBufRead + Unpin> XmlStream<R> {
                         if local.as_ref() != b"type" {
                             continue;
                         }
-                        let value = attr.unescape_value()?.into_owned();
+                        // One allocation per value: the unescaped text is borrowed from the
+                        // buffer unless it held an entity.
+                        let value = attr.unescape_value()?;
                         match ns {
                             ResolveResult::Bound(ns) if ns.as_ref() == XSI_NS => {
                                 xsi_type = Some(strip_prefix(&value).to_string());
                             }
-                            ResolveResult::Unbound => type_attr = Some(value),
+                            ResolveResult::Unbound => type_attr = Some(value.into_owned()),
                             _ => {}
                         }
                     }
@@ -224,7 +226,15 @@ impl<R: AsyncBufRead + Unpin> XmlStream<R> {
                         stack.push(node);
                     }
                 }
-                Step::Text(t) => stack.last_mut().expect("open node").text.push_str(&t),
+                Step::Text(t) => {
+                    // Most elements have one text event: move it in rather than copy it.
+                    let node = stack.last_mut().expect("open node");
+                    if node.text.is_empty() {
+                        node.text = t;
+                    } else {
+                        node.text.push_str(&t);
+                    }
+                }
                 Step::End => {
                     let done = stack.pop().expect("open node");
                     match stack.last_mut() {

@@ -47,6 +47,7 @@ type options struct {
 	restFault int
 	tls       string
 	tlsMax    string
+	capture   string
 }
 
 // On stop, a last JSON line with the request counts goes to stdout (see instrument.go).
@@ -80,9 +81,9 @@ type scenario struct {
 }
 
 var scenarios = map[string]scenario{
-	"audit": {model: emptyModel(auditAbout), plant: plantAudit, expected: fullExpected, tags: true},
-	"demo":  {model: emptyModel(demoAbout), plant: plantDemo, expected: fullExpected, tags: true},
-	"scale": {model: scaleModel, plant: plantScale, expected: countsExpected},
+	"audit":   {model: emptyModel(auditAbout), plant: plantAudit, expected: fullExpected, tags: true},
+	"demo":    {model: emptyModel(demoAbout), plant: plantDemo, expected: fullExpected, tags: true},
+	"scale":   {model: scaleModel, plant: plantScale, expected: countsExpected},
 	"current": {model: emptyModel(currentAbout), plant: plantCurrent, expected: fullExpected},
 }
 
@@ -100,6 +101,7 @@ func main() {
 	flag.IntVar(&o.restFault, "rest-fault", 0, "answer every REST request (/rest, /api) with this HTTP status (0: serve REST)")
 	flag.StringVar(&o.tls, "tls", "stock", "server certificate: stock (vcsim's own RSA-1024 one), ca (P-256 signed by a fresh CA, see ca_file), wrongkey (the stock certificate, handshakes signed by another key)")
 	flag.StringVar(&o.tlsMax, "tls-max", "1.3", "highest TLS version served: 1.2 or 1.3")
+	flag.StringVar(&o.capture, "capture", "", "write every SOAP request (and the head of its answer) to this directory, for bench/floor.py")
 	flag.Parse()
 	if flag.NArg() != 0 {
 		log.Fatalf("unexpected arguments: %v", flag.Args())
@@ -168,7 +170,7 @@ func run(o *options) error {
 	defer s.Close()
 	// Faults (faults.go) apply to vcaudit's requests only: the instrument sends the tag planting
 	// below to the bare handler.
-	inst := newInstrument(s.Server.Config.Handler, wrapFaults(s.Server.Config.Handler), o.restFault)
+	inst := newInstrument(s.Server.Config.Handler, wrapFaults(s.Server.Config.Handler), o.restFault, o.capture)
 	s.Server.Config.Handler = inst
 
 	var planted []PlantedTag
