@@ -7,7 +7,8 @@
 //! - The data is embedded once, as JSON in a `<script type="application/json">` element that the
 //!   script parses: `{"run":{...},"tables":{"vms":{"columns":[..],"rows":[[..],..]},..}}`, made
 //!   from the one [`Report`]: `run` is its [`super::RunInfo`] (version, profile, time, vCenters
-//!   with their errors) and each table holds the cells of its CSV as text (same rows; an empty
+//!   with their errors) and each table the page shows ([`PAGE_TABLES`]) holds the cells of its
+//!   CSV as text (same rows; an empty
 //!   string is an unknown value; raw values, not the spreadsheet's formula-safe ones), written
 //!   through [`Report::write_tables`] like every other format, so the page cannot disagree with
 //!   the CSVs.
@@ -28,6 +29,10 @@ const STYLE: &str = include_str!("html/report.css");
 const SCRIPT: &str = include_str!("html/report.js");
 /// Where the template takes the data element.
 const DATA_MARK: &str = "<!--vcaudit:data-->";
+
+/// The tables the page shows; the others (disks, datastores) stay in the CSVs, which keeps the
+/// file small enough to mail (at 100k VMs the disks alone would double it).
+const PAGE_TABLES: &[&str] = &["vcenters", "hosts", "vms", "findings", "summary"];
 
 /// How many rows are serialised to CSV cells at a time.
 const CHUNK: usize = 2048;
@@ -115,6 +120,9 @@ impl<W: Write> TableSink for HtmlTables<'_, W> {
         spec: &'static TableSpec,
         rows: impl Iterator<Item = R>,
     ) -> std::io::Result<()> {
+        if !PAGE_TABLES.contains(&spec.name) {
+            return Ok(());
+        }
         let header: Vec<&str> = spec.header().collect();
         self.begin(spec.name, &header)?;
         self.rows(rows)
