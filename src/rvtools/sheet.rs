@@ -157,3 +157,38 @@ pub fn parse_bool(s: &str) -> Option<bool> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn booleans_in_the_languages_of_exports() {
+        for t in [
+            "True",
+            "TRUE",
+            "Yes",
+            "Wahr",
+            "vrai",
+            "Verdadero",
+            "Waar",
+            "1",
+        ] {
+            assert_eq!(parse_bool(t), Some(true), "{t}");
+        }
+        for f in [
+            "False", "FALSE", "No", "Falsch", "Faux", "falso", "Onwaar", "0",
+        ] {
+            assert_eq!(parse_bool(f), Some(false), "{f}");
+        }
+        assert_eq!(parse_bool("maybe"), None);
+    }
+
+    #[test]
+    fn formula_guards_are_undone_and_other_quotes_kept() {
+        assert_eq!(unguard("'-leading".into()), "-leading");
+        assert_eq!(unguard("'=1+2".into()), "=1+2");
+        assert_eq!(unguard("'quoted".into()), "'quoted");
+        assert_eq!(unguard("web-01".into()), "web-01");
+    }
+}
