@@ -168,6 +168,7 @@ async fn collect_vcenter_until(
                     &target.user,
                     &target.password,
                     target.timeout,
+                    target.tries,
                     cancel,
                 ),
             );
