@@ -29,11 +29,11 @@ use tokio_util::sync::CancellationToken;
 pub enum VCenterError {
     #[error("{0}")]
     Setup(String),
-    #[error("TLS certificate of {server} is not accepted: {reason} ({hint})")]
+    /// The advice naming flags is the command's to add (`cmd::advice`).
+    #[error("TLS certificate of {server} is not accepted: {problem}")]
     Certificate {
         server: String,
-        reason: String,
-        hint: String,
+        problem: crate::tls::CertProblem,
     },
     #[error("cannot reach {server}: {reason} (check --server and the network)")]
     Unreachable { server: String, reason: String },
@@ -88,11 +88,7 @@ enum WorkError {
 fn describe(target: &Target, e: SoapError) -> VCenterError {
     let server = target.label.clone();
     match e {
-        SoapError::Certificate(problem) => VCenterError::Certificate {
-            server,
-            hint: problem.advice(),
-            reason: problem.to_string(),
-        },
+        SoapError::Certificate(problem) => VCenterError::Certificate { server, problem },
         SoapError::Connect(reason) => VCenterError::Unreachable { server, reason },
         SoapError::Timeout(secs) => VCenterError::Timeout { server, secs },
         SoapError::Http(code @ 502..=504) => VCenterError::Busy {
