@@ -521,7 +521,8 @@ impl Vm {
     /// Sum of the disks' capacities; `None` when any is unknown.
     pub fn provisioned_bytes(&self) -> Option<u64> {
         let disks = self.disks.as_ref()?;
-        // Checked: a sum past u64 (only a broken server could send one) is unknown, not wrapped.
+        // Checked: collection refuses a sum past u64 (collect::decode::Overflow); one read from
+        // elsewhere (an imported sheet) is unknown, never wrapped.
         disks
             .iter()
             .try_fold(0u64, |sum, d| sum.checked_add(d.capacity_bytes?))

@@ -1,6 +1,8 @@
 //! Wire decoding: vim25 property values ([`ObjectContent`], [`Node`]) into the domain model.
 //!
 //! Every property may be absent; unknown elements are ignored; a malformed number is unknown.
+//! A size whose arithmetic overflows `u64` (a disk's `capacityInKB` × 1024, the sum of a VM's
+//! disks) is no vSphere answer: it is an [`Overflow`] error, never a wrapped or unknown value.
 
 use crate::model::{
     ConnectionState, Controller, Disk, DiskBacking, Firmware, GuestDisk, PowerState, ToolsRunning,
@@ -9,6 +11,14 @@ use crate::model::{
 use crate::soap::types::{MoRef, ObjectContent, parse_bool, parse_num};
 use crate::soap::xml::Node;
 use std::collections::HashMap;
+
+/// A capacity past `u64` bytes: the property (e.g. `disk 'Hard disk 1' capacityInKB`) whose
+/// arithmetic overflowed. The caller names the object.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{property} is past 2^64 bytes, which no disk can hold")]
+pub struct Overflow {
+    pub property: String,
+}
 
 /// Name and parent of any managed entity, for resolving paths and containment.
 #[derive(Debug, Clone)]
@@ -138,9 +148,15 @@ pub fn guest_disks(oc: &ObjectContent) -> Vec<GuestDisk> {
 }
 
 /// The virtual disks of `config.hardware.device`, with controllers and datastores named.
-/// `None` when the device list was not sent.
-pub fn disks(oc: &ObjectContent, datastore_names: &HashMap<MoRef, String>) -> Option<Vec<Disk>> {
-    let devices = oc.get("config.hardware.device")?;
+/// `None` when the device list was not sent; an [`Overflow`] when a disk's capacity or the sum
+/// of them does not fit in `u64` bytes.
+pub fn disks(
+    oc: &ObjectContent,
+    datastore_names: &HashMap<MoRef, String>,
+) -> Result<Option<Vec<Disk>>, Overflow> {
+    let Some(devices) = oc.get("config.hardware.device") else {
+        return Ok(None);
+    };
     let controllers = super::devices::controllers(devices);
     let labels: HashMap<i32, &str> = devices
         .children
@@ -152,14 +168,20 @@ pub fn disks(oc: &ObjectContent, datastore_names: &HashMap<MoRef, String>) -> Op
             ))
         })
         .collect();
-    Some(
-        devices
-            .children
-            .iter()
-            .filter(|d| d.type_name() == "VirtualDisk")
-            .map(|d| disk(d, &labels, &controllers, datastore_names))
-            .collect(),
-    )
+    let disks = devices
+        .children
+        .iter()
+        .filter(|d| d.type_name() == "VirtualDisk")
+        .map(|d| disk(d, &labels, &controllers, datastore_names))
+        .collect::<Result<Vec<Disk>, Overflow>>()?;
+    disks
+        .iter()
+        .filter_map(|d| d.capacity_bytes)
+        .try_fold(0u64, u64::checked_add)
+        .ok_or_else(|| Overflow {
+            property: "the sum of the disks' capacities".into(),
+        })?;
+    Ok(Some(disks))
 }
 
 fn disk(
@@ -167,10 +189,19 @@ fn disk(
     labels: &HashMap<i32, &str>,
     controllers: &HashMap<i32, Controller>,
     datastore_names: &HashMap<MoRef, String>,
-) -> Disk {
-    let capacity_bytes = parse_num::<u64>(d.text_at(&["capacityInBytes"])).or_else(|| {
-        parse_num::<u64>(d.text_at(&["capacityInKB"])).and_then(|kb| kb.checked_mul(1024))
-    });
+) -> Result<Disk, Overflow> {
+    let capacity_bytes = match parse_num::<u64>(d.text_at(&["capacityInBytes"])) {
+        Some(bytes) => Some(bytes),
+        None => match parse_num::<u64>(d.text_at(&["capacityInKB"])) {
+            Some(kb) => Some(kb.checked_mul(1024).ok_or_else(|| Overflow {
+                property: format!(
+                    "disk '{}' capacityInKB ({kb})",
+                    d.text_at(&["deviceInfo", "label"]).unwrap_or("?")
+                ),
+            })?),
+            None => None,
+        },
+    };
     let backing = d.child("backing");
     let backing_kind = backing.map(|b| match b.type_name() {
         "VirtualDiskFlatVer2BackingInfo" | "VirtualDiskFlatVer1BackingInfo" => DiskBacking::Flat,
@@ -188,7 +219,7 @@ fn disk(
         .and_then(MoRef::from_node)
         .and_then(|m| datastore_names.get(&m).cloned());
     let controller_key: Option<i32> = parse_num(d.text_at(&["controllerKey"]));
-    Disk {
+    Ok(Disk {
         key: parse_num(d.text_at(&["key"])).unwrap_or_default(),
         label: d.string_at(&["deviceInfo", "label"]),
         capacity_bytes,
@@ -211,7 +242,7 @@ fn disk(
         key_id: backing
             .and_then(|b| b.child("keyId"))
             .and_then(super::devices::crypto_key),
-    }
+    })
 }
 
 #[cfg(test)]
