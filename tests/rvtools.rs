@@ -514,6 +514,12 @@ fn workbook_matches_the_simulator() {
             assert_eq!(num(parts.get(p, "Capacity MiB")), Some(cap as f64));
         }
     }
+    assert!(
+        want.iter().any(|v| v["details"]["annotation"].is_string()
+            && v["details"]["cbt"] == true
+            && v["details"]["cores_per_socket"] == 2),
+        "the scenario plants an annotation, CBT and two cores per socket"
+    );
     // vNetwork: one row per NIC, in device order; vInfo's NICs and Network #n agree.
     let vnet = Sheet::read(&mut wb, "vNetwork");
     let mut nics_seen = 0;
@@ -677,6 +683,10 @@ fn assert_inventory(
     let clusters = vcluster.by("Object ID");
     let want = exp["clusters"].as_array().unwrap();
     assert!(!want.is_empty(), "the scenario has clusters");
+    assert!(
+        want.iter().any(|c| c["ha_enabled"] == true),
+        "the scenario has an HA cluster"
+    );
     for c in want {
         let r = clusters[c["moref"].as_str().unwrap()];
         let g = |col: &str| vcluster.get(r, col).to_string();
