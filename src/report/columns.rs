@@ -203,6 +203,11 @@ pub const VMS: TableSpec = TableSpec {
             "vSphere tags, category:tag joined with ; (empty when tags were unavailable)",
         ),
         c(
+            "managed_by",
+            T,
+            "Extension managing the VM (config.managedBy), e.g. vCLS or EAM agents: such VMs are out of scope",
+        ),
+        c(
             "readiness",
             T,
             "ready, conditionally-ready, unknown, not-ready or out-of-scope",
