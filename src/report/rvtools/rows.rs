@@ -579,4 +579,28 @@ mod tests {
         assert_eq!(mib(Some(3 * MIB + 5)), Cell::Int(3));
         assert_eq!(int::<u32>(None), Cell::Empty);
     }
+
+    #[test]
+    fn hw_version_is_the_number_of_vmx_n() {
+        assert_eq!(hw_version(&Some("vmx-19".into())), Cell::Int(19));
+        assert_eq!(hw_version(&Some("vmx-x".into())), Cell::Empty);
+        assert_eq!(hw_version(&Some("19".into())), Cell::Empty);
+        assert_eq!(hw_version(&None), Cell::Empty);
+    }
+
+    #[test]
+    fn datastore_provisioned_needs_all_three_figures() {
+        let ds = Datastore {
+            capacity_bytes: Some(100 * MIB),
+            free_bytes: Some(30 * MIB),
+            uncommitted_bytes: Some(50 * MIB),
+            ..Default::default()
+        };
+        assert_eq!(provisioned(&ds), Some(120 * MIB));
+        let unknown = Datastore {
+            uncommitted_bytes: None,
+            ..ds
+        };
+        assert_eq!(provisioned(&unknown), None, "unknown, not a guess");
+    }
 }
