@@ -5,8 +5,8 @@
 //! disks) is no vSphere answer: it is an [`Overflow`] error, never a wrapped or unknown value.
 
 use crate::model::{
-    ConnectionState, Controller, Disk, DiskBacking, Firmware, GuestDisk, PowerState, ToolsRunning,
-    ToolsStatus,
+    ClusterSummary, ConnectionState, Controller, Disk, DiskBacking, Firmware, GuestDisk,
+    HostHardware, PowerState, ToolsRunning, ToolsStatus, VmDetails,
 };
 use crate::soap::types::{MoRef, ObjectContent, parse_bool, parse_num};
 use crate::soap::xml::Node;
@@ -74,6 +74,89 @@ pub fn cluster_drs(oc: &ObjectContent) -> (Option<bool>, Option<String>) {
     let enabled = cfg.text_at(&["drsConfig", "enabled"]).and_then(parse_bool);
     let behavior = cfg.string_at(&["drsConfig", "defaultVmBehavior"]);
     (enabled, behavior)
+}
+
+/// `configurationEx.dasConfig.enabled` of a cluster: vSphere HA.
+pub fn cluster_ha(oc: &ObjectContent) -> Option<bool> {
+    oc.get("configurationEx")?
+        .text_at(&["dasConfig", "enabled"])
+        .and_then(parse_bool)
+}
+
+/// `summary` of a cluster (`ClusterComputeResourceSummary`).
+pub fn cluster_summary(oc: &ObjectContent) -> Option<ClusterSummary> {
+    let s = oc.get("summary")?;
+    Some(ClusterSummary {
+        num_hosts: parse_num(s.text_at(&["numHosts"])),
+        num_effective_hosts: parse_num(s.text_at(&["numEffectiveHosts"])),
+        total_cpu_mhz: parse_num(s.text_at(&["totalCpu"])),
+        num_cpu_cores: parse_num(s.text_at(&["numCpuCores"])),
+        num_cpu_threads: parse_num(s.text_at(&["numCpuThreads"])),
+        effective_cpu_mhz: parse_num(s.text_at(&["effectiveCpu"])),
+        total_memory_bytes: parse_num(s.text_at(&["totalMemory"])),
+        effective_memory_mb: parse_num(s.text_at(&["effectiveMemory"])),
+    })
+}
+
+/// `summary.hardware` of a host.
+pub fn host_hardware(oc: &ObjectContent) -> Option<HostHardware> {
+    let h = oc.get("summary.hardware")?;
+    Some(HostHardware {
+        vendor: h.string_at(&["vendor"]),
+        model: h.string_at(&["model"]),
+        memory_bytes: parse_num(h.text_at(&["memorySize"])),
+        cpu_model: h.string_at(&["cpuModel"]),
+        cpu_mhz: parse_num(h.text_at(&["cpuMhz"])),
+        cpu_packages: parse_num(h.text_at(&["numCpuPkgs"])),
+        cpu_cores: parse_num(h.text_at(&["numCpuCores"])),
+        cpu_threads: parse_num(h.text_at(&["numCpuThreads"])),
+        nics: parse_num(h.text_at(&["numNics"])),
+        hbas: parse_num(h.text_at(&["numHBAs"])),
+    })
+}
+
+/// `ResourceAllocationInfo` at `path`: (reservation, limit).
+fn allocation(oc: &ObjectContent, path: &str) -> (Option<i64>, Option<i64>) {
+    match oc.get(path) {
+        Some(a) => (
+            parse_num(a.text_at(&["reservation"])),
+            parse_num(a.text_at(&["limit"])),
+        ),
+        None => (None, None),
+    }
+}
+
+/// The RVTools details of a VM; `None` when none of them was sent.
+pub fn vm_details(oc: &ObjectContent) -> Option<VmDetails> {
+    let (cpu_reservation, cpu_limit) = allocation(oc, "config.cpuAllocation");
+    let (memory_reservation, memory_limit) = allocation(oc, "config.memoryAllocation");
+    let storage = oc.get("summary.storage");
+    let stored = |name: &str| storage.and_then(|s| parse_num(s.text_at(&[name])));
+    let d = VmDetails {
+        dns_name: text(oc, "guest.hostName"),
+        primary_ip: text(oc, "guest.ipAddress"),
+        guest_state: text(oc, "guest.guestState"),
+        heartbeat: text(oc, "guestHeartbeatStatus"),
+        connection_state: text(oc, "runtime.connectionState"),
+        vmx_path: text(oc, "config.files.vmPathName"),
+        annotation: oc
+            .text("config.annotation")
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        hw_version: text(oc, "config.version"),
+        cbt: oc.bool("config.changeTrackingEnabled"),
+        cores_per_socket: num(oc, "config.hardware.numCoresPerSocket"),
+        cpu_reservation,
+        cpu_limit,
+        memory_reservation,
+        memory_limit,
+        memory_active_mb: num(oc, "summary.quickStats.guestMemoryUsage"),
+        memory_consumed_mb: num(oc, "summary.quickStats.hostMemoryUsage"),
+        storage_committed: stored("committed"),
+        storage_uncommitted: stored("uncommitted"),
+        storage_unshared: stored("unshared"),
+    };
+    (d != VmDetails::default()).then_some(d)
 }
 
 /// `summary.config.product` of a host: (version, build, fullName).

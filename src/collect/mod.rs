@@ -433,6 +433,8 @@ async fn collect_inventory(
             datacenter: tree.datacenter(obj),
             drs_enabled,
             drs_automation,
+            ha_enabled: decode::cluster_ha(oc),
+            summary: decode::cluster_summary(oc),
         });
     }
 
@@ -456,6 +458,7 @@ async fn collect_inventory(
             connection_state: decode::connection_state(oc),
             maintenance_mode: oc.bool("runtime.inMaintenanceMode"),
             tags: Vec::new(),
+            hardware: decode::host_hardware(oc),
         };
         host_info.insert(obj.clone(), (host.name.clone(), host.cluster.clone()));
         inv.hosts.push(host);
@@ -487,6 +490,9 @@ async fn collect_inventory(
                 .moref("parent")
                 .filter(|p| p.kind == "StoragePod")
                 .map(|p| p.value),
+            accessible: oc.bool("summary.accessible"),
+            url: decode::text(oc, "summary.url"),
+            uncommitted_bytes: decode::num(oc, "summary.uncommitted"),
         });
     }
     drop((clusters_raw, hosts_raw, pods_raw, ds_raw));
@@ -580,6 +586,7 @@ fn decode_vm(
         secure_boot,
         key_id: devices::vm_key_id(oc),
         managed_by: devices::managed_by(oc),
+        details: decode::vm_details(oc).map(Box::new),
     };
     // Kept for the whole run, a million of them: no spare capacity in the per-VM lists.
     if let Some(d) = vm.disks.as_mut() {
