@@ -43,6 +43,16 @@ fn identifiers(path: &Path) -> Vec<String> {
                 .flat_map(|f| f.split('/'))
                 .filter(|c| *c != "vm")
                 .for_each(&mut add);
+            for n in vm.nics.iter().flatten() {
+                n.mac.iter().for_each(|m| add(m));
+                n.network.iter().for_each(|m| add(m));
+                n.ip_addresses.iter().for_each(|ip| add(ip));
+            }
+            if let Some(d) = &vm.details {
+                d.dns_name.iter().for_each(|m| add(m));
+                d.primary_ip.iter().for_each(|m| add(m));
+                d.vmx_path.iter().for_each(|m| add(m));
+            }
             for g in &vm.guest_disks {
                 if !vcaudit::anonymise::WELL_KNOWN_PATHS.contains(&g.path.trim_end_matches('/'))
                     && g.path.len() > 3

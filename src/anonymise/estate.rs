@@ -149,8 +149,20 @@ fn vm(vm: &mut Vm, p: &mut Pseudonymiser) {
     for t in &mut vm.tags {
         *t = p.tag(t);
     }
+    for n in vm.nics.iter_mut().flatten() {
+        p.opt(&mut n.network);
+        if let Some(m) = &mut n.mac {
+            *m = p.address(m);
+        }
+        for ip in &mut n.ip_addresses {
+            *ip = p.address(ip);
+        }
+    }
     if let Some(d) = vm.details.as_deref_mut() {
         p.opt(&mut d.dns_name);
+        if let Some(ip) = &mut d.primary_ip {
+            *ip = p.address(ip);
+        }
         if let Some(f) = &mut d.vmx_path {
             *f = p.datastore_path(f);
         }

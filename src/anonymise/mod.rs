@@ -189,7 +189,11 @@ impl Pseudonymiser {
     }
 
     fn derive(&self, s: &str, attempt: u32) -> String {
-        let hex = s.len() >= 8 && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+        // UUIDs, and addresses (MAC, IPv6): hex letters stay hex letters.
+        let hex = (s.len() >= 8 && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-'))
+            || (s.contains([':', '.'])
+                && s.chars()
+                    .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.'));
         let mut bytes: Vec<u8> = Vec::new();
         let mut block = 0u32;
         let mut out = String::with_capacity(s.len());
@@ -213,6 +217,29 @@ impl Pseudonymiser {
             });
         }
         out
+    }
+
+    /// An IP or MAC address (`guest.net`, NICs): digits and hex letters are replaced, separators
+    /// kept, so it still reads as an address. What a rule judges of an address stays: an IPv6
+    /// address keeps its first group (link-local `fe80::/10` or not, see `guest-ipv6`), loopback
+    /// and unspecified addresses are kept whole, and a `%zone` suffix (an interface name) is kept.
+    pub fn address(&mut self, a: &str) -> String {
+        let (addr, zone) = match a.split_once('%') {
+            Some((x, z)) => (x, Some(z)),
+            None => (a, None),
+        };
+        let out = match addr.parse::<std::net::Ipv6Addr>() {
+            Ok(ip) if ip.is_loopback() || ip.is_unspecified() => addr.to_string(),
+            Ok(_) => match addr.split_once(':') {
+                Some((first, rest)) => format!("{first}:{}", self.name(rest)),
+                None => self.name(addr),
+            },
+            Err(_) => self.name(addr),
+        };
+        match zone {
+            Some(z) => format!("{out}%{z}"),
+            None => out,
+        }
     }
 
     /// `category:tag` with each half pseudonymised.
@@ -316,6 +343,29 @@ impl Pseudonymiser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_keep_their_shape_and_what_guest_ipv6_judges() {
+        let mut p = Pseudonymiser::new(&Key([7; 32]));
+        let mac = p.address("00:50:56:ab:cd:ef");
+        assert_ne!(mac, "00:50:56:ab:cd:ef");
+        assert_eq!(mac.len(), 17);
+        assert!(
+            mac.chars().all(|c| c.is_ascii_hexdigit() || c == ':'),
+            "{mac}"
+        );
+        let v4 = p.address("192.168.10.21");
+        assert_ne!(v4, "192.168.10.21");
+        assert_eq!(v4.matches('.').count(), 3);
+        let ll = p.address("fe80::250:56ff:fe01:2%ens192");
+        assert!(ll.starts_with("fe80:") && ll.ends_with("%ens192"), "{ll}");
+        assert_ne!(ll, "fe80::250:56ff:fe01:2%ens192");
+        let routable = p.address("2001:db8::1234");
+        assert!(routable.parse::<std::net::Ipv6Addr>().is_ok(), "{routable}");
+        assert_ne!(routable, "2001:db8::1234");
+        assert_eq!(p.address("::1"), "::1");
+        assert_eq!(p.address("2001:db8::1234"), routable, "deterministic");
+    }
 
     fn p() -> Pseudonymiser {
         Pseudonymiser::new(&Key([7; 32]))
