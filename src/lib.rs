@@ -9,6 +9,7 @@
 //! - [`rest`]: the vAPI REST client for tags.
 
 pub mod audit;
+pub mod bounded;
 pub mod cli;
 pub mod cmd;
 pub mod collect;
