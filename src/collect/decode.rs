@@ -84,18 +84,17 @@ pub fn num<T: std::str::FromStr>(oc: &ObjectContent, path: &str) -> Option<T> {
 
 /// The references in an `ArrayOfManagedObjectReference` value.
 pub fn moref_list(oc: &ObjectContent, path: &str) -> Vec<MoRef> {
-    oc.get(path)
-        .map(|v| v.children.iter().filter_map(MoRef::from_node).collect())
+    oc.get_all(path)
+        .map(|v| v.into_iter().filter_map(MoRef::from_node).collect())
         .unwrap_or_default()
 }
 
 /// `guest.disk`: the filesystems Tools report.
 pub fn guest_disks(oc: &ObjectContent) -> Vec<GuestDisk> {
-    let Some(v) = oc.get("guest.disk") else {
+    let Some(v) = oc.get_all("guest.disk") else {
         return Vec::new();
     };
-    v.children
-        .iter()
+    v.into_iter()
         .map(|d| GuestDisk {
             path: d.string_at(&["diskPath"]).unwrap_or_default(),
             capacity_bytes: parse_num(d.text_at(&["capacity"])),
@@ -107,9 +106,8 @@ pub fn guest_disks(oc: &ObjectContent) -> Vec<GuestDisk> {
 /// The virtual disks of `config.hardware.device`, with controllers and datastores named.
 /// `None` when the device list was not sent.
 pub fn disks(oc: &ObjectContent, datastore_names: &HashMap<MoRef, String>) -> Option<Vec<Disk>> {
-    let devices = oc.get("config.hardware.device")?;
+    let devices = oc.get_all("config.hardware.device")?;
     let labels: HashMap<i32, &str> = devices
-        .children
         .iter()
         .filter_map(|d| {
             Some((
@@ -120,7 +118,6 @@ pub fn disks(oc: &ObjectContent, datastore_names: &HashMap<MoRef, String>) -> Op
         .collect();
     Some(
         devices
-            .children
             .iter()
             .filter(|d| d.type_name() == "VirtualDisk")
             .map(|d| disk(d, &labels, datastore_names))
