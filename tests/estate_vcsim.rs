@@ -7,7 +7,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use support::{PASSWORD, Run, Sim, Table, USER, compare_inventory, vcaudit_env};
+use support::{PASSWORD, Run, Sim, Table, USER, compare_inventory, text_cell, vcaudit_env};
 
 /// The `/sdk` request on which the dying vCenter exits. The client sends RetrieveServiceContent
 /// (1), Login (2), then per object type CreateContainerView, RetrievePropertiesEx and DestroyView:
@@ -53,7 +53,7 @@ fn expected_findings(sims: &[&Sim]) -> Vec<String> {
             want.push(key(
                 sim.server(),
                 &s("object_type"),
-                &s("object"),
+                &text_cell(&s("object")),
                 &s("rule"),
                 &s("status"),
             ));
@@ -374,7 +374,7 @@ fn assert_all_unknown(out: &Path, sim: &Sim, why: &str) {
         want.push(key(
             sim.server(),
             "vm",
-            name,
+            &text_cell(name),
             "cross-vcenter-vmotion",
             "unknown",
         ));

@@ -7,7 +7,7 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use support::{PASSWORD, Sim, Table, USER, vcaudit};
+use support::{PASSWORD, Sim, Table, USER, text_cell, vcaudit};
 
 /// `category:tag` names per (type, moref), sorted, as the scenario attached them.
 fn planted_tags(sim: &Sim) -> BTreeMap<(String, String), BTreeSet<String>> {
@@ -45,12 +45,14 @@ fn planted_findings(sim: &Sim, in_scope: &BTreeSet<String>) -> BTreeSet<String> 
         .as_array()
         .unwrap()
         .iter()
-        .filter(|p| p["object_type"] != "vm" || in_scope.contains(p["object"].as_str().unwrap()))
+        .filter(|p| {
+            p["object_type"] != "vm" || in_scope.contains(&text_cell(p["object"].as_str().unwrap()))
+        })
         .map(|p| {
             format!(
                 "{} {} {} {}",
                 p["object_type"].as_str().unwrap(),
-                p["object"].as_str().unwrap(),
+                text_cell(p["object"].as_str().unwrap()),
                 p["rule"].as_str().unwrap(),
                 p["status"].as_str().unwrap()
             )
