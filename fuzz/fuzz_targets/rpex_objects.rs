@@ -37,7 +37,13 @@ fn decode_all(oc: &ObjectContent) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    // One runtime for every input: building one per input cost most of the time.
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    let rt = RT.get_or_init(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+    });
     rt.block_on(async {
         let mut s = XmlStream::new(data);
         if let Ok(Opened::Response) = open_body(&mut s).await {

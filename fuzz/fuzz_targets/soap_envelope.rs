@@ -10,7 +10,13 @@ use vcaudit::soap::types::ServiceContent;
 use vcaudit::soap::xml::{XmlStream, parse_document};
 
 fuzz_target!(|data: &[u8]| {
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    // One runtime for every input: building one per input cost most of the time.
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    let rt = RT.get_or_init(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+    });
     rt.block_on(async {
         let mut s = XmlStream::new(data);
         if let Ok(Opened::Response) = open_body(&mut s).await {
