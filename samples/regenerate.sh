@@ -24,7 +24,7 @@ done
     python3 - "$work/ready$i" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
-print(f'[[vcenter]]\nserver = "{r["server"]}"\nuser = "demo"\nca_file = "{r["ca_file"]}"\n')
+print(f'[[vcenter]]\nserver = "{r["server"]}"\nuser = "demo"\nthumbprint = "{r["thumbprint"]}"\n')
 PY
   done
 } >"$work/estate.toml"

@@ -8,16 +8,20 @@
 //! - [`report`]: the CSV and JSON reports; [`snapshot`]: collect once, audit anywhere;
 //! - [`rest`]: the vAPI REST client for tags.
 
+pub mod anonymise;
 pub mod audit;
 pub mod bounded;
 pub mod cli;
 pub mod cmd;
 pub mod collect;
+pub mod diff;
 pub mod error;
 pub mod estate_file;
 pub mod model;
+pub mod phase;
 pub mod report;
 pub mod rest;
+pub mod rvtools;
 pub mod snapshot;
 pub mod soap;
 pub mod target;

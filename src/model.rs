@@ -359,6 +359,129 @@ pub struct Vm {
     /// vSphere tags as `category:tag`, sorted; empty when none or when tags were unavailable.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Network adapters of `config.hardware.device`, with the addresses Tools report for each
+    /// (`guest.net`, matched by device key, else by MAC); `None` when the device list could not be
+    /// read.
+    #[serde(default)]
+    pub nics: Option<Vec<Nic>>,
+    /// `config.bootOptions.bootOrder`: the devices the firmware tries, in order; `None` when not
+    /// set (the firmware's default order) or not read.
+    #[serde(default)]
+    pub boot_order: Option<Vec<BootDevice>>,
+    /// `config.bootOptions.efiSecureBootEnabled`; `None` when not sent (vSphere before 6.5 or not
+    /// read).
+    #[serde(default)]
+    pub secure_boot: Option<bool>,
+    /// `config.keyId`: the key the VM's home is encrypted with (`provider/key`); `None` when
+    /// not encrypted, or not read.
+    #[serde(default)]
+    pub key_id: Option<String>,
+    /// `config.managedBy`: the solution managing the VM (vCLS, vSAN file services, NSX, other
+    /// EAM agents); `None` for an ordinary VM.
+    #[serde(default)]
+    pub managed_by: Option<ManagedBy>,
+}
+
+/// `ManagedByInfo`: the extension that manages a VM.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagedBy {
+    /// `extensionKey`, e.g. `com.vmware.vim.eam`.
+    pub extension_key: String,
+    /// `type`, the extension's own kind of VM, e.g. `cluster-agent`.
+    pub kind: Option<String>,
+}
+
+impl ManagedBy {
+    /// `extensionKey` or `extensionKey/type`: the `managed_by` column.
+    pub fn label(&self) -> String {
+        match &self.kind {
+            Some(k) => format!("{}/{k}", self.extension_key),
+            None => self.extension_key.clone(),
+        }
+    }
+}
+
+/// A virtual network adapter and what Tools report of it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Nic {
+    /// Device key (`guest.net` `deviceConfigId` refers to it).
+    pub key: i32,
+    /// e.g. `Network adapter 1`.
+    pub label: Option<String>,
+    /// The device type, e.g. `VirtualVmxnet3`.
+    pub adapter: Option<String>,
+    pub mac: Option<String>,
+    /// The port group or network name; for a distributed port group without a name in the
+    /// backing, `dvportgroup:<key>`; for an opaque (NSX) network, `opaque:<id>`.
+    pub network: Option<String>,
+    /// `connectable.connected`.
+    pub connected: Option<bool>,
+    /// IP addresses Tools report for this adapter (IPv4 and IPv6, as sent); empty when none.
+    #[serde(default)]
+    pub ip_addresses: Vec<String>,
+}
+
+/// One entry of `config.bootOptions.bootOrder`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BootDevice {
+    /// A virtual disk, by device key.
+    Disk(i32),
+    /// A network adapter, by device key.
+    Network(i32),
+    Cdrom,
+    Floppy,
+    /// A type this version does not know, kept as sent.
+    Unknown(String),
+}
+
+/// The kind of controller a disk hangs on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ControllerKind {
+    Scsi,
+    Nvme,
+    Sata,
+    Ide,
+    /// Another type, kept as sent.
+    Unknown(String),
+}
+
+impl ControllerKind {
+    /// Classifies a controller's `xsi:type`.
+    pub fn from_type(ty: &str) -> Self {
+        match ty {
+            "VirtualLsiLogicController"
+            | "VirtualLsiLogicSASController"
+            | "ParaVirtualSCSIController"
+            | "VirtualBusLogicController"
+            | "VirtualSCSIController" => ControllerKind::Scsi,
+            "VirtualNVMEController" => ControllerKind::Nvme,
+            "VirtualAHCIController" | "VirtualSATAController" => ControllerKind::Sata,
+            "VirtualIDEController" => ControllerKind::Ide,
+            other => ControllerKind::Unknown(other.to_string()),
+        }
+    }
+
+    /// `scsi`, `nvme`, `sata`, `ide` or the type as sent.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ControllerKind::Scsi => "scsi",
+            ControllerKind::Nvme => "nvme",
+            ControllerKind::Sata => "sata",
+            ControllerKind::Ide => "ide",
+            ControllerKind::Unknown(s) => s,
+        }
+    }
+}
+
+/// The controller a disk hangs on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Controller {
+    pub key: i32,
+    pub kind: ControllerKind,
+    /// `busNumber`: controllers of one kind are numbered from 0.
+    pub bus: Option<i32>,
+    /// SCSI `sharedBus` as sent: `noSharing`, `virtualSharing`, `physicalSharing`.
+    pub shared_bus: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -375,6 +498,15 @@ pub struct Disk {
     /// Label of the controller, e.g. `SCSI controller 0`.
     pub controller: Option<String>,
     pub unit: Option<i32>,
+    /// The controller itself; `None` when not in the device list.
+    #[serde(default)]
+    pub controller_info: Option<Controller>,
+    /// The backing's `sharing`: `sharingNone` or `sharingMultiWriter`; `None` when not sent.
+    #[serde(default)]
+    pub sharing: Option<String>,
+    /// The backing's `keyId` (`provider/key`) when the disk is encrypted.
+    #[serde(default)]
+    pub key_id: Option<String>,
 }
 
 /// A filesystem as VMware Tools see it inside the guest.
@@ -389,7 +521,10 @@ impl Vm {
     /// Sum of the disks' capacities; `None` when any is unknown.
     pub fn provisioned_bytes(&self) -> Option<u64> {
         let disks = self.disks.as_ref()?;
-        disks.iter().map(|d| d.capacity_bytes).sum()
+        // Checked: a sum past u64 (only a broken server could send one) is unknown, not wrapped.
+        disks
+            .iter()
+            .try_fold(0u64, |sum, d| sum.checked_add(d.capacity_bytes?))
     }
 
     /// The largest disk's capacity; `None` when disks are unknown or there are none with a size.

@@ -9,6 +9,9 @@ use url::Url;
 /// Default per-request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Default tries per read-only call.
+pub const DEFAULT_TRIES: u32 = 4;
+
 /// Default look-back window for migration events, in days.
 pub const DEFAULT_EVENTS_DAYS: u32 = 90;
 
@@ -22,7 +25,12 @@ pub struct Target {
     pub user: String,
     pub password: SecretString,
     pub tls: TlsMode,
+    /// Bounds connecting and each idle gap between bytes of an answer (not a whole answer).
     pub timeout: Duration,
+    /// Bounds the whole collection of this vCenter; `None`: no bound.
+    pub deadline: Option<Duration>,
+    /// Tries per read-only call (1: no retry).
+    pub tries: u32,
     /// Look-back window for migration events, in days; 0 reads no events.
     pub events_days: u32,
     /// Which VMs are audited, by tag: the vCenter's own scope from an estate file, else the

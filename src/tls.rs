@@ -3,6 +3,15 @@
 //!
 //! The rustls configuration is built here for every mode so that a certificate failure can name
 //! the server certificate's SHA-256 thumbprint, which is what an admin needs to pin it.
+//!
+//! Handshake signatures are always verified against the presented certificate's key. ring (the
+//! rustls backend) refuses RSA keys under 2048 bits, which old vCenter/ESXi appliances and vcsim
+//! still carry; under `--thumbprint` and `--insecure` such keys are checked with RustCrypto's `rsa`
+//! instead (PKCS#1 v1.5 and PSS), so a pinned certificate presented by a server that does not hold
+//! its private key is refused. Default verification keeps refusing them.
+//!
+//! The HTTP client never follows a redirect (a `Login` body carries the password); that every
+//! target URL is `https` is checked where `--server` is parsed.
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -13,6 +22,8 @@ use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
+
+mod weak_rsa;
 
 /// How the server certificate is checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,6 +141,9 @@ impl std::error::Error for ThumbprintMismatch {}
 struct Untrusted {
     reason: String,
     presented: Thumbprint,
+    /// Whether trusting a CA (`--ca-file`) could make it pass: not for an expired or misnamed
+    /// certificate, a CA certificate used as the server's, or a key ring cannot check.
+    ca_helps: bool,
 }
 
 impl std::fmt::Display for Untrusted {
@@ -185,13 +199,36 @@ impl ServerCertVerifier for Verifier {
             )),
             VerifyMode::WebPki(inner) => inner
                 .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+                .and_then(|ok| match weak_rsa_key(end_entity) {
+                    // The chain is trusted but ring cannot check the handshake with this key.
+                    Some(_) => Err(rustls::Error::InvalidCertificate(
+                        CertificateError::BadSignature,
+                    )),
+                    None => Ok(ok),
+                })
                 .map_err(|e| {
-                    let reason = match &e {
-                        rustls::Error::InvalidCertificate(c) => describe_cert_error(c),
-                        other => other.to_string(),
+                    let (reason, ca_helps) = if let Some(bits) = weak_rsa_key(end_entity) {
+                        (
+                            format!(
+                                "its key is RSA-{bits}, which verification against CAs refuses (2048 bits at least)"
+                            ),
+                            false,
+                        )
+                    } else {
+                        match &e {
+                            rustls::Error::InvalidCertificate(c) => (
+                                describe_cert_error(c),
+                                matches!(c, CertificateError::UnknownIssuer),
+                            ),
+                            other => (other.to_string(), false),
+                        }
                     };
                     rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(
-                        Arc::new(Untrusted { reason, presented }),
+                        Arc::new(Untrusted {
+                            reason,
+                            presented,
+                            ca_helps,
+                        }),
                     )))
                 }),
         }
@@ -203,6 +240,9 @@ impl ServerCertVerifier for Verifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        if let Some(key) = self.fallback_key(cert) {
+            return weak_rsa::verify(&key, message, dss, false);
+        }
         rustls::crypto::verify_tls12_signature(
             message,
             cert,
@@ -217,6 +257,9 @@ impl ServerCertVerifier for Verifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        if let Some(key) = self.fallback_key(cert) {
+            return weak_rsa::verify(&key, message, dss, true);
+        }
         rustls::crypto::verify_tls13_signature(
             message,
             cert,
@@ -232,6 +275,23 @@ impl ServerCertVerifier for Verifier {
     }
 }
 
+impl Verifier {
+    /// The RSA key to check a handshake signature with RustCrypto instead of ring: only for a
+    /// pinned or accepted-anyway certificate whose key ring refuses.
+    fn fallback_key(&self, cert: &CertificateDer<'_>) -> Option<rsa::RsaPublicKey> {
+        match self.mode {
+            VerifyMode::Pinned(_) | VerifyMode::Any => weak_rsa::public_key(cert),
+            VerifyMode::WebPki(_) => None,
+        }
+    }
+}
+
+/// The bit size of the certificate's RSA key when ring refuses it (under 2048 bits).
+fn weak_rsa_key(cert: &CertificateDer<'_>) -> Option<usize> {
+    use rsa::traits::PublicKeyParts;
+    weak_rsa::public_key(cert).map(|k| k.n().bits())
+}
+
 fn describe_cert_error(e: &CertificateError) -> String {
     match e {
         CertificateError::UnknownIssuer => "it is not signed by a trusted CA".into(),
@@ -242,7 +302,7 @@ fn describe_cert_error(e: &CertificateError) -> String {
             "it is not valid for this server name".into()
         }
         CertificateError::BadSignature => {
-            "its signature cannot be verified (an RSA key under 2048 bits, or a damaged certificate)".into()
+            "a signature does not verify with its key (a damaged certificate, or a server that does not hold its private key)".into()
         }
         CertificateError::Other(OtherError(inner)) if format!("{inner:?}").contains("CaUsedAsEndEntity") => {
             "it is a CA certificate used as the server certificate".into()
@@ -291,6 +351,15 @@ fn rustls_pemfile_certs(pem: &[u8], shown: &str) -> Result<Vec<CertificateDer<'s
 
 /// An HTTP client for vCenter with the TLS mode applied. Cookies are handled by the SOAP layer.
 pub fn http_client(mode: &TlsMode) -> Result<reqwest::Client, TlsError> {
+    http_client_timed(mode, None)
+}
+
+/// [`http_client`] whose connections time out after `idle` without progress: connecting, and
+/// each gap between bytes of an answer (a slow answer that keeps coming is not cut off).
+pub fn http_client_timed(
+    mode: &TlsMode,
+    idle: Option<std::time::Duration>,
+) -> Result<reqwest::Client, TlsError> {
     let provider = provider();
     let verify_mode = match mode {
         TlsMode::Insecure => VerifyMode::Any,
@@ -317,8 +386,14 @@ pub fn http_client(mode: &TlsMode) -> Result<reqwest::Client, TlsError> {
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder();
+    if let Some(idle) = idle {
+        builder = builder.connect_timeout(idle).read_timeout(idle);
+    }
+    builder
         .use_preconfigured_tls(config)
+        // A redirect would re-send the request (a Login carries the password) elsewhere.
+        .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("vcaudit/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| TlsError::Setup(e.to_string()))
@@ -327,24 +402,40 @@ pub fn http_client(mode: &TlsMode) -> Result<reqwest::Client, TlsError> {
 /// Why the server's certificate was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CertProblem {
-    /// Verification against the trusted CAs failed; says why and the presented thumbprint.
-    Untrusted(String),
+    /// Verification against the trusted CAs failed: why, the presented thumbprint, and whether
+    /// trusting another CA could help.
+    Untrusted {
+        reason: String,
+        presented: String,
+        ca_helps: bool,
+    },
     /// The pinned thumbprint is not the presented one.
     PinMismatch(String),
-    /// The certificate or key cannot be used at all (e.g. an RSA key under 2048 bits).
+    /// The certificate or the handshake cannot be verified (e.g. a server that presents a
+    /// certificate whose key it does not hold).
     Unusable(String),
 }
 
 impl CertProblem {
-    /// What the user can do about it.
-    pub fn advice(&self) -> &'static str {
+    /// What the user can do about it: only options that would then work.
+    pub fn advice(&self) -> String {
         match self {
-            CertProblem::Untrusted(_) => {
-                "use --ca-file PEM to trust its CA, --thumbprint SHA256 to pin it, or --insecure to skip verification"
+            CertProblem::Untrusted {
+                presented,
+                ca_helps: true,
+                ..
+            } => format!(
+                "use --ca-file PEM to trust its CA, --thumbprint {presented} to pin it, or --insecure to skip verification"
+            ),
+            CertProblem::Untrusted { presented, .. } => format!(
+                "use --thumbprint {presented} to pin it if it is the vCenter's, or --insecure to skip verification"
+            ),
+            CertProblem::PinMismatch(_) => {
+                "check --thumbprint against the vCenter's certificate".into()
             }
-            CertProblem::PinMismatch(_) => "check --thumbprint against the vCenter's certificate",
             CertProblem::Unusable(_) => {
-                "vcaudit needs an RSA key of at least 2048 bits or an ECDSA key"
+                "check that --server names the vCenter you mean; do not pin or trust this server"
+                    .into()
             }
         }
     }
@@ -353,9 +444,10 @@ impl CertProblem {
 impl std::fmt::Display for CertProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            CertProblem::Untrusted(s) | CertProblem::PinMismatch(s) | CertProblem::Unusable(s) => {
-                f.write_str(s)
-            }
+            CertProblem::Untrusted {
+                reason, presented, ..
+            } => write!(f, "{reason}; its SHA-256 thumbprint is {presented}"),
+            CertProblem::PinMismatch(s) | CertProblem::Unusable(s) => f.write_str(s),
         }
     }
 }
@@ -389,8 +481,15 @@ fn as_cert_problem(err: &(dyn std::error::Error + 'static)) -> Option<CertProble
         if let Some(m) = inner.downcast_ref::<ThumbprintMismatch>() {
             return Some(CertProblem::PinMismatch(m.to_string()));
         }
+        if let Some(m) = inner.downcast_ref::<weak_rsa::SignatureMismatch>() {
+            return Some(CertProblem::Unusable(m.to_string()));
+        }
         if let Some(u) = inner.downcast_ref::<Untrusted>() {
-            return Some(CertProblem::Untrusted(u.to_string()));
+            return Some(CertProblem::Untrusted {
+                reason: u.reason.clone(),
+                presented: u.presented.to_string(),
+                ca_helps: u.ca_helps,
+            });
         }
     }
     Some(CertProblem::Unusable(describe_cert_error(c)))

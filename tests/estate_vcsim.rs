@@ -22,14 +22,14 @@ fn audit_instance(n: u32, extra: &[&str]) -> Sim {
     Sim::start("audit", &args)
 }
 
-/// Writes an estate file: one `[[vcenter]]` per (sim, password variable), each with its own CA.
+/// Writes an estate file: one `[[vcenter]]` per (sim, password variable), each pinning its certificate.
 fn estate_file(dir: &Path, entries: &[(&Sim, &str)]) -> PathBuf {
     let mut text = String::new();
     for (sim, var) in entries {
         text.push_str(&format!(
-            "[[vcenter]]\nserver = {:?}\nuser = {USER:?}\npassword_env = {var:?}\nca_file = {:?}\n\n",
+            "[[vcenter]]\nserver = {:?}\nuser = {USER:?}\npassword_env = {var:?}\nthumbprint = {:?}\n\n",
             sim.server(),
-            sim.ca_file()
+            sim.thumbprint()
         ));
     }
     let path = dir.join("estate.toml");
@@ -63,7 +63,7 @@ fn expected_findings(sims: &[&Sim]) -> Vec<String> {
                 want.push(key(
                     sim.server(),
                     "vm",
-                    &vm,
+                    &text_cell(&vm),
                     "cross-vcenter-vmotion",
                     "fail",
                 ));

@@ -4,7 +4,10 @@
 
 mod support;
 
-use support::{PASSWORD, Sim, Table, USER, compare_inventory, vcaudit};
+use support::{
+    PASSWORD, Sim, Table, USER, assert_no_reports, assert_one_line_error, compare_inventory,
+    vcaudit,
+};
 
 fn audit_ok(sim: &Sim, out: &std::path::Path) -> support::Run {
     let run = vcaudit(
@@ -45,41 +48,6 @@ fn inventory_reports_match_the_simulator() {
     // The scenario is not trivial: it has what later rules need.
     assert!(check.vms >= 10 && check.disks > check.vms);
     assert!(!exp["storage_pods"].as_array().unwrap().is_empty());
-}
-
-fn assert_no_reports(dir: &std::path::Path) {
-    let left: Vec<_> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    assert!(left.is_empty(), "files were left behind: {left:?}");
-}
-
-fn assert_one_line_error(run: &support::Run, needle: &str) {
-    assert_eq!(run.code, 2, "exit code; stderr: {}", run.stderr);
-    let lines: Vec<_> = run
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("vcaudit:"))
-        .collect();
-    assert_eq!(lines.len(), 1, "one error line: {}", run.stderr);
-    assert!(
-        lines[0].contains(needle),
-        "error {:?} should mention {needle:?}",
-        lines[0]
-    );
-    assert!(
-        !run.stderr.contains(PASSWORD) && !run.stdout.contains(PASSWORD),
-        "password leaked"
-    );
-    assert!(
-        !run.stderr.contains("panicked"),
-        "no backtrace: {}",
-        run.stderr
-    );
 }
 
 #[test]
@@ -150,7 +118,8 @@ fn wrong_thumbprint_is_a_clear_error_and_the_right_one_works() {
 
 #[test]
 fn untrusted_certificate_says_which_option_to_use() {
-    let sim = Sim::audit();
+    // A CA-signed certificate whose CA is not trusted: all three options would work.
+    let sim = Sim::audit_with_ca();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let run = vcaudit(
@@ -173,6 +142,24 @@ fn untrusted_certificate_says_which_option_to_use() {
         run.stderr
     );
     assert_no_reports(&out);
+    let run = vcaudit(
+        &[
+            "audit",
+            "--server",
+            sim.server(),
+            "--user",
+            USER,
+            "--ca-file",
+            sim.ca_file(),
+            "--out",
+            out.to_str().unwrap(),
+            "--fail-on",
+            "never",
+        ],
+        Some(PASSWORD),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(out.join("vms.csv").exists());
 }
 
 #[test]
@@ -299,4 +286,36 @@ fn failed_run_keeps_previous_reports() {
         .filter(|n| n.starts_with('.'))
         .collect();
     assert!(stray.is_empty(), "temporary files left: {stray:?}");
+}
+
+/// Network adapters are collected from the paged VM retrieval (device list plus `guest.net`) and
+/// kept in the snapshot exactly as the simulator holds them.
+#[test]
+fn nics_match_the_simulator() {
+    let sim = Sim::audit();
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("s.json");
+    let run = vcaudit(
+        &sim.args("collect", &["--snapshot", snap.to_str().unwrap()]),
+        Some(PASSWORD),
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let got: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&snap).unwrap()).unwrap();
+    let vms = got["vcenters"][0]["vms"].as_array().unwrap();
+    let exp = sim.expected()["vms"].as_array().unwrap();
+    assert_eq!(vms.len(), exp.len());
+    let mut with_ips = 0;
+    let mut nics = 0;
+    for e in exp {
+        let moref = e["moref"].as_str().unwrap();
+        let vm = vms.iter().find(|v| v["moref"] == moref).unwrap();
+        assert_eq!(vm["nics"], e["nics"], "NICs of {moref}");
+        for n in e["nics"].as_array().unwrap() {
+            nics += 1;
+            with_ips += usize::from(!n["ip_addresses"].as_array().unwrap().is_empty());
+        }
+    }
+    assert!(nics >= exp.len(), "every default VM has an adapter: {nics}");
+    assert!(with_ips > 0, "the scenario plants guest addresses");
 }

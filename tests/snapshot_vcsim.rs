@@ -421,3 +421,96 @@ fn unknown_format_is_one_clear_line() {
         assert!(!out.exists(), "{format}: no reports");
     }
 }
+
+/// Issue 16 ("beyond one machine"): two vCenters collected as two shards (one `vcaudit collect`
+/// each, as on two machines) and audited with `--snapshot a --snapshot b` give the same reports
+/// as one live audit of both, cross-vCenter findings included (the two scenario instances share
+/// VMs with the same UUIDs); a vCenter in two snapshots is refused with exit 2.
+#[test]
+fn sharded_snapshots_audit_like_one_run_over_every_vcenter() {
+    let sims = [
+        Sim::start("audit", &["-instance", "1"]),
+        Sim::start("audit", &["-instance", "2"]),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    let mut estate = String::new();
+    for sim in &sims {
+        estate.push_str(&format!(
+            "[[vcenter]]\nserver = {:?}\nuser = {:?}\npassword_env = \"SHARD_PW\"\nca_file = {:?}\n\n",
+            sim.server(),
+            support::USER,
+            sim.ca_file()
+        ));
+    }
+    std::fs::write(p("estate.toml"), estate).unwrap();
+    let (estate_s, single, merged) = (p("estate.toml"), p("single"), p("merged"));
+    let run = support::vcaudit_env(
+        &[
+            "audit",
+            "--estate",
+            &estate_s,
+            "--format",
+            "csv,json",
+            "--out",
+            &single,
+            "--fail-on",
+            "never",
+        ],
+        &[("SHARD_PW", PASSWORD)],
+    );
+    assert_eq!(run.code, 0, "single run: {}{}", run.stdout, run.stderr);
+
+    let shards = [p("shard1.json.zst"), p("shard2.json")];
+    for (sim, shard) in sims.iter().zip(&shards) {
+        run_ok(&sim.args("collect", &["--snapshot", shard]), Some(PASSWORD));
+    }
+    run_ok(
+        &[
+            "audit",
+            "--snapshot",
+            &shards[0],
+            "--snapshot",
+            &shards[1],
+            "--format",
+            "csv,json",
+            "--out",
+            &merged,
+            "--fail-on",
+            "never",
+        ],
+        None,
+    );
+    let (single, merged) = (Path::new(&single), Path::new(&merged));
+    let findings = Table::read(&merged.join("findings.csv"));
+    let cross = findings
+        .rows
+        .iter()
+        .filter(|r| r["rule"] == "cross-vcenter-vmotion" && r["status"] == "fail")
+        .count();
+    assert!(
+        cross >= 2,
+        "the shared VMs fail cross-vcenter-vmotion in both vCenters of the merged audit ({cross} found)"
+    );
+    assert_same_reports(single, merged, "one run vs two merged shards");
+
+    let run = vcaudit(
+        &[
+            "audit",
+            "--snapshot",
+            &shards[1],
+            "--snapshot",
+            &shards[1],
+            "--out",
+            &p("twice"),
+        ],
+        None,
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("both hold vCenter") && run.stderr.contains(sims[1].server()),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.path().join("twice/vms.csv").exists());
+}

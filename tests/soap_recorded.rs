@@ -95,6 +95,11 @@ fn inventory_fixture(kind: &str) -> &'static str {
 /// `RetrieveServiceContent`, `Login` (setting the session cookie) and `Logout`, each expected
 /// exactly once.
 async fn mount_session(server: &MockServer) {
+    mount_session_logins(server, 1).await;
+}
+
+/// [`mount_session`] with `logins` logins (a session that expires is logged into anew).
+async fn mount_session_logins(server: &MockServer, logins: u64) {
     sdk("<RetrieveServiceContent ")
         .respond_with(soap(200, "service_content.xml"))
         .expect(1)
@@ -103,7 +108,7 @@ async fn mount_session(server: &MockServer) {
         .await;
     sdk("<Login ")
         .respond_with(soap(200, "login.xml").insert_header("set-cookie", SET_COOKIE))
-        .expect(1)
+        .expect(logins)
         .named("Login")
         .mount(server)
         .await;
@@ -181,6 +186,8 @@ fn target(server: &MockServer) -> Target {
         password: SecretString::from(PASSWORD),
         tls: TlsMode::Insecure,
         timeout: Duration::from_secs(20),
+        deadline: None,
+        tries: 1,
         events_days: 0,
         scope: None,
         require_tags: false,
@@ -678,13 +685,14 @@ async fn not_authenticated_missing_set_is_a_session_error() {
         .expect_err("must fail");
     assert!(matches!(err, SoapError::NotAuthenticated), "{err:?}");
 
-    // Inside a collection: an error (after logging out), not an inventory with unknown names.
+    // Inside a collection: one login anew and a restart of the type, then, expired again, an
+    // error (after logging out), not an inventory with unknown names.
     let server = MockServer::start().await;
-    mount_session(&server).await;
-    mount_views(&server, 1).await;
+    mount_session_logins(&server, 2).await;
+    mount_views(&server, 2).await;
     retrieve("Folder")
         .respond_with(soap(200, "rpex_folder_not_authenticated.xml"))
-        .expect(1)
+        .expect(2)
         .mount(&server)
         .await;
     let err = collect_vcenter(&target(&server), &CancellationToken::new())

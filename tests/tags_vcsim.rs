@@ -228,9 +228,9 @@ fn estate_file_scope_and_snapshots() {
     std::fs::write(
         &estate,
         format!(
-            "[[vcenter]]\nserver = \"{}\"\nuser = \"{USER}\"\nca_file = \"{}\"\ntag = [\"dr-tier:silver\"]\n",
+            "[[vcenter]]\nserver = \"{}\"\nuser = \"{USER}\"\nthumbprint = \"{}\"\ntag = [\"dr-tier:silver\"]\n",
             sim.server(),
-            sim.ca_file()
+            sim.thumbprint()
         ),
     )
     .unwrap();

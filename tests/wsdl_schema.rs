@@ -166,6 +166,7 @@ fn literals_after(src: &str, needle: &str, end: char) -> Vec<String> {
 fn decoder_sources() -> Vec<(String, String)> {
     [
         "src/collect/decode.rs",
+        "src/collect/devices.rs",
         "src/collect/mod.rs",
         "src/soap/types.rs",
     ]
@@ -196,6 +197,7 @@ fn every_element_the_decoders_read_is_described() {
             names.extend(literals_after(src, needle, ']'));
         }
         names.extend(literals_after(src, ".child(", ')'));
+        names.extend(literals_after(src, ".children_named(", ')'));
         for n in names {
             if !schema.all_elements.contains(&n) {
                 problems.push(format!(

@@ -64,6 +64,8 @@ pub struct Context<'a> {
     uuids: [HashMap<String, Vec<usize>>; 2],
     /// Per vCenter (by index): its migration events by VM moref, in collection order.
     migrations: Vec<HashMap<&'a str, Vec<&'a MigrationEvent>>>,
+    /// Each BIOS UUID → how many VMs of the whole estate carry it (agent VMs left out).
+    bios_vms: HashMap<String, u32>,
 }
 
 impl<'a> Context<'a> {
@@ -78,6 +80,7 @@ impl<'a> Context<'a> {
             pods: HashMap::new(),
             uuids: [HashMap::new(), HashMap::new()],
             migrations: Vec::with_capacity(estate.vcenters.len()),
+            bios_vms: HashMap::new(),
         };
         for (vi, vc) in estate.vcenters.iter().enumerate() {
             for (hi, host) in vc.hosts.iter().enumerate() {
@@ -98,6 +101,11 @@ impl<'a> Context<'a> {
             }
             // Every VM, whatever the scope: a copy out of scope is still evidence.
             for vm in &vc.vms {
+                if vm.managed_by.is_none()
+                    && let Some(u) = UuidKind::Bios.of(vm)
+                {
+                    *ctx.bios_vms.entry(u).or_default() += 1;
+                }
                 for kind in [UuidKind::Instance, UuidKind::Bios] {
                     if let Some(u) = kind.of(vm) {
                         let vcs = ctx.uuids[kind as usize].entry(u).or_default();
@@ -123,6 +131,12 @@ impl<'a> Context<'a> {
         self.uuids[kind as usize]
             .get(uuid)
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// How many VMs of the estate (agent VMs left out) carry BIOS UUID `uuid` (normalized as
+    /// [`UuidKind::of`] does).
+    pub fn vms_with_bios_uuid(&self, uuid: &str) -> u32 {
+        self.bios_vms.get(uuid).copied().unwrap_or(0)
     }
 
     /// The migration events of the VM with `moref` in the vCenter at `vc_index`.

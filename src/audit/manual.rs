@@ -13,7 +13,7 @@
 //! check, RHEL 6 for the RHEL/CentOS 7 check) does not count.
 
 use super::os::{Family, OsIdentity};
-use super::rules::{MACHINE_SUBSECTION, Source};
+use super::rules::{Document, MACHINE_SUBSECTION, Source};
 
 /// The VMs a manual check applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +23,7 @@ pub enum AppliesTo {
     Linux,
     RhelCentos7,
     OracleLinux,
+    Rhel,
 }
 
 impl AppliesTo {
@@ -34,6 +35,7 @@ impl AppliesTo {
             AppliesTo::Linux => "Linux VMs",
             AppliesTo::RhelCentos7 => "RHEL/CentOS 7 VMs",
             AppliesTo::OracleLinux => "Oracle Linux VMs",
+            AppliesTo::Rhel => "RHEL VMs",
         }
     }
 
@@ -47,6 +49,7 @@ impl AppliesTo {
                 os.may_be(Family::Rhel, Some("7")) || os.may_be(Family::CentOs, Some("7"))
             }
             AppliesTo::OracleLinux => os.may_be(Family::OracleLinux, None),
+            AppliesTo::Rhel => os.may_be(Family::Rhel, None),
         }
     }
 }
@@ -128,13 +131,47 @@ pub static MANUAL_CHECKS: &[ManualCheck] = &[
         source: LINUX,
         applies_to: AppliesTo::OracleLinux,
     },
+    // Today's support matrix.
+    ManualCheck {
+        id: "manual-nic-teaming",
+        text: "The guest uses no NIC teaming (not supported)",
+        source: Source::matrix("Machine", "NIC teaming"),
+        applies_to: AppliesTo::AllVms,
+    },
+    ManualCheck {
+        id: "manual-4k-sector",
+        text: "No disk has 4K native sectors (the hypervisor does not show the guest's sector size)",
+        source: Source::matrix("Machine", "4K-sector disks"),
+        applies_to: AppliesTo::AllVms,
+    },
+    ManualCheck {
+        id: "manual-bitlocker",
+        text: "No volume is encrypted with BitLocker inside the guest",
+        source: Source::matrix("Machine", "(and BitLocker in the guest)"),
+        applies_to: AppliesTo::Windows,
+    },
+    ManualCheck {
+        id: "manual-rhel-kernel",
+        text: "The RHEL update runs a kernel the support matrix lists for it (some updates have kernel conditions)",
+        source: Source::matrix(
+            "Guest operating systems (64-bit)",
+            "some updates with kernel conditions: a manual check",
+        ),
+        applies_to: AppliesTo::Rhel,
+    },
 ];
 
-/// The manual checks that apply to a VM with this OS.
-pub fn applicable(os: &OsIdentity) -> impl Iterator<Item = &'static ManualCheck> + '_ {
+/// The manual checks of profiles following `document`, in report order.
+pub fn of_document(document: Document) -> impl Iterator<Item = &'static ManualCheck> {
     MANUAL_CHECKS
         .iter()
-        .filter(move |c| c.applies_to.matches(os))
+        .filter(move |c| c.source.document == document)
+}
+
+/// The manual checks of the seed that apply to a VM with this OS.
+#[cfg(test)]
+fn applicable(os: &OsIdentity) -> impl Iterator<Item = &'static ManualCheck> + '_ {
+    of_document(Document::Prerequisites2017).filter(move |c| c.applies_to.matches(os))
 }
 
 #[cfg(test)]
@@ -147,12 +184,25 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_unique_and_prefixed() {
+    fn ids_are_unique_and_prefixed_and_sources_cited() {
         let mut seen = std::collections::HashSet::new();
         for c in MANUAL_CHECKS {
             assert!(c.id.starts_with("manual-"), "{}", c.id);
             assert!(seen.insert(c.id), "duplicate {}", c.id);
+            crate::audit::rules::tests::assert_cited(&c.source);
         }
+        let current: Vec<&str> = of_document(Document::SupportMatrix2026)
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(
+            current,
+            [
+                "manual-nic-teaming",
+                "manual-4k-sector",
+                "manual-bitlocker",
+                "manual-rhel-kernel"
+            ]
+        );
     }
 
     #[test]
@@ -188,7 +238,10 @@ mod tests {
 
     #[test]
     fn unknown_os_gets_every_check() {
-        assert_eq!(ids(&OsIdentity::unknown()).len(), MANUAL_CHECKS.len());
+        assert_eq!(
+            ids(&OsIdentity::unknown()).len(),
+            of_document(Document::Prerequisites2017).count()
+        );
         let other_linux = ids(&from_guest_id("otherLinux64Guest", None));
         assert!(
             other_linux.contains(&"manual-lsof") && !other_linux.contains(&"manual-os-drive-c")

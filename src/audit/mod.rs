@@ -37,10 +37,15 @@
 //! out by tag get no findings and the readiness `out-of-scope`, count toward no rule and no
 //! manual check, and are counted in [`AuditCounts::vms_out_of_scope`]. Hosts and vCenters are
 //! always audited.
+//!
+//! Agent VMs: a VM managed by a solution (`config.managedBy`: vSphere Cluster Services, vSAN file
+//! services, NSX and other EAM agents) is not a workload to replicate. In every profile it is
+//! `out-of-scope` like a VM left out by tag, and counted in [`AuditCounts::vms_agents`].
 
 pub mod context;
 pub mod manual;
 pub mod os;
+pub mod os_disk;
 pub mod profile;
 pub mod result;
 pub mod rules;
@@ -53,7 +58,7 @@ pub use context::{Context, HostView, VCenterView, VmView};
 pub use profile::{Profile, ProfileError};
 pub use result::{
     AuditCounts, AuditResult, FailOn, Finding, ManualStats, ObjectAudit, Readiness,
-    ReadinessCounts, RuleStats, SummaryRow, Tally, VCenterAudit, VmAudit, render_summary,
+    ReadinessCounts, RuleStats, SummaryRow, Tally, VCenterAudit, VmAudit,
 };
 
 use crate::model::{CollectStatus, Estate};
@@ -201,13 +206,12 @@ impl Outcome {
 /// Audits `estate` with `profile`: runs every enabled rule on every object of its kind.
 pub fn audit(estate: &Estate, profile: &Profile) -> AuditResult {
     let ctx = Context::new(estate);
-    let enabled: Vec<(usize, &dyn rules::DynRule, &profile::RuleSettings)> = rules::RULES
-        .iter()
+    // Indexed like `AuditResult::rules`: the rules the profile holds.
+    let enabled: Vec<(usize, &dyn rules::DynRule, &profile::RuleSettings)> = profile
+        .rules()
         .enumerate()
-        .filter_map(|(i, rule)| {
-            let settings = profile.settings(i);
-            settings.enabled.then_some((i, *rule, settings))
-        })
+        .filter(|(_, (_, settings))| settings.enabled)
+        .map(|(i, (rule, settings))| (i, rule, settings))
         .collect();
 
     let mut result = AuditResult::new(profile);
@@ -274,6 +278,12 @@ pub fn audit(estate: &Estate, profile: &Profile) -> AuditResult {
         // VMs.
         vc_audit.vms.reserve(vc.vms.len());
         for vm in &vc.vms {
+            if vm.managed_by.is_some() {
+                // An agent VM (vCLS, vSAN file services, NSX, ...): the solution owns it.
+                result.counts.vms_agents += 1;
+                vc_audit.vms.push(VmAudit::out_of_scope());
+                continue;
+            }
             if !ctx.vm_in_scope(vc_index, vm) {
                 result.counts.vms_out_of_scope += 1;
                 vc_audit.vms.push(VmAudit::out_of_scope());
@@ -316,6 +326,58 @@ pub fn audit(estate: &Estate, profile: &Profile) -> AuditResult {
         result.vcenters.push(vc_audit);
     }
     result
+}
+
+/// The vCenter and ESXi versions of `estate` newer than every version `profile` knows, e.g.
+/// `vCenter 8.0, ESXi 7.0`; `None` when there are none, or when the profile follows today's
+/// support matrix already. For the one-line advice at the end of a run.
+pub fn newer_than_profile(estate: &Estate, profile: &Profile) -> Option<String> {
+    if profile.document() != rules::Document::Prerequisites2017 {
+        return None;
+    }
+    let newest = |versions: Option<&Vec<String>>| {
+        versions?.iter().filter_map(|v| util::major_minor(v)).max()
+    };
+    let vc_max = newest(
+        profile
+            .params(&rules::vcenter_version::VcenterVersion)
+            .map(|p| &p.versions),
+    );
+    let host_max = newest(
+        profile
+            .params(&rules::esxi_version::EsxiVersion)
+            .map(|p| &p.versions),
+    );
+    let ok = |c: &&crate::model::VCenterInventory| c.status == CollectStatus::Ok;
+    let beyond = |found: &mut dyn Iterator<Item = Option<&String>>, max: Option<(u32, u32)>| {
+        let max = max?;
+        found
+            .filter_map(|v| util::major_minor(v?))
+            .filter(|v| *v > max)
+            .max()
+    };
+    let vc = beyond(
+        &mut estate
+            .vcenters
+            .iter()
+            .filter(ok)
+            .map(|c| c.about.version.as_ref()),
+        vc_max,
+    );
+    let host = beyond(
+        &mut estate
+            .vcenters
+            .iter()
+            .filter(ok)
+            .flat_map(|c| &c.hosts)
+            .map(|h| h.version.as_ref()),
+        host_max,
+    );
+    let parts: Vec<String> = [("vCenter", vc), ("ESXi", host)]
+        .into_iter()
+        .filter_map(|(what, v)| Some(format!("{what} {}", util::fmt_major_minor(v?))))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// The object a set of outcomes is about, for building findings.
@@ -373,7 +435,92 @@ mod tests {
             .map(|v| v.readiness_str())
             .collect();
         assert_eq!(readiness, ["not-ready", "out-of-scope", "out-of-scope"]);
-        assert!(render_summary(&r).contains("2 VMs in scope (2 left out by tag)"));
+    }
+
+    #[test]
+    fn agent_vms_are_out_of_scope_in_every_profile() {
+        let mut vcls = vm("vCLS-1f2e");
+        vcls.guest_id = Some("vmwarePhoton64Guest".into());
+        vcls.managed_by = Some(crate::model::ManagedBy {
+            extension_key: "com.vmware.vim.eam".into(),
+            kind: Some("cluster-agent".into()),
+        });
+        let e = estate(vec![vcenter("vc1", vec![vcls, vm("bad_name")])]);
+        for name in profile::Profile::builtin_names() {
+            let r = audit(&e, &Profile::builtin(name).unwrap());
+            assert!(
+                r.findings.iter().all(|f| f.object != "vCLS-1f2e"),
+                "{name}: {:#?}",
+                r.findings
+            );
+            assert_eq!((r.counts.vms_in_scope, r.counts.vms_agents), (1, 1));
+            assert_eq!(r.vcenters[0].vms[0].readiness_str(), "out-of-scope");
+            let vm_name = r.rules.iter().find(|s| s.rule == "vm-name").unwrap();
+            assert_eq!(vm_name.checked, 1, "{name}: agents count toward no rule");
+            let summary = crate::report::summary::render(&crate::report::Report::new(
+                &e,
+                &r,
+                "2026-01-01T00:00:00Z".into(),
+            ));
+            assert!(
+                summary.contains("1 VM in scope (1 left out as an agent VM)"),
+                "{summary}"
+            );
+            let port = r.manual.iter().map(|m| m.vms).max().unwrap_or(0);
+            assert!(port <= 1, "{name}: agents count toward no manual check");
+        }
+    }
+
+    #[test]
+    fn newer_platforms_are_named_for_the_seed_profile_only() {
+        let mut vc = vcenter("vc1", vec![vm("a")]);
+        vc.about.version = Some("8.0.3".into());
+        vc.hosts.push(host("host-2", "7.0.3", "1"));
+        vc.hosts.push(host("host-3", "6.0.0", "1"));
+        let e = estate(vec![vc]);
+        assert_eq!(
+            newer_than_profile(&e, &Profile::default()).as_deref(),
+            Some("vCenter 8.0, ESXi 7.0")
+        );
+        let current = Profile::builtin(profile::CURRENT_PROFILE).unwrap();
+        assert_eq!(newer_than_profile(&e, &current), None);
+        let old = estate(vec![vcenter("vc1", vec![vm("a")])]);
+        assert_eq!(newer_than_profile(&old, &Profile::default()), None);
+    }
+
+    #[test]
+    fn todays_profile_runs_its_own_rules() {
+        let mut vc = vcenter("vc1", vec![vm("web-01")]);
+        vc.about.version = Some("8.0.2".into());
+        vc.hosts[0].version = Some("7.0.3".into());
+        let big = Vm {
+            disks: Some((0..3).map(|i| disk(&format!("d{i}"), 2048 * GIB)).collect()),
+            nics: Some(Vec::new()),
+            cpus: Some(2),
+            memory_mb: Some(4096),
+            bios_uuid: Some("u1".into()),
+            ..vm("db-01")
+        };
+        vc.vms.push(big);
+        let r = audit(
+            &estate(vec![vc]),
+            &Profile::builtin(profile::CURRENT_PROFILE).unwrap(),
+        );
+        let rules: Vec<&str> = r.rules.iter().map(|s| s.rule).collect();
+        assert!(rules.contains(&"os-disk-size") && !rules.contains(&"disk-size"));
+        // 2 TiB disks pass today; the OS disk of a VM without controllers is unknown only when
+        // a disk is over the BIOS limit, and the data disks are within 32 TiB.
+        assert!(
+            r.findings.iter().all(|f| f.rule != "data-disk-size"),
+            "{:#?}",
+            r.findings
+        );
+        assert!(
+            r.findings
+                .iter()
+                .all(|f| f.object_type != ObjectKind::VCenter)
+        );
+        assert_eq!(r.manual.len(), 4);
     }
 
     #[test]
@@ -387,7 +534,8 @@ mod tests {
                 vcenters: 1,
                 hosts: 1,
                 vms_in_scope: 2,
-                vms_out_of_scope: 0
+                vms_out_of_scope: 0,
+                vms_agents: 0,
             }
         );
         assert_eq!(r.readiness_counts().ready, 2);
@@ -471,7 +619,9 @@ mod tests {
         let total: usize = r.vcenters[0].vms.iter().map(|v| v.findings).sum();
         assert_eq!(total, r.findings.len());
         let rows = r.summary_rows();
-        assert_eq!(rows.len(), rules::RULES.len() + manual::MANUAL_CHECKS.len());
+        let p = Profile::default();
+        let seed = manual::of_document(p.document()).count();
+        assert_eq!(rows.len(), p.rules().count() + seed);
         let ds_row = rows.iter().find(|row| row.rule == "disk-size").unwrap();
         assert_eq!(
             (ds_row.status, ds_row.failed, ds_row.unknown),
@@ -676,48 +826,6 @@ mod tests {
             r.exceeds(FailOn::Error) && r.exceeds(FailOn::Warning) && !r.exceeds(FailOn::Never)
         );
         assert_eq!(FailOn::default(), FailOn::Error);
-    }
-
-    #[test]
-    fn render_summary_reports_counts_and_top_rules() {
-        let vms = vec![
-            vm("ok"),
-            Vm {
-                name: "bad_name".into(),
-                ..vm("x")
-            },
-            Vm {
-                name: "bad_name2".into(),
-                firmware: None,
-                ..vm("y")
-            },
-        ];
-        let r = audit(&estate(vec![vcenter("vc1", vms)]), &Profile::default());
-        let s = render_summary(&r);
-        assert!(
-            s.starts_with("Audited 1 vCenter, 1 host, 3 VMs with profile asr-vmware-2017.\n"),
-            "{s}"
-        );
-        assert!(
-            s.contains("VM readiness: 1 ready, 0 conditionally ready, 0 unknown, 2 not ready.\n"),
-            "{s}"
-        );
-        assert!(s.contains("Findings: 3 (2 failed, 1 unknown).\n"), "{s}");
-        let top = s.lines().position(|l| l == "Top rules:").unwrap();
-        let lines: Vec<&str> = s.lines().collect();
-        assert!(lines[top + 1].trim_start().starts_with("vm-name"), "{s}");
-        assert!(
-            lines[top + 1].ends_with("2 failed, 0 unknown of 3 VMs"),
-            "{s}"
-        );
-        assert!(
-            lines[top + 2].trim_start().starts_with("boot-firmware"),
-            "{s}"
-        );
-        assert!(
-            s.ends_with("3 manual checks to verify by hand (see summary.csv).\n"),
-            "{s}"
-        );
     }
 
     /// 100k VMs audit in well under a second (run with `cargo test --release -- --ignored`).

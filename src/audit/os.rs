@@ -30,15 +30,24 @@ pub enum Family {
     CentOs,
     OracleLinux,
     Sles,
+    /// Windows desktop releases (7, 8, 8.1, 10, 11).
+    WindowsClient,
+    Ubuntu,
+    Debian,
+    Rocky,
 }
 
 impl Family {
-    pub const ALL: [Family; 5] = [
+    pub const ALL: [Family; 9] = [
         Family::WindowsServer,
         Family::Rhel,
         Family::CentOs,
         Family::OracleLinux,
         Family::Sles,
+        Family::WindowsClient,
+        Family::Ubuntu,
+        Family::Debian,
+        Family::Rocky,
     ];
 
     /// Display name.
@@ -49,12 +58,16 @@ impl Family {
             Family::CentOs => "CentOS",
             Family::OracleLinux => "Oracle Linux",
             Family::Sles => "SUSE Linux Enterprise Server",
+            Family::WindowsClient => "Windows",
+            Family::Ubuntu => "Ubuntu",
+            Family::Debian => "Debian",
+            Family::Rocky => "Rocky Linux",
         }
     }
 
     pub fn kind(self) -> OsKind {
         match self {
-            Family::WindowsServer => OsKind::Windows,
+            Family::WindowsServer | Family::WindowsClient => OsKind::Windows,
             _ => OsKind::Linux,
         }
     }
@@ -312,7 +325,8 @@ fn guest_id_version(rest: &str) -> Option<Option<String>> {
 /// Identifies a vSphere guest id (`config.guestId` or `guest.guestId`). `full_name` is the
 /// matching full name, used to describe OSes outside [`Family`].
 pub fn from_guest_id(id: &str, full_name: Option<&str>) -> OsIdentity {
-    let arch = if id.contains("64") {
+    // ESXi (`vmkernel*Guest`, nested hosts) is 64-bit whatever its id says.
+    let arch = if id.contains("64") || id.starts_with("vmkernel") {
         Arch::X64
     } else {
         Arch::X86
@@ -338,13 +352,27 @@ pub fn from_guest_id(id: &str, full_name: Option<&str>) -> OsIdentity {
         "windows2022srvNext_64Guest" => return windows(&["2025"]),
         _ => {}
     }
+    let family = |f: Family, majors: &[&str]| {
+        let majors = (!majors.is_empty()).then(|| strings(majors)).flatten();
+        OsIdentity::family(f, arch, majors, raw)
+    };
+    match id {
+        "windows7Guest" | "windows7_64Guest" => return family(Family::WindowsClient, &["7"]),
+        "windows8Guest" | "windows8_64Guest" => return family(Family::WindowsClient, &["8"]),
+        "windows9Guest" | "windows9_64Guest" => return family(Family::WindowsClient, &["10"]),
+        "windows11_64Guest" => return family(Family::WindowsClient, &["11"]),
+        "ubuntuGuest" | "ubuntu64Guest" => return family(Family::Ubuntu, &[]),
+        "rockylinux_64Guest" => return family(Family::Rocky, &[]),
+        _ => {}
+    }
     // Families whose guest ids carry the major release: rhel7_64Guest, centos6Guest, sles11_64Guest.
     // Without a number the id covers several releases.
-    let versioned: [(&str, Family, Option<&[&str]>); 4] = [
+    let versioned: [(&str, Family, Option<&[&str]>); 5] = [
         ("rhel", Family::Rhel, None),
         ("centos", Family::CentOs, Some(&["4", "5", "6"])),
         ("oracleLinux", Family::OracleLinux, Some(&["4", "5", "6"])),
         ("sles", Family::Sles, None),
+        ("debian", Family::Debian, None),
     ];
     for (prefix, family, unnumbered) in versioned {
         if let Some(version) = id.strip_prefix(prefix).and_then(guest_id_version) {
@@ -421,14 +449,17 @@ const TOOLS_FAMILIES: &[(&str, Family)] = &[
     ("oracle linux", Family::OracleLinux),
     ("suse linux enterprise server", Family::Sles),
     ("suse linux enterprise", Family::Sles),
+    ("microsoft windows", Family::WindowsClient),
+    ("windows", Family::WindowsClient),
+    ("ubuntu linux", Family::Ubuntu),
+    ("ubuntu", Family::Ubuntu),
+    ("debian gnu/linux", Family::Debian),
+    ("debian", Family::Debian),
+    ("rocky linux", Family::Rocky),
 ];
 
 /// Tools full-name prefixes (lower case) of OSes outside the listed families.
 const TOOLS_OTHERS: &[(&str, OsKind)] = &[
-    ("microsoft windows", OsKind::Windows),
-    ("windows", OsKind::Windows),
-    ("ubuntu", OsKind::Linux),
-    ("debian", OsKind::Linux),
     ("fedora", OsKind::Linux),
     ("red hat fedora", OsKind::Linux),
     ("opensuse", OsKind::Linux),
@@ -441,7 +472,6 @@ const TOOLS_OTHERS: &[(&str, OsKind)] = &[
     ("coreos", OsKind::Linux),
     ("vmware photon", OsKind::Linux),
     ("amazon linux", OsKind::Linux),
-    ("rocky linux", OsKind::Linux),
     ("almalinux", OsKind::Linux),
     ("turbolinux", OsKind::Linux),
     ("freebsd", OsKind::Other),
@@ -475,6 +505,8 @@ pub fn from_tools_name(name: &str) -> Option<OsIdentity> {
         let mut id = OsIdentity::family(family, arch, None, name);
         if family == Family::WindowsServer {
             parse_windows_release(rest, &mut id);
+        } else if family == Family::WindowsClient {
+            parse_windows_client_release(rest, &mut id);
         } else {
             parse_linux_release(rest, &mut id);
         }
@@ -536,6 +568,21 @@ fn parse_windows_release(rest: &str, id: &mut OsIdentity) {
     id.sp = parse_sp(&tokens);
 }
 
+/// `10 Enterprise`, `8.1`, `7 Professional, Service Pack 1` after `Microsoft Windows`: the first
+/// token of digits (and a dot) is the release. Names without one (XP, Vista) stay vague.
+fn parse_windows_client_release(rest: &str, id: &mut OsIdentity) {
+    let tokens = release_tokens(rest);
+    if let Some(v) = tokens.iter().find(|t| {
+        t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            && t.starts_with(|c: char| c.is_ascii_digit())
+    }) {
+        let mut parts = v.split('.');
+        id.majors = parts.next().map(|m| vec![m.to_string()]);
+        id.minor = parts.next().filter(|m| !m.is_empty()).map(str::to_string);
+    }
+    id.sp = parse_sp(&tokens);
+}
+
 /// `7.2`, `4/5/6`, `11 SP3` or `release 7.2.1511` after a Linux family name.
 fn parse_linux_release(rest: &str, id: &mut OsIdentity) {
     let tokens = release_tokens(rest);
@@ -590,14 +637,26 @@ mod tests {
         let o = from_guest_id("otherLinux64Guest", None);
         assert_eq!((o.kind, o.specific), (OsKind::Linux, false));
         let u = from_guest_id("ubuntu64Guest", Some("Ubuntu Linux (64-bit)"));
-        assert_eq!((u.kind, u.family, u.specific), (OsKind::Linux, None, true));
-        assert_eq!(u.label(), "Ubuntu Linux (64-bit)");
         assert_eq!(
-            from_guest_id("windows7_64Guest", None).kind,
-            OsKind::Windows
+            (u.kind, u.family, u.specific, u.majors),
+            (OsKind::Linux, Some(Family::Ubuntu), true, None)
+        );
+        assert_eq!(u.raw, "Ubuntu Linux (64-bit)");
+        let w7 = from_guest_id("windows7_64Guest", None);
+        assert_eq!(
+            (w7.kind, w7.family),
+            (OsKind::Windows, Some(Family::WindowsClient))
+        );
+        let d = from_guest_id("debian10_64Guest", None);
+        assert_eq!(
+            (d.family, d.majors),
+            (Some(Family::Debian), strings(&["10"]))
         );
         assert_eq!(from_guest_id("freebsd64Guest", None).kind, OsKind::Other);
         assert_eq!(from_guest_id("otherGuest", None).kind, OsKind::Unknown);
+        for esxi in ["vmkernel7Guest", "vmkernel8Guest", "vmkernelGuest"] {
+            assert_eq!(from_guest_id(esxi, None).arch, Arch::X64, "{esxi}");
+        }
     }
 
     #[test]
@@ -629,6 +688,28 @@ mod tests {
         assert_eq!(
             from_tools_name("Ubuntu Linux (64-bit)").unwrap().kind,
             OsKind::Linux
+        );
+        let u = from_tools_name("Ubuntu 22.04.3 LTS").unwrap();
+        assert_eq!(
+            (u.family, u.majors, u.minor),
+            (Some(Family::Ubuntu), strings(&["22"]), Some("04".into()))
+        );
+        let w = from_tools_name("Microsoft Windows 8.1 (64-bit)").unwrap();
+        assert_eq!(
+            (w.family, w.majors, w.minor),
+            (
+                Some(Family::WindowsClient),
+                strings(&["8"]),
+                Some("1".into())
+            )
+        );
+        let w =
+            from_tools_name("Microsoft Windows 7 Professional, Service Pack 1 (64-bit)").unwrap();
+        assert_eq!((w.majors, w.sp), (strings(&["7"]), Some(1)));
+        let r = from_tools_name("Rocky Linux 9.2 (Blue Onyx)").unwrap();
+        assert_eq!(
+            (r.family, r.majors, r.minor),
+            (Some(Family::Rocky), strings(&["9"]), Some("2".into()))
         );
     }
 

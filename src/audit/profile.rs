@@ -25,18 +25,27 @@ use std::fmt;
 use std::path::Path;
 
 use super::Severity;
-use super::rules::{AnyParams, DynRule, ParamsError, RULES};
+use super::rules::{AnyParams, Document, DynRule, ParamsError, RULES};
 
 /// The default profile.
 pub const DEFAULT_PROFILE: &str = "asr-vmware-2017";
 
-/// The built-in profiles: name and TOML text.
-pub const BUILTIN: &[(&str, &str)] = &[(
-    DEFAULT_PROFILE,
-    include_str!("../../profiles/asr-vmware-2017.toml"),
-)];
+/// Today's support matrix.
+pub const CURRENT_PROFILE: &str = "asr-vmware-2026";
 
-const TOP_LEVEL_KEYS: &[&str] = &["description", "extends", "rules"];
+/// The built-in profiles: name and TOML text.
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        DEFAULT_PROFILE,
+        include_str!("../../profiles/asr-vmware-2017.toml"),
+    ),
+    (
+        CURRENT_PROFILE,
+        include_str!("../../profiles/asr-vmware-2026.toml"),
+    ),
+];
+
+const TOP_LEVEL_KEYS: &[&str] = &["description", "document", "extends", "rules"];
 const ENABLED: &str = "enabled";
 const SEVERITY: &str = "severity";
 
@@ -98,7 +107,10 @@ impl fmt::Debug for RuleSettings {
 pub struct Profile {
     name: String,
     description: Option<String>,
-    rules: Vec<RuleSettings>,
+    /// The document the profile follows: which citations and manual checks it shows.
+    document: Document,
+    /// Parallel to [`RULES`]; `None` for a rule the profile does not hold.
+    rules: Vec<Option<RuleSettings>>,
 }
 
 impl Default for Profile {
@@ -135,7 +147,7 @@ impl Profile {
             name: name.to_string(),
             builtins: Self::builtin_names().join(", "),
         })?;
-        Self::parse(name, text, name == DEFAULT_PROFILE)
+        Self::parse(name, text, true)
     }
 
     /// Names of the built-in profiles.
@@ -157,23 +169,34 @@ impl Profile {
         self.description.as_deref()
     }
 
-    /// Settings of the rule at `index` in [`RULES`].
-    pub fn settings(&self, index: usize) -> &RuleSettings {
-        &self.rules[index]
+    /// The document the profile follows.
+    pub fn document(&self) -> Document {
+        self.document
     }
 
-    /// Settings of the rule with `id`.
+    /// Settings of the rule with `id`; `None` when the profile does not hold it.
     pub fn rule(&self, id: &str) -> Option<&RuleSettings> {
         let i = RULES.iter().position(|r| r.meta().id == id)?;
-        Some(&self.rules[i])
+        self.rules[i].as_ref()
     }
 
-    /// Every rule with its settings, in [`RULES`] order.
+    /// Every rule the profile holds with its settings, in [`RULES`] order.
     pub fn rules(&self) -> impl Iterator<Item = (&'static dyn DynRule, &RuleSettings)> {
-        RULES.iter().copied().zip(self.rules.iter())
+        RULES
+            .iter()
+            .copied()
+            .zip(self.rules.iter())
+            .filter_map(|(r, s)| Some((r, s.as_ref()?)))
     }
 
-    /// `root`: the text is the complete default profile, laid over nothing.
+    /// The typed parameters of rule `R` in this profile, when it holds the rule.
+    pub fn params<R: super::rules::Rule>(&self, rule: &R) -> Option<&R::Params> {
+        let id = super::rules::Rule::meta(rule).id;
+        self.rule(id)?.params.downcast_ref::<R::Params>()
+    }
+
+    /// `root`: the text is a built-in profile, complete and laid over nothing; the rules it has
+    /// no table for are not part of it.
     fn parse(origin: &str, text: &str, root: bool) -> Result<Self, ProfileError> {
         let err_key = |key: String, expected: &[&str]| ProfileError::UnknownKey {
             file: origin.to_string(),
@@ -207,6 +230,17 @@ impl Profile {
             Some(toml::Value::String(s)) => Some(s),
             Some(v) => return Err(bad("description".into(), type_reason(&v, "a string"))),
         };
+        let document = match doc.remove("document") {
+            None => None,
+            Some(toml::Value::String(s)) if Document::from_key(&s).is_some() => {
+                Document::from_key(&s)
+            }
+            Some(v) => {
+                let keys: Vec<&str> = Document::ALL.iter().map(|d| d.key()).collect();
+                let reason = format!("{v} is not one of {}", keys.join(", "));
+                return Err(bad("document".into(), reason));
+            }
+        };
         let base = match doc.remove("extends") {
             None if root => None,
             None => Some(Self::builtin(DEFAULT_PROFILE)?),
@@ -234,17 +268,17 @@ impl Profile {
         let mut rules = Vec::with_capacity(RULES.len());
         for (i, rule) in RULES.iter().enumerate() {
             let id = rule.meta().id;
+            let given = tables.contains_key(id);
             let user = match tables.remove(id) {
                 None => toml::Table::new(),
                 Some(toml::Value::Table(t)) => t,
                 Some(v) => return Err(bad(format!("rules.{id}"), type_reason(&v, "a table"))),
             };
-            let base_settings = base.as_ref().map(|b| &b.rules[i]);
-            if root && user.is_empty() {
-                return Err(ProfileError::MissingKey {
-                    file: origin.to_string(),
-                    key: format!("rules.{id}"),
-                });
+            let base_settings = base.as_ref().and_then(|b| b.rules[i].as_ref());
+            if !given && base_settings.is_none() {
+                // Neither this profile nor its base holds the rule.
+                rules.push(None);
+                continue;
             }
             if let Some(b) = base_settings {
                 let mut expected: Vec<&str> = vec![ENABLED, SEVERITY];
@@ -255,8 +289,13 @@ impl Profile {
             }
 
             let mut params = base_settings.map(|b| b.table.clone()).unwrap_or_default();
-            let mut enabled = base_settings.map(|b| b.enabled);
-            let mut severity = base_settings.map(|b| b.severity);
+            // A file may add a rule its base does not hold: it runs at its default severity
+            // unless the table says otherwise, and must give every parameter.
+            let added = !root && base_settings.is_none();
+            let mut enabled = base_settings.map(|b| b.enabled).or(added.then_some(true));
+            let mut severity = base_settings
+                .map(|b| b.severity)
+                .or(added.then_some(rule.meta().default_severity));
             for (key, value) in &user {
                 match key.as_str() {
                     ENABLED => match value {
@@ -304,16 +343,27 @@ impl Profile {
                     return Err(bad(key, reason));
                 }
             };
-            rules.push(RuleSettings {
+            rules.push(Some(RuleSettings {
                 enabled,
                 severity,
                 params: parsed,
                 table: params,
-            });
+            }));
         }
+        let document = match (document, &base) {
+            (Some(d), _) => d,
+            (None, Some(b)) => b.document,
+            (None, None) => {
+                return Err(ProfileError::MissingKey {
+                    file: origin.to_string(),
+                    key: "document".into(),
+                });
+            }
+        };
         Ok(Profile {
             name: origin.to_string(),
             description: description.or_else(|| base.and_then(|b| b.description)),
+            document,
             rules,
         })
     }
@@ -343,7 +393,6 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// 1-based line and column of byte `offset` in `text`.
 /// The line where the dotted `key` (`rules.disk-size.max_gib`) is written; 1 when it cannot be
 /// found (the text already parsed, so this is only for the message).
 fn key_line(text: &str, key: &str) -> usize {
@@ -371,6 +420,7 @@ fn split_dotted(key: &str) -> Vec<&str> {
     key.split('.').collect()
 }
 
+/// 1-based line and column of byte `offset` in `text`.
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
@@ -385,10 +435,29 @@ mod tests {
 
     #[test]
     fn every_builtin_loads_and_covers_every_rule() {
+        let mut held = std::collections::HashSet::new();
         for name in Profile::builtin_names() {
             let p = Profile::load(name).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(p.name(), name);
-            assert_eq!(p.rules().count(), RULES.len());
+            for (rule, _) in p.rules() {
+                held.insert(rule.meta().id);
+                assert!(
+                    rule.meta()
+                        .sources
+                        .iter()
+                        .any(|s| s.document == p.document()),
+                    "{name}: {} cites nothing of {}",
+                    rule.meta().id,
+                    p.document().key()
+                );
+            }
+        }
+        for rule in RULES {
+            assert!(
+                held.contains(rule.meta().id),
+                "{} is in no built-in profile",
+                rule.meta().id
+            );
         }
         let p = Profile::default();
         assert!(p.rules().all(|(_, s)| s.enabled));
@@ -455,7 +524,7 @@ mod tests {
         let e = Profile::from_toml("p.toml", "colour = \"red\"\n").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "profile p.toml, line 1: unknown key colour (expected one of description, extends, rules)"
+            "profile p.toml, line 1: unknown key colour (expected one of description, document, extends, rules)"
         );
     }
 
@@ -520,7 +589,7 @@ mod tests {
         let e = Profile::load("no-such-profile").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "profile no-such-profile: not a built-in profile (asr-vmware-2017) and no such file"
+            "profile no-such-profile: not a built-in profile (asr-vmware-2017, asr-vmware-2026) and no such file"
         );
     }
 
@@ -559,6 +628,51 @@ mod tests {
             );
             assert!(e.to_string().contains(&format!("line {line}")), "{e}");
         }
+    }
+
+    #[test]
+    fn a_file_extends_todays_profile_disables_and_adds_rules() {
+        let p = Profile::from_toml(
+            "mine.toml",
+            "extends = \"asr-vmware-2026\"\n[rules.guest-ipv6]\nenabled = false\n\
+             [rules.data-disk-count]\nmax_disks = 32\n[rules.storage-drs]\n",
+        )
+        .unwrap();
+        assert_eq!(p.document(), Document::SupportMatrix2026);
+        assert!(!p.rule("guest-ipv6").unwrap().enabled);
+        assert_eq!(
+            p.rule("data-disk-count").unwrap().table["max_disks"].as_integer(),
+            Some(32)
+        );
+        assert!(p.rule("disk-size").is_none(), "not in the base");
+        let sdrs = p.rule("storage-drs").expect("added from the one list");
+        assert!(sdrs.enabled && sdrs.severity == Severity::Warning);
+        // An added rule must give its parameters.
+        let e = Profile::from_toml(
+            "mine.toml",
+            "extends = \"asr-vmware-2026\"\n[rules.disk-size]\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("profile mine.toml: bad value for rules.disk-size: "),
+            "{e}"
+        );
+        let e = Profile::from_toml(
+            "mine.toml",
+            "extends = \"asr-vmware-2026\"\n[rules.os-disk-size]\nmax_gib = 1\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "profile mine.toml, line 3: unknown key rules.os-disk-size.max_gib (expected one of enabled, severity, max_gib_bios, max_gib_uefi)"
+        );
+        let e = Profile::from_toml("mine.toml", "document = \"2030\"\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("profile mine.toml: bad value for document: "),
+            "{e}"
+        );
     }
 
     #[test]

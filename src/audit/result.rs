@@ -6,7 +6,6 @@
 //!   [`VmAudit`] for each VM, in the same order as the estate (`vcenters[i].hosts[j]` is
 //!   `estate.vcenters[i].hosts[j]`), for the `findings` and `readiness` columns of the inventory CSVs.
 //! - [`AuditResult::summary_rows`]: the rows of `summary.csv` ([`SummaryRow`]).
-//! - [`render_summary`]: the short text printed at the end of a run.
 //! - [`AuditResult::exceeds`]: the exit-code predicate for `--fail-on`.
 //!
 //! Readiness of a VM combines its own outcomes with those of its host and its vCenter: `not-ready`
@@ -15,7 +14,7 @@
 
 use serde::Serialize;
 
-use super::manual::{MANUAL_CHECKS, ManualCheck};
+use super::manual::{self, ManualCheck};
 use super::os::GuestOs;
 use super::profile::Profile;
 use super::rules::Source;
@@ -180,12 +179,15 @@ pub struct VCenterAudit {
 }
 
 /// How many objects were audited.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct AuditCounts {
     pub vcenters: usize,
     pub hosts: usize,
     pub vms_in_scope: usize,
+    /// VMs left out by tag.
     pub vms_out_of_scope: usize,
+    /// Agent VMs (managed by a solution) left out.
+    pub vms_agents: usize,
 }
 
 /// Per-rule counts of objects (not outcomes).
@@ -252,7 +254,8 @@ pub struct AuditResult {
     pub counts: AuditCounts,
     /// Failing and unknown outcomes, by vCenter, then vCenter/hosts/VMs in estate order.
     pub findings: Vec<Finding>,
-    /// One entry per rule in `RULES` order, disabled rules included (with zero counts).
+    /// One entry per rule the profile holds, in `RULES` order, disabled rules included (with
+    /// zero counts).
     pub rules: Vec<RuleStats>,
     pub manual: Vec<ManualStats>,
     /// Parallel to `Estate::vcenters`.
@@ -279,12 +282,11 @@ impl AuditResult {
                         failed: 0,
                         unknown: 0,
                         title: meta.title,
-                        source: meta.source,
+                        source: meta.source(profile.document()),
                     }
                 })
                 .collect(),
-            manual: MANUAL_CHECKS
-                .iter()
+            manual: manual::of_document(profile.document())
                 .map(|check| ManualStats { check, vms: 0 })
                 .collect(),
             vcenters: Vec::new(),
@@ -398,85 +400,12 @@ impl AuditResult {
 }
 
 /// VMs per readiness.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct ReadinessCounts {
     pub ready: usize,
     pub conditionally_ready: usize,
     pub unknown: usize,
     pub not_ready: usize,
-}
-
-/// Number of rules [`render_summary`] lists.
-const TOP_RULES: usize = 5;
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// The short summary printed at the end of a run: objects audited, readiness counts, the rules
-/// with the most failing or unknown objects, and the number of manual checks.
-pub fn render_summary(result: &AuditResult) -> String {
-    let c = &result.counts;
-    let mut s = format!(
-        "Audited {}, {}, {}",
-        plural(c.vcenters, "vCenter", "vCenters"),
-        plural(c.hosts, "host", "hosts"),
-        plural(c.vms_in_scope, "VM", "VMs"),
-    );
-    if c.vms_out_of_scope > 0 {
-        s.push_str(&format!(
-            " in scope ({} left out by tag)",
-            c.vms_out_of_scope
-        ));
-    }
-    s.push_str(&format!(" with profile {}.\n", result.profile));
-    let r = result.readiness_counts();
-    s.push_str(&format!(
-        "VM readiness: {} ready, {} conditionally ready, {} unknown, {} not ready.\n",
-        r.ready, r.conditionally_ready, r.unknown, r.not_ready
-    ));
-    let failed = result
-        .findings
-        .iter()
-        .filter(|f| f.status == Status::Fail)
-        .count();
-    s.push_str(&format!(
-        "Findings: {} ({failed} failed, {} unknown).\n",
-        result.findings.len(),
-        result.findings.len() - failed
-    ));
-
-    let mut top: Vec<&RuleStats> = result
-        .rules
-        .iter()
-        .filter(|r| r.failed + r.unknown > 0)
-        .collect();
-    top.sort_by(|a, b| {
-        (b.severity, b.failed, b.unknown)
-            .cmp(&(a.severity, a.failed, a.unknown))
-            .then(a.rule.cmp(b.rule))
-    });
-    if !top.is_empty() {
-        s.push_str("Top rules:\n");
-        let width = top.iter().map(|r| r.rule.len()).max().unwrap_or(0);
-        for r in top.iter().take(TOP_RULES) {
-            let objects = match r.object_type {
-                ObjectKind::VCenter => plural(r.checked, "vCenter", "vCenters"),
-                ObjectKind::Host => plural(r.checked, "host", "hosts"),
-                ObjectKind::Vm => plural(r.checked, "VM", "VMs"),
-            };
-            s.push_str(&format!(
-                "  {:<width$}  {:<7}  {} failed, {} unknown of {objects}\n",
-                r.rule, r.severity, r.failed, r.unknown
-            ));
-        }
-    }
-    let manual = result.manual.iter().filter(|m| m.vms > 0).count();
-    s.push_str(&format!(
-        "{} to verify by hand (see summary.csv).\n",
-        plural(manual, "manual check", "manual checks")
-    ));
-    s
 }
 
 #[cfg(test)]

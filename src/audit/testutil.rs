@@ -88,8 +88,23 @@ pub fn default_params<R: Rule>(rule: &R) -> R::Params {
 /// The rule's parameters in the default profile, with the keys of `toml` (a rule table body)
 /// replaced.
 pub fn params_with<R: Rule>(rule: &R, toml: &str) -> R::Params {
+    profile_params_with(super::profile::DEFAULT_PROFILE, rule, toml)
+}
+
+/// The rule's parameters in today's profile (`asr-vmware-2026`).
+pub fn current_params<R: Rule>(rule: &R) -> R::Params {
+    profile_params_with(super::profile::CURRENT_PROFILE, rule, "")
+}
+
+/// The rule's parameters in built-in profile `profile`, with the keys of `toml` replaced.
+pub fn profile_params_with<R: Rule>(profile: &str, rule: &R, toml: &str) -> R::Params {
     let id = rule.meta().id;
-    let mut table = Profile::default().rule(id).unwrap().table.clone();
+    let p = Profile::builtin(profile).unwrap();
+    let mut table = p
+        .rule(id)
+        .unwrap_or_else(|| panic!("{profile} does not hold {id}"))
+        .table
+        .clone();
     let extra: toml::Table = toml.parse().unwrap();
     table.extend(extra);
     toml::Value::Table(table).try_into().unwrap()

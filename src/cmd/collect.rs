@@ -2,7 +2,7 @@
 //! `vcaudit audit --snapshot FILE`.
 
 use super::credentials::ConnectArgs;
-use crate::collect::estate::collect_estate;
+use crate::collect::estate::collect_estate_with;
 use crate::error::{Error, Outcome};
 use crate::snapshot::{self, Snapshot};
 use clap::Args;
@@ -18,15 +18,43 @@ pub struct CollectArgs {
     #[arg(long, value_name = "FILE")]
     pub snapshot: PathBuf,
 
+    /// Convert an RVTools export (`.xlsx`) into the snapshot instead of collecting; repeat for
+    /// several. No network.
+    #[arg(long, value_name = "FILE.xlsx", conflicts_with_all = ["server", "estate"])]
+    pub rvtools: Vec<PathBuf>,
+
     /// How many vCenters to collect at the same time.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
+
+    /// Show the progress display (set from `--quiet`/`-v`, not a flag of its own).
+    #[arg(skip)]
+    pub progress: bool,
 }
 
 pub async fn run(args: &CollectArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
+    if !args.rvtools.is_empty() {
+        let estate =
+            crate::rvtools::read_estate(&args.rvtools).map_err(|e| Error::Usage(e.to_string()))?;
+        let vms: usize = estate.vcenters.iter().map(|v| v.vms.len()).sum();
+        let n = estate.vcenters.len();
+        let snap = Snapshot::new(estate, crate::collect::now_rfc3339());
+        snapshot::write(&args.snapshot, &snap).map_err(|e| Error::Usage(e.to_string()))?;
+        let _ = writeln!(
+            out,
+            "Converted {n} vCenter(s), {vms} VMs from RVTools into {}",
+            args.snapshot.display()
+        );
+        return Ok(Outcome::Clean);
+    }
     let targets = args.connect.targets().map_err(Error::Usage)?;
     snapshot::check_writable(&args.snapshot).map_err(|e| Error::Usage(e.to_string()))?;
-    let collected = collect_estate(&targets, args.jobs as usize).await;
+    let collected = collect_estate_with(
+        &targets,
+        args.jobs as usize,
+        &*super::progress::observer(args.progress),
+    )
+    .await;
     if collected.interrupted {
         return Err(Error::Usage("interrupted; no snapshot written".into()));
     }

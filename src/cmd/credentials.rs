@@ -46,9 +46,20 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "SHA256")]
     pub thumbprint: Option<String>,
 
-    /// Seconds to wait for each request.
+    /// Seconds to wait for a connection, and for each next byte of an answer (a slow answer that
+    /// keeps coming is not cut off).
     #[arg(long, value_name = "SECS", default_value_t = DEFAULT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
+
+    /// Seconds one vCenter may take in all; past it that vCenter fails and the others go on.
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub deadline: Option<u64>,
+
+    /// Tries per read-only call on a transient failure (refused or reset connection, timeout,
+    /// HTTP 502/503/504), with growing pauses between them; 1 never retries. Login is never
+    /// retried after a refusal.
+    #[arg(long, value_name = "N", default_value_t = crate::target::DEFAULT_TRIES, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub retries: u32,
 
     /// Days of vCenter events to search for cross-vCenter migrations (0: do not read events;
     /// at most 3650).
@@ -107,10 +118,17 @@ impl ConnectArgs {
             let t: Thumbprint = t.parse().map_err(|e| format!("--thumbprint: {e}"))?;
             return Ok(TlsMode::Thumbprint(t));
         }
-        if self.insecure
-            || (self.ca_file.is_empty()
-                && (env_flag("VCAUDIT_INSECURE") || env_flag("GOVC_INSECURE")))
+        if self.insecure {
+            return Ok(TlsMode::Insecure);
+        }
+        if self.ca_file.is_empty()
+            && let Some(var) = ["VCAUDIT_INSECURE", "GOVC_INSECURE"]
+                .into_iter()
+                .find(|v| env_flag(v))
         {
+            log::warn!(
+                "${var} is set: TLS certificates are not verified (unset it, or use --thumbprint)"
+            );
             return Ok(TlsMode::Insecure);
         }
         Ok(TlsMode::Verify {
@@ -296,6 +314,8 @@ impl ConnectArgs {
             password,
             tls,
             timeout: Duration::from_secs(self.timeout),
+            deadline: self.deadline.map(Duration::from_secs),
+            tries: self.retries,
             events_days: self.events_days,
             scope,
             require_tags: self.require_tags,

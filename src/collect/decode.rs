@@ -3,7 +3,8 @@
 //! Every property may be absent; unknown elements are ignored; a malformed number is unknown.
 
 use crate::model::{
-    ConnectionState, Disk, DiskBacking, Firmware, GuestDisk, PowerState, ToolsRunning, ToolsStatus,
+    ConnectionState, Controller, Disk, DiskBacking, Firmware, GuestDisk, PowerState, ToolsRunning,
+    ToolsStatus,
 };
 use crate::soap::types::{MoRef, ObjectContent, parse_bool, parse_num};
 use crate::soap::xml::Node;
@@ -18,9 +19,41 @@ pub struct Entity {
 
 pub fn entity(oc: &ObjectContent) -> Entity {
     Entity {
-        name: oc.string("name").unwrap_or_default(),
+        name: name(oc),
         parent: oc.moref("parent"),
     }
+}
+
+/// The `name` of an inventory object as the admin typed it (see [`unescape_name`]).
+pub fn name(oc: &ObjectContent) -> String {
+    oc.text("name").map(unescape_name).unwrap_or_default()
+}
+
+/// vCenter sends `/`, `\` and `%` in inventory names escaped as `%2f`, `%5c` and `%25` (seen in
+/// recordings of vCenter 8.0.3); this gives back the name as typed. Any other `%` is kept.
+pub fn unescape_name(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('%') {
+        out.push_str(&rest[..i]);
+        let code = rest.get(i + 1..i + 3).map(str::to_ascii_lowercase);
+        match code.as_deref() {
+            Some("2f") => out.push('/'),
+            Some("5c") => out.push('\\'),
+            Some("25") => out.push('%'),
+            _ => {
+                out.push('%');
+                rest = &rest[i + 1..];
+                continue;
+            }
+        }
+        rest = &rest[i + 3..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `configurationEx.drsConfig` of a cluster: (enabled, defaultVmBehavior).
@@ -107,6 +140,7 @@ pub fn guest_disks(oc: &ObjectContent) -> Vec<GuestDisk> {
 /// `None` when the device list was not sent.
 pub fn disks(oc: &ObjectContent, datastore_names: &HashMap<MoRef, String>) -> Option<Vec<Disk>> {
     let devices = oc.get_all("config.hardware.device")?;
+    let controllers = super::devices::controllers(&devices);
     let labels: HashMap<i32, &str> = devices
         .iter()
         .filter_map(|d| {
@@ -120,14 +154,20 @@ pub fn disks(oc: &ObjectContent, datastore_names: &HashMap<MoRef, String>) -> Op
         devices
             .iter()
             .filter(|d| d.type_name() == "VirtualDisk")
-            .map(|d| disk(d, &labels, datastore_names))
+            .map(|d| disk(d, &labels, &controllers, datastore_names))
             .collect(),
     )
 }
 
-fn disk(d: &Node, labels: &HashMap<i32, &str>, datastore_names: &HashMap<MoRef, String>) -> Disk {
-    let capacity_bytes = parse_num::<u64>(d.text_at(&["capacityInBytes"]))
-        .or_else(|| parse_num::<u64>(d.text_at(&["capacityInKB"])).map(|kb| kb * 1024));
+fn disk(
+    d: &Node,
+    labels: &HashMap<i32, &str>,
+    controllers: &HashMap<i32, Controller>,
+    datastore_names: &HashMap<MoRef, String>,
+) -> Disk {
+    let capacity_bytes = parse_num::<u64>(d.text_at(&["capacityInBytes"])).or_else(|| {
+        parse_num::<u64>(d.text_at(&["capacityInKB"])).and_then(|kb| kb.checked_mul(1024))
+    });
     let backing = d.child("backing");
     let backing_kind = backing.map(|b| match b.type_name() {
         "VirtualDiskFlatVer2BackingInfo" | "VirtualDiskFlatVer1BackingInfo" => DiskBacking::Flat,
@@ -160,5 +200,29 @@ fn disk(d: &Node, labels: &HashMap<i32, &str>, datastore_names: &HashMap<MoRef, 
             .and_then(|k| labels.get(&k))
             .map(|s| s.to_string()),
         unit: parse_num(d.text_at(&["unitNumber"])),
+        controller_info: controller_key.and_then(|k| controllers.get(&k).cloned()),
+        sharing: backing
+            .and_then(|b| b.string_at(&["sharing"]))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
+        key_id: backing
+            .and_then(|b| b.child("keyId"))
+            .and_then(super::devices::crypto_key),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unescaped_once() {
+        assert_eq!(unescape_name("web%2f01"), "web/01");
+        assert_eq!(unescape_name("a%5Cb%25c"), "a\\b%c");
+        assert_eq!(unescape_name("100%"), "100%");
+        assert_eq!(unescape_name("50%off%2"), "50%off%2");
+        // Decoded once: an escaped escape stays an escape.
+        assert_eq!(unescape_name("x%252f"), "x%2f");
+        assert_eq!(unescape_name("plain"), "plain");
     }
 }

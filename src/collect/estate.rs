@@ -3,7 +3,8 @@
 //! A vCenter that cannot be reached, refuses the login or fails mid-collection does not stop the
 //! others: it becomes a `status=error` entry with its error, and its objects are absent.
 
-use super::{VCenterError, collect_vcenter};
+use super::progress::{Finished, Observer, Silent};
+use super::{VCenterError, collect_vcenter_with};
 use crate::model::{CollectStatus, Estate, VCenterInventory};
 use crate::target::Target;
 use futures_util::StreamExt;
@@ -18,6 +19,15 @@ pub struct Collected {
 
 /// Collects every target, at most `jobs` at a time; Ctrl-C cancels all and logs out.
 pub async fn collect_estate(targets: &[Target], jobs: usize) -> Collected {
+    collect_estate_with(targets, jobs, &Silent).await
+}
+
+/// [`collect_estate`], telling `observer` how each vCenter goes.
+pub async fn collect_estate_with(
+    targets: &[Target],
+    jobs: usize,
+    observer: &dyn Observer,
+) -> Collected {
     let cancel = CancellationToken::new();
     let watcher = {
         let cancel = cancel.clone();
@@ -31,7 +41,20 @@ pub async fn collect_estate(targets: &[Target], jobs: usize) -> Collected {
     let results: Vec<_> = futures_util::stream::iter(targets.iter())
         .map(|t| {
             let cancel = cancel.clone();
-            async move { (t, collect_vcenter(t, &cancel).await) }
+            async move {
+                let result = collect_vcenter_with(t, &cancel, observer).await;
+                let outcome = match &result {
+                    Ok(inv) => Finished::Collected {
+                        hosts: inv.hosts.len(),
+                        vms: inv.vms.len(),
+                    },
+                    Err(e) => Finished::Failed {
+                        error: &e.to_string(),
+                    },
+                };
+                observer.finished(&t.label, outcome);
+                (t, result)
+            }
         })
         .buffered(jobs.max(1))
         .collect()

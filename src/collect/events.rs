@@ -16,6 +16,9 @@ pub const MIGRATION_EVENT_IDS: &[(&str, bool)] = &[
     ("com.vmware.vc.vm.DstVmMigrateFailedEvent", true),
 ];
 
+/// The most `ReadNextEvents` pages read (a million events); more is an endless stream.
+const MAX_EVENT_PAGES: u32 = 1000;
+
 /// Events per `ReadNextEvents` call (vCenter's and vcsim's maximum).
 const PAGE: u32 = 1000;
 
@@ -62,10 +65,15 @@ async fn read_all(
     client.set_collector_page_size(collector, PAGE).await?;
     client.rewind_collector(collector).await?;
     let mut out = Vec::new();
-    loop {
+    for pages in 0.. {
         let page = client.read_next_events(collector, PAGE).await?;
         if page.is_empty() {
             break;
+        }
+        if pages >= MAX_EVENT_PAGES {
+            return Err(SoapError::Limit(format!(
+                "the event collector sent more than {MAX_EVENT_PAGES} pages of events: not a vSphere answer"
+            )));
         }
         out.extend(page.iter().filter_map(|n| migration_event(n, begin)));
     }
@@ -101,7 +109,9 @@ pub fn migration_event(node: &Node, begin: OffsetDateTime) -> Option<MigrationEv
             .format(&Rfc3339)
             .unwrap_or_else(|_| time_text.to_string()),
         vm_moref,
-        vm_name: node.string_at(&["vm", "name"]),
+        vm_name: node
+            .text_at(&["vm", "name"])
+            .map(super::decode::unescape_name),
         failed,
         message: node.string_at(&["fullFormattedMessage"]),
     })

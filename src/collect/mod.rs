@@ -5,9 +5,11 @@
 //! hosts, then datastores, then VMs). VMs are decoded object by object as the answer streams in.
 
 pub mod decode;
+pub mod devices;
 pub mod estate;
 pub mod events;
 pub mod paths;
+pub mod progress;
 
 use crate::model::{
     Cluster, CollectStatus, Datacenter, Datastore, Host, PropertyFault, StoragePod,
@@ -18,6 +20,7 @@ use crate::soap::session::{Session, SessionError, with_session};
 use crate::soap::{Client, MoRef, ObjectContent, SoapError};
 use crate::target::Target;
 use decode::Entity;
+use progress::{Phase, Progress};
 use std::collections::{BTreeMap, HashMap};
 use tokio_util::sync::CancellationToken;
 
@@ -30,7 +33,7 @@ pub enum VCenterError {
     Certificate {
         server: String,
         reason: String,
-        hint: &'static str,
+        hint: String,
     },
     #[error("cannot reach {server}: {reason} (check --server and the network)")]
     Unreachable { server: String, reason: String },
@@ -49,6 +52,10 @@ pub enum VCenterError {
     Collect { server: String, reason: String },
     #[error("interrupted while collecting from {0}")]
     Interrupted(String),
+    #[error("{server}: {reason}; try again later")]
+    Busy { server: String, reason: String },
+    #[error("{server} was not done within --deadline {secs} s")]
+    Deadline { server: String, secs: u64 },
     #[error(
         "tags unavailable at {server}: {reason} (needed for {why}; check that the user may use the vSphere Automation REST API)"
     )]
@@ -69,10 +76,15 @@ fn describe(target: &Target, e: SoapError) -> VCenterError {
         },
         SoapError::Connect(reason) => VCenterError::Unreachable { server, reason },
         SoapError::Timeout(secs) => VCenterError::Timeout { server, secs },
+        SoapError::Http(code @ 502..=504) => VCenterError::Busy {
+            server,
+            reason: crate::soap::client::http_status_text(code),
+        },
         SoapError::Http(code) => VCenterError::Unreachable {
             server,
             reason: format!(
-                "HTTP {code} (is this a vCenter? --server takes host, host:port or https://host[:port]/sdk)"
+                "{} (--server takes host, host:port or https://host[:port]/sdk)",
+                crate::soap::client::http_status_text(code)
             ),
         },
         other => VCenterError::Collect {
@@ -92,28 +104,79 @@ pub async fn collect_vcenter(
     target: &Target,
     cancel: &CancellationToken,
 ) -> Result<VCenterInventory, VCenterError> {
-    let http =
-        crate::tls::http_client(&target.tls).map_err(|e| VCenterError::Setup(e.to_string()))?;
-    let client = Client::new(http.clone(), target.url.clone(), target.timeout);
+    collect_vcenter_with(target, cancel, &progress::Silent).await
+}
+
+/// [`collect_vcenter`], telling `observer` how it goes.
+pub async fn collect_vcenter_with(
+    target: &Target,
+    cancel: &CancellationToken,
+    observer: &dyn progress::Observer,
+) -> Result<VCenterInventory, VCenterError> {
+    let Some(deadline) = target.deadline else {
+        return collect_vcenter_until(target, cancel, observer).await;
+    };
+    // The deadline cancels this vCenter's work like Ctrl-C would, so its sessions are still
+    // logged out; the other vCenters are not touched.
+    let local = cancel.child_token();
+    let timer = {
+        let local = local.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(deadline).await;
+            local.cancel();
+        })
+    };
+    let result = collect_vcenter_until(target, &local, observer).await;
+    timer.abort();
+    match result {
+        Err(VCenterError::Interrupted(server)) if !cancel.is_cancelled() => {
+            Err(VCenterError::Deadline {
+                server,
+                secs: deadline.as_secs(),
+            })
+        }
+        other => other,
+    }
+}
+
+async fn collect_vcenter_until(
+    target: &Target,
+    cancel: &CancellationToken,
+    observer: &dyn progress::Observer,
+) -> Result<VCenterInventory, VCenterError> {
+    let p = Progress {
+        vcenter: &target.label,
+        observer,
+    };
+    let http = crate::tls::http_client_timed(&target.tls, Some(target.timeout))
+        .map_err(|e| VCenterError::Setup(e.to_string()))?;
+    let client =
+        Client::new(http.clone(), target.url.clone(), target.timeout).with_tries(target.tries);
+    p.start(Phase::Login);
     let result = with_session(
         &client,
         &target.user,
         &target.password,
         cancel,
         |s| async move {
-            let tags = crate::rest::collect_tags_until(
-                http,
-                &target.url,
-                &target.user,
-                &target.password,
-                target.timeout,
-                cancel,
+            p.end(Phase::Login);
+            let tags = p.during(
+                Phase::Tags,
+                crate::rest::collect_tags_until(
+                    http,
+                    &target.url,
+                    &target.user,
+                    &target.password,
+                    target.timeout,
+                    cancel,
+                ),
             );
-            let (inv, tags) = tokio::join!(collect_with_events(&s, target.events_days), tags);
+            let (inv, tags) = tokio::join!(collect_with_events(&s, target.events_days, p), tags);
             Ok((inv?, tags))
         },
     )
     .await;
+    p.end(Phase::Login);
     let (content, (mut inv, tags)) = result.map_err(|e| session_error(target, e))?;
     inv.server = target.label.clone();
     inv.url = target.url.to_string();
@@ -148,14 +211,16 @@ pub async fn collect_vcenter(
 async fn collect_with_events(
     s: &Session<'_>,
     events_days: u32,
+    p: Progress<'_>,
 ) -> Result<VCenterInventory, SoapError> {
-    let mut inv = collect_inventory(s).await?;
+    let mut inv = p.during(Phase::Inventory, collect_inventory(s, p)).await?;
     match (&s.content.event_manager, events_days) {
         (_, 0) => {}
         (None, _) => inv.events_error = Some("events unavailable: no event manager".into()),
         (Some(em), days) => {
             let now = time::OffsetDateTime::now_utc();
-            match events::read_migration_events(s.client, em, days, now).await? {
+            let read = events::read_migration_events(s.client, em, days, now);
+            match p.during(Phase::Events, read).await? {
                 Ok(list) => inv.migration_events = Some(list),
                 Err(reason) => inv.events_error = Some(format!("events unavailable: {reason}")),
             }
@@ -239,7 +304,10 @@ impl Faults {
 }
 
 /// The whole inventory through a logged-in session.
-async fn collect_inventory(session: &Session<'_>) -> Result<VCenterInventory, SoapError> {
+async fn collect_inventory(
+    session: &Session<'_>,
+    p: Progress<'_>,
+) -> Result<VCenterInventory, SoapError> {
     let client = session.client;
     let c = &session.content;
     let missing = |what: &str| {
@@ -265,6 +333,7 @@ async fn collect_inventory(session: &Session<'_>) -> Result<VCenterInventory, So
                        faults: &mut Faults,
                        sink: &mut dyn FnMut(ObjectContent)| {
         retrieve_type(client, &views, &pc, &root, kind, paths, |oc| {
+            p.objects(1);
             faults.note(kind, &oc);
             sink(oc)
         })
@@ -439,9 +508,10 @@ fn decode_vm(
         None => (None, None),
     };
     let ds_refs = decode::moref_list(oc, "datastore");
-    Some(Vm {
+    let (boot_order, secure_boot) = devices::boot_options(oc);
+    let mut vm = Vm {
         moref: obj.value.clone(),
-        name: oc.string("name").unwrap_or_default(),
+        name: decode::name(oc),
         datacenter: tree.datacenter_from(oc.moref("parent")),
         cluster,
         host,
@@ -470,7 +540,21 @@ fn decode_vm(
         disks: decode::disks(oc, ds_names),
         guest_disks: decode::guest_disks(oc),
         tags: Vec::new(),
-    })
+        nics: devices::nics(oc),
+        boot_order,
+        secure_boot,
+        key_id: devices::vm_key_id(oc),
+        managed_by: devices::managed_by(oc),
+    };
+    // Kept for the whole run, a million of them: no spare capacity in the per-VM lists.
+    if let Some(d) = vm.disks.as_mut() {
+        d.shrink_to_fit();
+    }
+    if let Some(n) = vm.nics.as_mut() {
+        n.shrink_to_fit();
+    }
+    vm.guest_disks.shrink_to_fit();
+    Some(vm)
 }
 
 /// The containment tree, for datacenters and inventory paths.

@@ -51,6 +51,9 @@ pub const VIRTUAL_MACHINE: &[&str] = &[
     "config.hardware.numCPU",
     "config.hardware.memoryMB",
     "config.hardware.device",
+    "config.bootOptions",
+    "config.keyId",
+    "config.managedBy",
     "guest.guestId",
     "guest.guestFullName",
     "guest.toolsStatus",
@@ -58,5 +61,6 @@ pub const VIRTUAL_MACHINE: &[&str] = &[
     "guest.toolsVersion",
     "guest.toolsVersionStatus2",
     "guest.disk",
+    "guest.net",
     "datastore",
 ];

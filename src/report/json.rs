@@ -14,7 +14,7 @@
 //! }
 //! ```
 //!
-//! - One array per table, in the order of [`super::write_tables`], which also writes the CSVs: the
+//! - One array per table, in the order of [`super::Report::write_tables`], which also writes the CSVs: the
 //!   same tables from the same row types, so the two formats cannot drift apart.
 //! - Each element is one row: an object whose keys are exactly the CSV's column names, in column
 //!   order (the row type's serde field names, as for the CSV header).
@@ -90,21 +90,12 @@ impl<W: Write> JsonReport<W> {
 impl<W: Write> super::TableSink for JsonReport<W> {
     type Error = serde_json::Error;
 
-    fn table<R: Serialize + Default>(
+    fn table<R: Serialize>(
         &mut self,
-        name: &str,
-        rows: impl IntoIterator<Item = R>,
+        spec: &'static super::TableSpec,
+        rows: impl Iterator<Item = R>,
     ) -> serde_json::Result<()> {
-        JsonReport::table(self, name, rows)
-    }
-
-    fn table_with_header<R: Serialize>(
-        &mut self,
-        name: &str,
-        _header: &[&str],
-        rows: impl IntoIterator<Item = R>,
-    ) -> serde_json::Result<()> {
-        JsonReport::table(self, name, rows)
+        JsonReport::table(self, spec.name, rows)
     }
 }
 
@@ -112,8 +103,9 @@ impl<W: Write> super::TableSink for JsonReport<W> {
 mod tests {
     use super::*;
     use crate::audit::{Finding, ObjectKind, Severity, Status, SummaryRow};
+    use crate::report::columns::{FINDINGS, SUMMARY};
+    use crate::report::header_of;
     use crate::report::rows::*;
-    use crate::report::{FINDINGS_HEADER, SUMMARY_HEADER, header_of};
     use serde_json::Value;
 
     /// One table of one row written as a whole document, and that row's line.
@@ -172,7 +164,7 @@ mod tests {
             expected: "<= 1023".into(),
         };
         let (doc, line) = one(&finding);
-        assert_eq!(keys(&line, &doc), FINDINGS_HEADER);
+        assert_eq!(keys(&line, &doc), FINDINGS.header().collect::<Vec<_>>());
         assert_eq!(doc["t"][0]["object_type"], "vm");
         assert_eq!(doc["t"][0]["severity"], "error");
         assert_eq!(doc["t"][0]["status"], "fail");
@@ -191,7 +183,7 @@ mod tests {
             source: "s".into(),
         };
         let (doc, line) = one(&summary);
-        assert_eq!(keys(&line, &doc), SUMMARY_HEADER);
+        assert_eq!(keys(&line, &doc), SUMMARY.header().collect::<Vec<_>>());
         assert_eq!(doc["t"][0]["severity"], Value::Null);
         assert_eq!(doc["t"][0]["checked"], 3);
     }

@@ -1,20 +1,34 @@
-//! Writing the reports: CSV tables (UTF-8, RFC 4180, a header row, one file per table) and/or
-//! `report.json` (the same tables in one document, see [`json`]), as `--format` asks.
+//! Writing the reports. One [`Report`] ([`model`]) is built per run from the estate and its
+//! audit; every format renders it: CSV tables (UTF-8, RFC 4180, a header row, one file per table),
+//! `report.json` (the same tables in one document, see [`json`]), `report.html` (one
+//! self-contained page for people, see [`html`]) and the terminal summary ([`summary`]), as
+//! `--format` asks.
 //!
 //! Numbers are unformatted (GiB with up to two decimals), booleans `true`/`false`, and an unknown
-//! value is an empty cell. [`write_tables`] is the one list of tables: every format is written
-//! through it, from the same row iterators. Every text cell of a CSV is formula-safe ([`cell`]);
-//! `report.json` keeps raw values. Every file is staged and moved into place only once all of
-//! them are complete ([`stage`]), so a failed run never leaves a truncated report and never
-//! replaces a previous run's reports with partial ones.
+//! value is an empty cell. [`columns::TABLES`] is the one list of tables and columns, and
+//! [`Report::write_tables`] the one walk over them: every format is written through it, from the
+//! same row iterators. Every text cell of a spreadsheet format (CSV, XLSX, RVTools) is
+//! formula-safe ([`cell`]); `report.json` keeps raw values. Every file is staged and moved into
+//! place only once all of them are complete ([`stage`]), so a failed run never leaves a truncated
+//! report and never replaces a previous run's reports with partial ones.
 
 pub mod cell;
+pub mod columns;
+pub mod html;
 pub mod json;
+pub mod model;
 pub mod rows;
+pub mod rvtools;
+pub mod sheet;
 pub mod stage;
+pub mod summary;
+pub mod value;
+pub mod xlsx;
 
 use crate::model::{Estate, VCenterInventory};
 use cell::SafeText;
+pub use columns::{Column, ColumnType, TableSpec};
+pub use model::{Report, RunInfo, TableSink, VCenterRun};
 use rows::*;
 pub use stage::{OutputLock, Stage};
 use std::collections::HashMap;
@@ -27,6 +41,29 @@ pub enum Format {
     Csv,
     /// `report.json`: every table in one JSON document.
     Json,
+    /// `vcaudit.xlsx`: a Summary sheet and one sheet per table, typed and formatted.
+    Xlsx,
+    /// `vcaudit-rvtools.xlsx`: an RVTools-compatible workbook (split by `--rvtools-max-vms`).
+    Rvtools,
+    /// `RVTools_tab<sheet>.csv`: the RVTools sheets as CSV files.
+    RvtoolsCsv,
+    /// `report.html`: one self-contained page with charts and the VM table.
+    Html,
+}
+
+/// Settings of the formats that have any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Most VMs per RVTools workbook.
+    pub rvtools_max_vms: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            rvtools_max_vms: rvtools::DEFAULT_MAX_VMS,
+        }
+    }
 }
 
 impl Format {
@@ -46,63 +83,85 @@ impl Format {
     }
 }
 
-/// Where the report tables go: the CSV files or `report.json`. [`write_tables`] sends every
-/// table to a sink, so each format holds the same tables made from the same rows.
-pub trait TableSink {
-    type Error;
-    /// A table whose row type gives the column names (through a default row when empty).
-    fn table<R: serde::Serialize + Default>(
-        &mut self,
-        name: &str,
-        rows: impl IntoIterator<Item = R>,
-    ) -> Result<(), Self::Error>;
-    /// A table whose column names are given, for row types without a `Default`.
-    fn table_with_header<R: serde::Serialize>(
-        &mut self,
-        name: &str,
-        header: &[&str],
-        rows: impl IntoIterator<Item = R>,
-    ) -> Result<(), Self::Error>;
-}
-
-/// Every report table, in order, into `sink`; `name` is the CSV file name without `.csv` and the
-/// key of the table in `report.json`.
-pub fn write_tables<S: TableSink>(
-    sink: &mut S,
-    estate: &Estate,
-    result: &crate::audit::AuditResult,
-) -> Result<(), S::Error> {
-    sink.table("vcenters", vcenter_rows(estate, result))?;
-    sink.table("hosts", host_rows(estate, result))?;
-    sink.table("vms", vm_rows(estate, result))?;
-    sink.table("disks", disk_rows(estate))?;
-    sink.table("datastores", datastore_rows(estate))?;
-    sink.table_with_header("findings", FINDINGS_HEADER, &result.findings)?;
-    sink.table_with_header("summary", SUMMARY_HEADER, result.summary_rows())?;
-    Ok(())
-}
-
-/// Writes every report of the estate and its audit in each of `formats` into the locked folder,
-/// staged and moved into place together; returns the final paths. `profile` is the profile's name, for `report.json`.
+/// Writes the report in each of `formats` into `dir`, staged and renamed together; returns the
+/// final paths.
 pub fn write_reports(
     out: &OutputLock,
-    estate: &Estate,
-    result: &crate::audit::AuditResult,
-    profile: &str,
+    report: &Report,
     formats: &[Format],
 ) -> Result<Vec<PathBuf>, ReportError> {
+    write_reports_with(out, report, formats, &Options::default())
+}
+
+/// [`write_reports`] with the formats' settings.
+pub fn write_reports_with(
+    out: &OutputLock,
+    report: &Report,
+    formats: &[Format],
+    options: &Options,
+) -> Result<Vec<PathBuf>, ReportError> {
+    let dir = out.dir();
     let mut staged = Stage::new(out)?;
     if formats.contains(&Format::Csv) {
-        write_tables(&mut CsvTables(&mut staged), estate, result)?;
+        let started = std::time::Instant::now();
+        report.write_tables(&mut CsvTables(&mut staged))?;
+        crate::phase::done("csv", started);
     }
     if formats.contains(&Format::Json) {
+        let started = std::time::Instant::now();
         staged.write_with(json::FILE_NAME, |w| {
-            let mut report = json::JsonReport::begin(w, profile)?;
-            write_tables(&mut report, estate, result)?;
-            report.finish().map(drop)
+            let mut json = json::JsonReport::begin(w, &report.run.profile)?;
+            report.write_tables(&mut json)?;
+            json.finish().map(drop)
         })?;
+        crate::phase::done("json", started);
     }
-    staged.commit(&owned_files(estate, result))
+    if formats.contains(&Format::Html) {
+        let started = std::time::Instant::now();
+        staged.write_with(html::FILE_NAME, |w| html::write(w, report))?;
+        crate::phase::done("html", started);
+    }
+    if formats.contains(&Format::Xlsx) {
+        let started = std::time::Instant::now();
+        staged.write_with(xlsx::FILE_NAME, |w| xlsx::write(report, dir, w))?;
+        crate::phase::done("xlsx", started);
+    }
+    if formats.contains(&Format::Rvtools) {
+        let started = std::time::Instant::now();
+        let parts = rvtools::plan::plan(report.estate(), options.rvtools_max_vms);
+        for (part, name) in parts.iter().zip(rvtools::file_names(parts.len())) {
+            staged.write_with(&name, |w| rvtools::write_xlsx(report, part, dir, w))?;
+        }
+        crate::phase::done("rvtools", started);
+    }
+    if formats.contains(&Format::RvtoolsCsv) {
+        let started = std::time::Instant::now();
+        let all = rvtools::plan::plan(report.estate(), usize::MAX);
+        let mut files = Vec::new();
+        for s in rvtools::sheets::SHEETS {
+            files.push(std::io::BufWriter::new(
+                staged.file(&rvtools::csv_name(s.name))?.0,
+            ));
+        }
+        let fail = |e: csv::Error| out_err(dir, e);
+        let mut sink = rvtools::CsvSink::new(files).map_err(fail)?;
+        let created = &report.run.generated_at;
+        rvtools::rows::write_part(
+            &mut sink,
+            report.estate(),
+            report.result(),
+            &all[0],
+            created,
+        )
+        .map_err(fail)?;
+        sink.finish().map_err(fail)?;
+        crate::phase::done("rvtools_csv", started);
+    }
+    // Every report reaches the disk (fsync) before it replaces an older one.
+    let started = std::time::Instant::now();
+    let written = staged.commit(is_report_file);
+    crate::phase::done("sync", started);
+    written
 }
 
 /// The CSV sink: one staged file per table.
@@ -111,21 +170,12 @@ struct CsvTables<'a, 'b>(&'a mut Stage<'b>);
 impl TableSink for CsvTables<'_, '_> {
     type Error = ReportError;
 
-    fn table<R: serde::Serialize + Default>(
+    fn table<R: serde::Serialize>(
         &mut self,
-        name: &str,
-        rows: impl IntoIterator<Item = R>,
+        spec: &'static TableSpec,
+        rows: impl Iterator<Item = R>,
     ) -> Result<(), ReportError> {
-        stage_csv(self.0, &format!("{name}.csv"), rows)
-    }
-
-    fn table_with_header<R: serde::Serialize>(
-        &mut self,
-        name: &str,
-        header: &[&str],
-        rows: impl IntoIterator<Item = R>,
-    ) -> Result<(), ReportError> {
-        stage_csv_with_header(self.0, &format!("{name}.csv"), header, rows)
+        stage_csv(self.0, &format!("{}.csv", spec.name), spec.header(), rows)
     }
 }
 
@@ -184,32 +234,12 @@ pub fn prepare_output(dir: &Path) -> Result<OutputLock, ReportError> {
     OutputLock::acquire(dir)
 }
 
-/// Writes one CSV table from its rows into a staged file, every text cell formula-safe.
-fn stage_csv<R: serde::Serialize + Default>(
+/// Writes one CSV table, its header then its rows, into a staged file; every text cell is
+/// formula-safe ([`cell`]).
+pub fn stage_csv<'h, R: serde::Serialize>(
     stage: &mut Stage,
     name: &str,
-    rows: impl IntoIterator<Item = R>,
-) -> Result<(), ReportError> {
-    stage.write_with(name, |w| {
-        let mut w = csv::WriterBuilder::new().has_headers(true).from_writer(w);
-        let mut wrote_any = false;
-        for row in rows {
-            w.serialize(SafeText(&row))?;
-            wrote_any = true;
-        }
-        if !wrote_any {
-            w.write_record(header_of::<R>()?.iter())?;
-        }
-        w.flush()?;
-        Ok::<_, csv::Error>(())
-    })
-}
-
-/// Writes a CSV table whose header is given, for row types without a `Default`.
-fn stage_csv_with_header<R: serde::Serialize>(
-    stage: &mut Stage,
-    name: &str,
-    header: &[&str],
+    header: impl IntoIterator<Item = &'h str>,
     rows: impl IntoIterator<Item = R>,
 ) -> Result<(), ReportError> {
     stage.write_with(name, |w| {
@@ -223,33 +253,29 @@ fn stage_csv_with_header<R: serde::Serialize>(
     })
 }
 
-/// The name of every file a report format may write, whether asked for this time or not: what
-/// the commit removes when stale.
-fn owned_files(estate: &Estate, result: &crate::audit::AuditResult) -> Vec<String> {
-    struct Names(Vec<String>);
-    impl TableSink for Names {
-        type Error = std::convert::Infallible;
-        fn table<R: serde::Serialize + Default>(
-            &mut self,
-            name: &str,
-            _: impl IntoIterator<Item = R>,
-        ) -> Result<(), Self::Error> {
-            self.0.push(format!("{name}.csv"));
-            Ok(())
-        }
-        fn table_with_header<R: serde::Serialize>(
-            &mut self,
-            name: &str,
-            _: &[&str],
-            _: impl IntoIterator<Item = R>,
-        ) -> Result<(), Self::Error> {
-            self.0.push(format!("{name}.csv"));
-            Ok(())
-        }
-    }
-    let mut names = Names(vec![json::FILE_NAME.to_string()]);
-    let Ok(()) = write_tables(&mut names, estate, result);
-    names.0
+/// Whether `name` is a file some report format writes into `--out`, asked for this time or
+/// not: what the commit removes when this run did not write it.
+fn is_report_file(name: &str) -> bool {
+    let table_csv = columns::TABLES
+        .iter()
+        .any(|t| name.strip_suffix(".csv") == Some(t.name));
+    let rvtools_part = name
+        .strip_prefix("vcaudit-rvtools-")
+        .and_then(|n| n.strip_suffix(".xlsx"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    let rvtools_csv = rvtools::sheets::SHEETS
+        .iter()
+        .any(|s| name == rvtools::csv_name(s.name));
+    table_csv
+        || rvtools_part
+        || rvtools_csv
+        || [
+            json::FILE_NAME,
+            xlsx::FILE_NAME,
+            rvtools::FILE_NAME,
+            html::FILE_NAME,
+        ]
+        .contains(&name)
 }
 
 /// Column names of a row type, as the csv crate derives them from its serde field names.
@@ -273,35 +299,6 @@ fn vms_per_host(vc: &VCenterInventory) -> HashMap<&str, usize> {
     }
     m
 }
-
-/// Column names of `findings.csv`, in the order of [`crate::audit::Finding`]'s fields.
-pub const FINDINGS_HEADER: &[&str] = &[
-    "vcenter",
-    "object_type",
-    "object",
-    "moref",
-    "rule",
-    "severity",
-    "status",
-    "message",
-    "actual",
-    "expected",
-];
-
-/// Column names of `summary.csv`, in the order of [`crate::audit::SummaryRow`]'s fields.
-pub const SUMMARY_HEADER: &[&str] = &[
-    "rule",
-    "object_type",
-    "severity",
-    "status",
-    "checked",
-    "passed",
-    "failed",
-    "unknown",
-    "applies_to",
-    "description",
-    "source",
-];
 
 pub fn vcenter_rows<'a>(
     estate: &'a Estate,
@@ -415,6 +412,7 @@ pub fn vm_rows<'a>(
                 largest_disk_gib: vm.largest_disk_bytes().map(gib),
                 datastores: vm.datastores.join("; "),
                 tags: tags_cell(vc, &vm.tags),
+                managed_by: vm.managed_by.as_ref().map(|m| m.label()),
                 readiness: a.readiness_str(),
                 findings: a.findings,
             })

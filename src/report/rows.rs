@@ -76,6 +76,9 @@ pub struct VmRow {
     /// vSphere tags, `category:tag` sorted and joined with `; `; unknown when tags were
     /// unavailable.
     pub tags: Option<String>,
+    /// The solution managing the VM (`config.managedBy`: `extensionKey/type`); empty for an
+    /// ordinary VM. Managed (agent) VMs are `out-of-scope`.
+    pub managed_by: Option<String>,
     pub readiness: &'static str,
     pub findings: usize,
 }

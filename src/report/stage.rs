@@ -11,8 +11,8 @@
 //!   should be) leaves the previous reports exactly as they were; a failure during the commit
 //!   puts the previous files back.
 //!
-//! Every format (CSV, JSON, and later ones) writes through [`Stage::file`]; only the list of
-//! file names vcaudit may write ([`Stage::commit`]'s `owned`) decides what counts as stale, so a
+//! Every format (CSV, JSON, and later ones) writes through [`Stage::file`]; only the names of
+//! files vcaudit may write ([`Stage::commit`]'s `owned`) decide what counts as stale, so a
 //! user's own files in `--out` are never touched.
 
 use super::{ReportError, out_err};
@@ -165,18 +165,22 @@ impl<'a> Stage<'a> {
         Ok(())
     }
 
-    /// Moves every staged file into `--out` and removes the files named in `owned` (every file
-    /// name vcaudit may write there) that this run did not write. When a step fails, the files
+    /// Moves every staged file into `--out` and removes the files of `--out` that `owned` says a
+    /// report format may write there and that this run did not write. When a step fails, the files
     /// already moved are replaced by the previous ones again. Returns the final paths.
-    pub fn commit(self, owned: &[String]) -> Result<Vec<PathBuf>, ReportError> {
+    pub fn commit(self, owned: impl Fn(&str) -> bool) -> Result<Vec<PathBuf>, ReportError> {
         let out = self.lock.dir();
+        let stale: Vec<String> = std::fs::read_dir(out)
+            .map_err(|e| out_err(out, e))?
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| owned(n) && !self.files.contains(n))
+            .collect();
         let backup = self.staging.path().join(".previous");
         std::fs::create_dir(&backup).map_err(|e| out_err(out, e))?;
         // Previous files are kept as hard links until the end, to be put back on failure.
         let mut journal: Vec<(String, bool)> = Vec::new();
-        let stale = owned.iter().filter(|n| !self.files.contains(n));
         let result = (|| {
-            for name in self.files.iter().chain(stale.clone()) {
+            for name in self.files.iter().chain(&stale) {
                 let target = out.join(name);
                 let existed = match std::fs::hard_link(&target, backup.join(name)) {
                     Ok(()) => true,
@@ -213,8 +217,8 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    fn names(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
+    fn names<'a>(list: &'a [&'a str]) -> impl Fn(&str) -> bool + 'a {
+        move |n| list.contains(&n)
     }
 
     #[test]
@@ -233,7 +237,7 @@ mod tests {
         // Nothing moves before the commit.
         assert_eq!(std::fs::read_to_string(out.join("a.csv")).unwrap(), "old a");
         let done = stage
-            .commit(&names(&["a.csv", "b.csv", "report.json"]))
+            .commit(names(&["a.csv", "b.csv", "report.json"]))
             .unwrap();
         assert_eq!(done, vec![out.join("a.csv")]);
         assert_eq!(std::fs::read_to_string(out.join("a.csv")).unwrap(), "new a");
@@ -266,7 +270,7 @@ mod tests {
             .write_with("b.csv", |w| w.write_all(b"new b"))
             .unwrap();
         let e = stage
-            .commit(&names(&["a.csv", "b.csv", "report.json"]))
+            .commit(names(&["a.csv", "b.csv", "report.json"]))
             .unwrap_err();
         assert!(e.to_string().contains("b.csv"), "{e}");
         assert_eq!(std::fs::read_to_string(out.join("a.csv")).unwrap(), "old a");
@@ -296,7 +300,7 @@ mod tests {
         let lock = OutputLock::acquire(top.path()).unwrap();
         let mut stage = Stage::new(&lock).unwrap();
         stage.write_with("a.csv", |w| w.write_all(b"a")).unwrap();
-        stage.commit(&names(&["a.csv"])).unwrap();
+        stage.commit(names(&["a.csv"])).unwrap();
         let mode = std::fs::metadata(top.path().join("a.csv"))
             .unwrap()
             .permissions()

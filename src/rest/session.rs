@@ -24,6 +24,9 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+/// The largest REST answer read: tag and category lists of a big estate fit many times over.
+pub const MAX_REST_BODY: usize = 64 << 20;
+
 /// The header that carries the vAPI session id.
 pub const SESSION_HEADER: &str = "vmware-api-session-id";
 
@@ -118,9 +121,37 @@ impl RestClient {
             .await
             .map_err(|e| self.classify(e, timeout))?;
         let status = resp.status();
-        let body = resp.bytes().await.map_err(|e| self.classify(e, timeout))?;
+        let body = self.read_capped(resp, path, timeout).await?;
         log::debug!("REST {path}: HTTP {}", status.as_u16());
         Ok((status, body))
+    }
+
+    /// The whole body, refused past [`MAX_REST_BODY`] (tag lists are small; a bigger answer is
+    /// a broken or hostile server, which must not exhaust memory).
+    async fn read_capped(
+        &self,
+        mut resp: reqwest::Response,
+        path: &str,
+        timeout: Duration,
+    ) -> Result<bytes::Bytes, RestError> {
+        let too_big = || RestError::Body {
+            path: path.to_string(),
+            detail: format!("the answer is over {} MiB", MAX_REST_BODY >> 20),
+        };
+        if resp
+            .content_length()
+            .is_some_and(|n| n > MAX_REST_BODY as u64)
+        {
+            return Err(too_big());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(e, timeout))? {
+            if body.len() + chunk.len() > MAX_REST_BODY {
+                return Err(too_big());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.into())
     }
 
     fn classify(&self, e: reqwest::Error, timeout: Duration) -> RestError {

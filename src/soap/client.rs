@@ -40,17 +40,47 @@ pub enum SoapError {
     #[error("no answer within {0} s (raise --timeout if the vCenter is slow)")]
     Timeout(u64),
     /// An HTTP status that is neither success nor a SOAP fault.
-    #[error("HTTP {0} from the server (is this the vSphere SDK URL?)")]
+    #[error("{}", http_status_text(*.0))]
     Http(u16),
     /// The body was not the SOAP the client expected.
     #[error("unexpected response: {0}")]
     Xml(#[from] XmlError),
+    /// The server sent more than a vSphere answer can hold (pages, events, sizes).
+    #[error("{0}")]
+    Limit(String),
     /// The session is not (or no longer) authenticated.
     #[error("the session is not authenticated (NotAuthenticated)")]
     NotAuthenticated,
 }
 
+/// What an HTTP status other than success or a SOAP fault means to an admin.
+pub fn http_status_text(code: u16) -> String {
+    match code {
+        503 => "vCenter is busy or restarting (HTTP 503)".into(),
+        502 | 504 => format!(
+            "a proxy or load balancer in front of vCenter got no answer from it (HTTP {code})"
+        ),
+        300..=399 => format!(
+            "the server answered with a redirect (HTTP {code}), which vcaudit never follows: give --server the vCenter's own address"
+        ),
+        401 | 403 => format!("the server refused the request (HTTP {code})"),
+        404 => "HTTP 404: no vSphere SDK at this address (is this a vCenter?)".into(),
+        _ => format!("HTTP {code} from the server (is this the vSphere SDK URL?)"),
+    }
+}
+
 impl SoapError {
+    /// Whether the same read-only call may succeed if sent again: no answer, a timeout, a
+    /// connection lost mid-answer, or a busy vCenter or proxy (502, 503, 504).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SoapError::Connect(_) | SoapError::Timeout(_) => true,
+            SoapError::Http(code) => matches!(code, 502..=504),
+            SoapError::Xml(XmlError::Io(_)) => true,
+            _ => false,
+        }
+    }
+
     /// The fault type when this is a fault.
     pub fn fault_kind(&self) -> Option<&str> {
         match self {
@@ -95,6 +125,18 @@ pub struct Client {
     soap_action: Mutex<String>,
     /// `vmware_soap_session=...`, exactly as the server set it.
     cookie: Mutex<Option<SecretString>>,
+    /// Tries per read-only call.
+    tries: u32,
+    /// What [`Client::relogin`] logs in with, once the first login succeeded.
+    relogin: Mutex<Option<Relogin>>,
+}
+
+/// The credentials of the session, kept for one login anew after the session expired.
+struct Relogin {
+    session_manager: super::types::MoRef,
+    user: String,
+    password: SecretString,
+    used: bool,
 }
 
 impl std::fmt::Debug for Client {
@@ -150,7 +192,60 @@ impl Client {
             timeout,
             soap_action: Mutex::new("urn:vim25/6.0".to_string()),
             cookie: Mutex::new(None),
+            tries: 1,
+            relogin: Mutex::new(None),
         }
+    }
+
+    /// Keeps the credentials of a successful login for one [`Client::relogin`].
+    pub fn remember_login(
+        &self,
+        session_manager: &super::types::MoRef,
+        user: &str,
+        password: &SecretString,
+    ) {
+        *self.relogin.lock().expect("lock") = Some(Relogin {
+            session_manager: session_manager.clone(),
+            user: user.to_string(),
+            password: password.clone(),
+            used: false,
+        });
+    }
+
+    /// Logs in anew after the session expired (`NotAuthenticated`): once per client. A second
+    /// expiry, or no remembered login, is [`SoapError::NotAuthenticated`].
+    pub async fn relogin(&self) -> Result<(), SoapError> {
+        let (sm, user, password) = {
+            let mut guard = self.relogin.lock().expect("lock");
+            match guard.as_mut() {
+                Some(r) if !r.used => {
+                    r.used = true;
+                    (
+                        r.session_manager.clone(),
+                        r.user.clone(),
+                        r.password.clone(),
+                    )
+                }
+                _ => return Err(SoapError::NotAuthenticated),
+            }
+        };
+        log::info!(
+            "{}: the session expired; logging in again",
+            self.url.host_str().unwrap_or("?")
+        );
+        self.login(&sm, &user, &password).await
+    }
+
+    /// Tries each read-only call up to `tries` times on a transient failure (see
+    /// [`SoapError::is_transient`]); 1 never retries.
+    pub fn with_tries(mut self, tries: u32) -> Client {
+        self.tries = tries.max(1);
+        self
+    }
+
+    /// Tries per read-only call.
+    pub fn tries(&self) -> u32 {
+        self.tries
     }
 
     pub fn url(&self) -> &Url {
@@ -172,13 +267,37 @@ impl Client {
         self.cookie.lock().expect("lock").is_some()
     }
 
-    /// Sends one method call and opens its response.
+    /// Sends one read-only method call and opens its response, retrying a transient failure
+    /// (up to the client's tries, with [`backoff`] pauses). A failure while the opened response is
+    /// read is the caller's to retry.
     pub async fn call(&self, body: &str) -> Result<Response, SoapError> {
+        let mut attempt = 1;
+        loop {
+            match self.call_once(body).await {
+                Err(e) if e.is_transient() && attempt < self.tries => {
+                    let pause = backoff(attempt);
+                    log::info!(
+                        "{}: {} failed ({e}); try {} of {} in {} ms",
+                        self.url.host_str().unwrap_or("?"),
+                        method_name(body),
+                        attempt + 1,
+                        self.tries,
+                        pause.as_millis()
+                    );
+                    tokio::time::sleep(pause).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Sends one method call once and opens its response.
+    pub async fn call_once(&self, body: &str) -> Result<Response, SoapError> {
         let action = format!("\"{}\"", self.soap_action.lock().expect("lock"));
         let mut req = self
             .http
             .post(self.url.clone())
-            .timeout(self.timeout)
             .header(CONTENT_TYPE, "text/xml; charset=utf-8")
             .header("SOAPAction", action);
         if let Some(cookie) = self.cookie.lock().expect("lock").as_ref() {
@@ -201,16 +320,20 @@ impl Client {
             return Err(SoapError::Http(status.as_u16()));
         }
         let timeout_secs = self.timeout.as_secs();
-        let bytes = resp.bytes_stream().map_err(move |e| {
-            if e.is_timeout() {
-                std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    format!("no answer within {timeout_secs} s"),
-                )
-            } else {
-                std::io::Error::other(e)
-            }
-        });
+        let mut run = TextRun::default();
+        let bytes = resp
+            .bytes_stream()
+            .map_err(move |e| {
+                if e.is_timeout() {
+                    std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        format!("no data for {timeout_secs} s"),
+                    )
+                } else {
+                    std::io::Error::other(e)
+                }
+            })
+            .and_then(move |chunk| std::future::ready(run.check(&chunk).map(|()| chunk)));
         let reader: BodyReader = tokio_util::io::StreamReader::new(Box::pin(bytes));
         let mut xml = XmlStream::new(reader);
         match open_body(&mut xml).await {
@@ -227,6 +350,7 @@ impl Client {
     }
 
     fn classify(&self, e: reqwest::Error) -> SoapError {
+        // The whole error chain goes to the debug log: it holds the URL, never a header or body.
         log::debug!("request failed: {e:?}");
         if e.is_timeout() {
             return SoapError::Timeout(self.timeout.as_secs());
@@ -237,5 +361,105 @@ impl Client {
         let parts = causes(&e);
         let detail = parts.last().cloned().unwrap_or_else(|| e.to_string());
         SoapError::Connect(detail)
+    }
+}
+
+/// The pause before try `attempt + 1`: exponential from 250 ms, at most 8 s, with up to 50 %
+/// random jitter so that many runs against one busy vCenter do not retry in step.
+pub fn backoff(attempt: u32) -> Duration {
+    let base = 250u64
+        .saturating_mul(1 << attempt.saturating_sub(1).min(5))
+        .min(8_000);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let jitter = base / 2 * u64::from(nanos % 1000) / 1000;
+    Duration::from_millis(base + jitter)
+}
+
+/// The method element's name in a call body (`<Login xmlns=...>` → `Login`), for log lines.
+fn method_name(body: &str) -> &str {
+    body.trim_start_matches('<')
+        .split([' ', '>', '/'])
+        .next()
+        .unwrap_or("call")
+}
+
+/// The most bytes one XML event (a text node, a tag) may take: no `<` for this long is a broken
+/// or hostile server, refused before the reader buffers it.
+pub const MAX_XML_RUN: usize = 64 << 20;
+
+/// Counts the bytes since the last `<` in a streamed body.
+#[derive(Default)]
+struct TextRun(usize);
+
+impl TextRun {
+    fn check(&mut self, chunk: &[u8]) -> std::io::Result<()> {
+        let tail = match chunk.iter().rposition(|b| *b == b'<') {
+            Some(last) => {
+                let head = chunk.iter().position(|b| *b == b'<').unwrap_or(last);
+                if self.0.saturating_add(head) > MAX_XML_RUN {
+                    return Err(self.too_long());
+                }
+                chunk.len() - last - 1
+            }
+            None => self.0.saturating_add(chunk.len()),
+        };
+        self.0 = tail;
+        if self.0 > MAX_XML_RUN {
+            return Err(self.too_long());
+        }
+        Ok(())
+    }
+
+    fn too_long(&self) -> std::io::Error {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "one XML text or tag is over {} MiB: not a vSphere answer",
+                MAX_XML_RUN >> 20
+            ),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_without_a_tag_is_bounded_across_chunks() {
+        let mut run = TextRun::default();
+        let chunk = vec![b'a'; 1 << 20];
+        for _ in 0..(MAX_XML_RUN >> 20) {
+            run.check(&chunk).unwrap();
+        }
+        assert!(run.check(b"aa").is_err());
+        let mut run = TextRun::default();
+        for _ in 0..200 {
+            run.check(&chunk).unwrap();
+            run.check(b"<x>").unwrap();
+        }
+    }
+
+    #[test]
+    fn backoff_grows_and_is_bounded() {
+        assert!(
+            backoff(1) >= Duration::from_millis(250) && backoff(1) < Duration::from_millis(400)
+        );
+        assert!(backoff(3) >= Duration::from_millis(1000));
+        assert!(backoff(30) <= Duration::from_millis(12_000));
+    }
+
+    #[test]
+    fn http_503_says_busy() {
+        assert_eq!(
+            SoapError::Http(503).to_string(),
+            "vCenter is busy or restarting (HTTP 503)"
+        );
+        assert!(SoapError::Http(503).is_transient());
+        assert!(!SoapError::Http(500).is_transient());
+        assert!(SoapError::Http(307).to_string().contains("never follows"));
     }
 }

@@ -60,7 +60,9 @@ impl Client {
             text_element("userName", user),
             text_element("password", password.expose_secret()),
         );
-        self.call(&body).await?.into_nodes().await?;
+        // Never retried: a refused login repeated can lock the account, and a login whose
+        // answer was lost may have opened a session (logged out by the caller if its cookie came).
+        self.call_once(&body).await?.into_nodes().await?;
         Ok(())
     }
 
@@ -70,7 +72,7 @@ impl Client {
             r#"<Logout xmlns="urn:vim25">{}</Logout>"#,
             this(session_manager)
         );
-        let result = match self.call(&body).await {
+        let result = match self.call_once(&body).await {
             Ok(resp) => resp.into_nodes().await.map(|_| ()).map_err(SoapError::from),
             Err(e) => Err(e),
         };

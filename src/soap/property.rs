@@ -5,9 +5,14 @@ use super::client::{Client, SoapError};
 use super::envelope::{moref_element, text_element};
 use super::types::{MoRef, ObjectContent};
 use super::xml::XmlStream;
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
 
 /// Objects per page asked of the property collector.
 pub const PAGE_SIZE: u32 = 1000;
+
+/// The most continuation pages read for one object type: 10 million objects at [`PAGE_SIZE`].
+pub const MAX_PAGES: u32 = 10_000;
 
 /// The `specSet` for "these paths of every object of `kind` in container view `view`".
 pub fn view_spec_set(view: &MoRef, kind: &str, paths: &[&str]) -> String {
@@ -34,15 +39,38 @@ pub async fn retrieve_all(
     mut on_object: impl FnMut(ObjectContent),
 ) -> Result<u64, SoapError> {
     let mut count = 0u64;
+    let mut pages = 1u32;
+    let mut last_token: Option<String> = None;
     let mut response = client
         .retrieve_properties_ex(collector, spec_set, page_size)
         .await?;
     loop {
+        let before = count;
         let token = read_page(response.stream(), &mut |oc| {
             count += 1;
             on_object(oc)
         })
         .await?;
+        if let Some(t) = &token {
+            // A token that comes back, a page with a token but no object, or more pages than
+            // any estate has: an endless continuation, from a broken or hostile server.
+            let why = if last_token.as_ref() == Some(t) {
+                Some("repeated the same continuation token")
+            } else if count == before {
+                Some("sent a continuation token with an empty page")
+            } else if pages >= MAX_PAGES {
+                Some("sent more than 10000 continuation pages")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Err(SoapError::Limit(format!(
+                    "the property collector {why}: not a vSphere answer"
+                )));
+            }
+            pages += 1;
+            last_token = token.clone();
+        }
         match token {
             Some(t) => {
                 response = client
@@ -97,6 +125,58 @@ pub async fn read_page<R: tokio::io::AsyncBufRead + Unpin>(
 /// Every object of `kind` below `root`, with `paths`, through a container view that is destroyed
 /// afterwards (also when retrieval fails).
 pub async fn retrieve_type(
+    client: &Client,
+    view_manager: &MoRef,
+    collector: &MoRef,
+    root: &MoRef,
+    kind: &str,
+    paths: &[&str],
+    mut on_object: impl FnMut(ObjectContent),
+) -> Result<u64, SoapError> {
+    let mut attempt = 1;
+    // Objects already handed to `on_object` (by a hash of their moref): a restart skips them,
+    // so that none is seen twice.
+    let mut delivered: HashSet<u64> = HashSet::new();
+    loop {
+        // Continuation tokens are single use and tied to the session: a retry restarts the
+        // type's retrieval, with a new view.
+        let result = retrieve_type_once(client, view_manager, collector, root, kind, paths, |oc| {
+            if oc.obj.is_none() || delivered.insert(moref_hash(&oc)) {
+                on_object(oc)
+            }
+        })
+        .await;
+        match result {
+            Err(SoapError::NotAuthenticated) => {
+                client.relogin().await?;
+                log::info!("restarting the retrieval of {kind} in the new session");
+            }
+            Err(e) if e.is_transient() && attempt < client.tries() => {
+                let pause = super::client::backoff(attempt);
+                log::info!(
+                    "retrieving {kind} failed ({e}); restarting it, try {} of {} in {} ms",
+                    attempt + 1,
+                    client.tries(),
+                    pause.as_millis()
+                );
+                tokio::time::sleep(pause).await;
+                attempt += 1;
+            }
+            Err(e) => return Err(e),
+            Ok(_) => return Ok(delivered.len() as u64),
+        }
+    }
+}
+
+fn moref_hash(oc: &ObjectContent) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    if let Some(obj) = &oc.obj {
+        (&obj.kind, &obj.value).hash(&mut h);
+    }
+    h.finish()
+}
+
+async fn retrieve_type_once(
     client: &Client,
     view_manager: &MoRef,
     collector: &MoRef,

@@ -74,6 +74,9 @@ where
         r = client.login(&sm, user, password) => r,
         _ = cancel.cancelled() => Err(SoapError::Connect("interrupted".into())),
     };
+    if login.is_ok() {
+        client.remember_login(&sm, user, password);
+    }
     if let Err(e) = login {
         // A login interrupted after the server accepted it may still have set a cookie.
         if client.has_session() {

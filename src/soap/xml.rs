@@ -25,11 +25,23 @@ pub enum XmlError {
     /// Reading the body failed (connection reset, timeout while streaming).
     #[error("reading the response failed: {0}")]
     Io(String),
+    /// Elements nested deeper than [`MAX_DEPTH`]: not a vSphere answer.
+    #[error("XML nested deeper than {MAX_DEPTH} elements: not a vSphere answer")]
+    TooDeep,
 }
+
+/// The deepest element nesting read into a [`Node`] tree. vSphere answers nest a few dozen
+/// levels; a bound keeps a hostile answer from exhausting memory or the stack (a tree is
+/// dropped recursively).
+pub const MAX_DEPTH: usize = 256;
 
 impl From<quick_xml::Error> for XmlError {
     fn from(e: quick_xml::Error) -> Self {
         match e {
+            // Data the body guard refused (see soap::client) is not a transport failure.
+            quick_xml::Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+                XmlError::Malformed(crate::soap::client::describe_io(&io))
+            }
             quick_xml::Error::Io(io) => XmlError::Io(crate::soap::client::describe_io(&io)),
             other => XmlError::Malformed(other.to_string()),
         }
@@ -145,12 +157,14 @@ impl<R: AsyncBufRead + Unpin> XmlStream<R> {
                         if local.as_ref() != b"type" {
                             continue;
                         }
-                        let value = attr.unescape_value()?.into_owned();
+                        // One allocation per value: the unescaped text is borrowed from the
+                        // buffer unless it held an entity.
+                        let value = attr.unescape_value()?;
                         match ns {
                             ResolveResult::Bound(ns) if ns.as_ref() == XSI_NS => {
                                 xsi_type = Some(strip_prefix(&value).to_string());
                             }
-                            ResolveResult::Unbound => type_attr = Some(value),
+                            ResolveResult::Unbound => type_attr = Some(value.into_owned()),
                             _ => {}
                         }
                     }
@@ -206,11 +220,21 @@ impl<R: AsyncBufRead + Unpin> XmlStream<R> {
                     };
                     if s.empty {
                         stack.last_mut().expect("open node").children.push(node);
+                    } else if stack.len() >= MAX_DEPTH {
+                        return Err(XmlError::TooDeep);
                     } else {
                         stack.push(node);
                     }
                 }
-                Step::Text(t) => stack.last_mut().expect("open node").text.push_str(&t),
+                Step::Text(t) => {
+                    // Most elements have one text event: move it in rather than copy it.
+                    let node = stack.last_mut().expect("open node");
+                    if node.text.is_empty() {
+                        node.text = t;
+                    } else {
+                        node.text.push_str(&t);
+                    }
+                }
                 Step::End => {
                     let done = stack.pop().expect("open node");
                     match stack.last_mut() {
@@ -276,6 +300,16 @@ pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn nesting_is_bounded_and_a_deep_document_does_not_overflow() {
+        let depth = 1_000_000;
+        let doc = format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
+        let err = parse_document(doc.as_bytes()).await.unwrap_err();
+        assert!(matches!(err, XmlError::TooDeep), "{err}");
+        let ok = format!("{}{}", "<a>".repeat(MAX_DEPTH), "</a>".repeat(MAX_DEPTH));
+        assert!(parse_document(ok.as_bytes()).await.is_ok());
+    }
+
     use super::*;
 
     #[tokio::test]

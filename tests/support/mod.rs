@@ -121,8 +121,15 @@ impl Sim {
         Sim::start("audit", &[])
     }
 
-    /// `SUB --server S --user U --ca-file CA` and then `rest`: how the tests call `vcaudit` on
-    /// this simulator.
+    /// The audit scenario serving the CA-signed P-256 certificate whose CA is [`Sim::ca_file`]
+    /// (vcsim's stock RSA-1024 one is the default).
+    pub fn audit_with_ca() -> Sim {
+        Sim::start("audit", &["-tls", "ca"])
+    }
+
+    /// `SUB --server S --user U --thumbprint T` and then `rest`: how the tests call `vcaudit` on
+    /// this simulator, pinning the certificate it serves (vcsim's stock one unless started with
+    /// `-tls ca`), as an admin of a self-signed vCenter would.
     pub fn args<'a>(&'a self, sub: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
         let mut v = vec![
             sub,
@@ -130,8 +137,8 @@ impl Sim {
             self.server(),
             "--user",
             USER,
-            "--ca-file",
-            self.ca_file(),
+            "--thumbprint",
+            self.thumbprint(),
         ];
         v.extend_from_slice(rest);
         v
@@ -141,8 +148,14 @@ impl Sim {
         self.info["server"].as_str().expect("server")
     }
 
+    /// The CA file of a simulator started with `-tls ca`.
     pub fn ca_file(&self) -> &str {
-        self.info["ca_file"].as_str().expect("ca_file")
+        let ca = self.info["ca_file"].as_str().expect("ca_file");
+        assert!(
+            !ca.is_empty(),
+            "ca_file needs the scenario started with -tls ca"
+        );
+        ca
     }
 
     pub fn thumbprint(&self) -> &str {
@@ -151,6 +164,25 @@ impl Sim {
 
     pub fn expected(&self) -> &Value {
         &self.info["expected"]
+    }
+
+    /// Sends one command line to the scenario (e.g. `mutate`) and returns its JSON answer.
+    pub fn command(&mut self, cmd: &str) -> Value {
+        use std::io::Write;
+        let stdin = self.stdin.as_mut().expect("the scenario's stdin is open");
+        writeln!(stdin, "{cmd}").expect("send a command to the scenario");
+        stdin.flush().expect("flush the command");
+        let mut line = String::new();
+        self.stdout
+            .read_line(&mut line)
+            .expect("read the scenario's answer");
+        let v: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("the scenario's answer is not JSON ({e}): {line}"));
+        assert!(
+            v.get("error").is_none(),
+            "scenario command {cmd} failed: {v}"
+        );
+        v
     }
 
     /// Kills the simulator now (for "vCenter dies mid-run" tests).
@@ -203,6 +235,44 @@ pub fn vcaudit_env(args: &[&str], env: &[(&str, &str)]) -> Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// Asserts that `dir` holds no file: no partial report.
+pub fn assert_no_reports(dir: &std::path::Path) {
+    let left: Vec<_> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(left.is_empty(), "files were left behind: {left:?}");
+}
+
+/// Asserts exit code 2 and exactly one `vcaudit:` error line mentioning `needle`, without the
+/// password or a panic.
+pub fn assert_one_line_error(run: &Run, needle: &str) {
+    assert_eq!(run.code, 2, "exit code; stderr: {}", run.stderr);
+    let lines: Vec<_> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("vcaudit:"))
+        .collect();
+    assert_eq!(lines.len(), 1, "one error line: {}", run.stderr);
+    assert!(
+        lines[0].contains(needle),
+        "error {:?} should mention {needle:?}",
+        lines[0]
+    );
+    assert!(
+        !run.stderr.contains(PASSWORD) && !run.stdout.contains(PASSWORD),
+        "password leaked"
+    );
+    assert!(
+        !run.stderr.contains("panicked"),
+        "no backtrace: {}",
+        run.stderr
+    );
 }
 
 /// A CSV report read into rows of column → value.

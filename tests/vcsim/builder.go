@@ -37,6 +37,8 @@ type Planted struct {
 	Rule       string `json:"rule"`
 	Status     string `json:"status"` // fail or unknown
 	Disk       string `json:"disk,omitempty"`
+	// Profile is the rules profile the finding belongs to ("" = the default, asr-vmware-2017).
+	Profile string `json:"profile,omitempty"`
 }
 
 // Builder plants an estate into the simulator.
@@ -57,6 +59,11 @@ func newBuilder(ctx context.Context, c *vim25.Client, o *options) *Builder {
 // Plant records an expected finding.
 func (b *Builder) Plant(objectType, obj, rule, status string) {
 	b.planted = append(b.planted, Planted{ObjectType: objectType, Object: obj, Rule: rule, Status: status})
+}
+
+// PlantIn records an expected finding of one rules profile.
+func (b *Builder) PlantIn(profile, objectType, obj, rule, status string) {
+	b.planted = append(b.planted, Planted{ObjectType: objectType, Object: obj, Rule: rule, Status: status, Profile: profile})
 }
 
 // PlantDisk records an expected disk-size finding for one disk.
@@ -429,6 +436,7 @@ type GuestSpec struct {
 	FullName      string // guest.guestFullName
 	HostName      string
 	IP            string
+	IPv6          []string // more addresses Tools report on the first adapter
 	Disks         []types.GuestDiskInfo
 }
 
@@ -693,6 +701,13 @@ func (b *Builder) SetGuest(vm *VM, g *GuestSpec) {
 		gi.GuestFullName = g.FullName
 		gi.HostName = g.HostName
 		gi.IpAddress = g.IP
+		if len(gi.Net) > 0 && (g.IP != "" || len(g.IPv6) > 0) {
+			ips := []string{}
+			if g.IP != "" {
+				ips = append(ips, g.IP)
+			}
+			gi.Net[0].IpAddress = append(ips, g.IPv6...)
+		}
 		gi.Disk = g.Disks
 		gi.GuestState = "notRunning"
 		if g.Running == types.VirtualMachineToolsRunningStatusGuestToolsRunning {

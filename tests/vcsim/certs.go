@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
@@ -101,4 +102,40 @@ func thumbprint(sum [32]byte) string {
 		parts[i] = fmt.Sprintf("%02X", b)
 	}
 	return strings.Join(parts, ":")
+}
+
+// serverTLS is the simulator's TLS configuration for -tls and -tls-max. stock and wrongkey leave
+// the certificate to vcsim (its fixed RSA-1024 test certificate, CA flag set, as users meet it);
+// ca serves the CA-signed P-256 certificate of newCerts (whose ca_file the --ca-file tests use).
+// For wrongkey, signWithAnotherKey swaps the key once the server runs.
+func serverTLS(o *options, c *certs) (*tls.Config, error) {
+	cfg := new(tls.Config)
+	switch o.tlsMax {
+	case "1.2":
+		cfg.MaxVersion = tls.VersionTLS12
+	case "1.3":
+	default:
+		return nil, fmt.Errorf("-tls-max %q: 1.2 or 1.3", o.tlsMax)
+	}
+	switch o.tls {
+	case "stock", "wrongkey":
+		c.caFile = ""
+	case "ca":
+		cfg.Certificates = []tls.Certificate{c.leaf}
+	default:
+		return nil, fmt.Errorf("-tls %q: stock, ca or wrongkey", o.tls)
+	}
+	return cfg, nil
+}
+
+// signWithAnotherKey makes the running server present the same (stock) certificate but sign its
+// handshakes with a fresh RSA-1024 key, as a server impersonating a pinned vCenter would: a
+// certificate is public, its private key is not. cfg is the config the TLS listener uses.
+func signWithAnotherKey(cfg *tls.Config) error {
+	other, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		return err
+	}
+	cfg.Certificates[0].PrivateKey = other
+	return nil
 }

@@ -4,6 +4,7 @@ package main
 // from the simulator's own objects (never hand-typed), with null for unset values.
 
 import (
+	"reflect"
 	"strings"
 
 	"github.com/vmware/govmomi/simulator"
@@ -109,6 +110,18 @@ type expVM struct {
 	Datastores         []string       `json:"datastores"`
 	Disks              []expDisk      `json:"disks"`
 	GuestDisks         []expGuestDisk `json:"guest_disks"`
+	Nics               []expNic       `json:"nics"`
+}
+
+// expNic is a network adapter as vcaudit should report it (model::Nic).
+type expNic struct {
+	Key         int32    `json:"key"`
+	Label       *string  `json:"label"`
+	Adapter     string   `json:"adapter"`
+	Mac         *string  `json:"mac"`
+	Network     *string  `json:"network"`
+	Connected   *bool    `json:"connected"`
+	IPAddresses []string `json:"ip_addresses"`
 }
 
 type fullExp struct {
@@ -289,6 +302,7 @@ func expectedVM(vm *simulator.VirtualMachine) expVM {
 		x.CPUs = c.Hardware.NumCPU
 		x.MemoryMB = c.Hardware.MemoryMB
 		x.Disks = expectedDisks(c.Hardware.Device)
+		x.Nics = expectedNics(c.Hardware.Device, vm.Guest)
 	}
 	if g := vm.Guest; g != nil {
 		x.ToolsGuestID = str(g.GuestId)
@@ -357,6 +371,44 @@ func expectedDisks(devices []types.BaseVirtualDevice) []expDisk {
 			x.DiskMode = str(b.DiskMode)
 		case *types.VirtualDiskSeSparseBackingInfo:
 			x.DiskMode = str(b.DiskMode)
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// expectedNics: every ethernet card, with the guest.net entry of the same device key (else the
+// same MAC) for its addresses, and its network named by the backing, else by Tools.
+func expectedNics(devices []types.BaseVirtualDevice, guest *types.GuestInfo) []expNic {
+	out := []expNic{}
+	for _, d := range devices {
+		card, ok := d.(types.BaseVirtualEthernetCard)
+		if !ok {
+			continue
+		}
+		c := card.GetVirtualEthernetCard()
+		x := expNic{Key: c.Key, Adapter: reflect.TypeOf(d).Elem().Name(), IPAddresses: []string{}}
+		if c.DeviceInfo != nil {
+			x.Label = str(c.DeviceInfo.GetDescription().Label)
+		}
+		x.Mac = str(strings.ToLower(c.MacAddress))
+		if c.Connectable != nil {
+			b := c.Connectable.Connected
+			x.Connected = &b
+		}
+		if b, ok := c.Backing.(*types.VirtualEthernetCardNetworkBackingInfo); ok {
+			x.Network = str(b.DeviceName)
+		}
+		if guest != nil {
+			for _, n := range guest.Net {
+				if n.DeviceConfigId == c.Key || (n.DeviceConfigId < 0 && strings.EqualFold(n.MacAddress, c.MacAddress)) {
+					if x.Network == nil {
+						x.Network = str(n.Network)
+					}
+					x.IPAddresses = append(x.IPAddresses, n.IpAddress...)
+					break
+				}
+			}
 		}
 		out = append(out, x)
 	}

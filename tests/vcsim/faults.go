@@ -36,14 +36,11 @@ const noPermissionFault = `<?xml version="1.0" encoding="UTF-8"?>
 
 // wrapFaults adds the faults the flags ask for to h; h itself when none is asked for.
 func wrapFaults(h http.Handler) http.Handler {
-	if *dieAfterSOAP <= 0 && !*refuseEvents {
-		return h
-	}
 	var mu sync.Mutex
 	count := 0
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/sdk" {
-			h.ServeHTTP(w, r)
+			serveRecordingSecrets(h, w, r)
 			return
 		}
 		body, err := io.ReadAll(r.Body)
@@ -73,6 +70,9 @@ func wrapFaults(h http.Handler) http.Handler {
 			_, _ = io.WriteString(w, noPermissionFault)
 			return
 		}
-		h.ServeHTTP(w, r)
+		if injectNetFault(h, w, r, method) {
+			return
+		}
+		serveRecordingSecrets(h, w, r)
 	})
 }

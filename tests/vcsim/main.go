@@ -1,8 +1,8 @@
 // Command vcsim-scenario serves a scenario estate from govmomi's vCenter simulator (vcsim) for
 // vcaudit's integration tests, its shipped demo snapshot and its benchmark.
 //
-//	vcsim-scenario [-scenario audit|demo|scale] [-instance N] [-vms N] [-listen 127.0.0.1:0] [-user NAME]
-//	               [-rest-fault STATUS]
+//	vcsim-scenario [-scenario audit|demo|scale|current] [-instance N] [-vms N] [-listen 127.0.0.1:0] [-user NAME]
+//	               [-rest-fault STATUS] [-tls stock|ca|wrongkey] [-tls-max 1.2|1.3]
 //	               [-die-after-soap N] [-refuse-events]   (fault injection, see faults.go)
 //
 // The password is taken from the environment variable VCSIM_PASSWORD (default "s3cret").
@@ -18,11 +18,10 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
+	"crypto/sha256"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"net/url"
 	"os"
@@ -46,6 +45,9 @@ type options struct {
 	user      string
 	password  string
 	restFault int
+	tls       string
+	tlsMax    string
+	capture   string
 }
 
 // On stop, a last JSON line with the request counts goes to stdout (see instrument.go).
@@ -79,9 +81,10 @@ type scenario struct {
 }
 
 var scenarios = map[string]scenario{
-	"audit": {model: emptyModel(auditAbout), plant: plantAudit, expected: fullExpected, tags: true},
-	"demo":  {model: emptyModel(demoAbout), plant: plantDemo, expected: fullExpected, tags: true},
-	"scale": {model: scaleModel, plant: plantScale, expected: countsExpected},
+	"audit":   {model: emptyModel(auditAbout), plant: plantAudit, expected: fullExpected, tags: true},
+	"demo":    {model: emptyModel(demoAbout), plant: plantDemo, expected: fullExpected, tags: true},
+	"scale":   {model: scaleModel, plant: plantScale, expected: countsExpected},
+	"current": {model: emptyModel(currentAbout), plant: plantCurrent, expected: fullExpected},
 }
 
 func main() {
@@ -90,12 +93,15 @@ func main() {
 	log.SetFlags(log.Ltime | log.Lmicroseconds)
 
 	o := &options{}
-	flag.StringVar(&o.scenario, "scenario", "audit", "estate to serve: audit, demo or scale")
+	flag.StringVar(&o.scenario, "scenario", "audit", "estate to serve: audit, demo, scale or current")
 	flag.IntVar(&o.instance, "instance", 1, "instance number (distinct vCenter identity, names and UUIDs)")
 	flag.IntVar(&o.vms, "vms", 10000, "number of VMs for -scenario scale")
 	flag.StringVar(&o.listen, "listen", "127.0.0.1:0", "address to listen on (port 0: a free port)")
 	flag.StringVar(&o.user, "user", "auditor", "the one user name that may log in")
 	flag.IntVar(&o.restFault, "rest-fault", 0, "answer every REST request (/rest, /api) with this HTTP status (0: serve REST)")
+	flag.StringVar(&o.tls, "tls", "stock", "server certificate: stock (vcsim's own RSA-1024 one), ca (P-256 signed by a fresh CA, see ca_file), wrongkey (the stock certificate, handshakes signed by another key)")
+	flag.StringVar(&o.tlsMax, "tls-max", "1.3", "highest TLS version served: 1.2 or 1.3")
+	flag.StringVar(&o.capture, "capture", "", "write every SOAP request (and the head of its answer) to this directory, for bench/floor.py")
 	flag.Parse()
 	if flag.NArg() != 0 {
 		log.Fatalf("unexpected arguments: %v", flag.Args())
@@ -116,7 +122,7 @@ func main() {
 func run(o *options) error {
 	sc, ok := scenarios[o.scenario]
 	if !ok {
-		return fmt.Errorf("unknown scenario %q (audit, demo or scale)", o.scenario)
+		return fmt.Errorf("unknown scenario %q (audit, demo, scale or current)", o.scenario)
 	}
 	started := time.Now()
 
@@ -156,13 +162,15 @@ func run(o *options) error {
 	expected := sc.expected(b)
 
 	m.Service.Listen = &url.URL{Host: o.listen, User: url.UserPassword(o.user, o.password)}
-	m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{certs.leaf}}
+	if m.Service.TLS, err = serverTLS(o, certs); err != nil {
+		return err
+	}
 	m.Service.RegisterEndpoints = true
 	s := m.Service.NewServer()
 	defer s.Close()
 	// Faults (faults.go) apply to vcaudit's requests only: the instrument sends the tag planting
 	// below to the bare handler.
-	inst := newInstrument(s.Server.Config.Handler, wrapFaults(s.Server.Config.Handler), o.restFault)
+	inst := newInstrument(s.Server.Config.Handler, wrapFaults(s.Server.Config.Handler), o.restFault, o.capture)
 	s.Server.Config.Handler = inst
 
 	var planted []PlantedTag
@@ -171,6 +179,14 @@ func run(o *options) error {
 			return err
 		}
 		log.Printf("%d tags attached after %s", len(planted), time.Since(started).Round(time.Millisecond))
+	}
+	if o.tls != "ca" {
+		certs.thumbprint = thumbprint(sha256.Sum256(s.Certificate().Raw))
+	}
+	if o.tls == "wrongkey" {
+		if err := signWithAnotherKey(s.Server.TLS); err != nil {
+			return err
+		}
 	}
 	inst.arm()
 
@@ -209,7 +225,12 @@ func run(o *options) error {
 		return fmt.Errorf("write the ready line: %v", err)
 	}
 
-	waitForEnd()
+	waitForEnd(func(cmd string) (any, error) {
+		if cmd != "mutate" {
+			return nil, fmt.Errorf("unknown command %q (mutate)", cmd)
+		}
+		return b.mutate()
+	}, w)
 	log.Printf("stopping")
 	stats, err := json.Marshal(inst.stats())
 	if err != nil {
@@ -220,11 +241,22 @@ func run(o *options) error {
 	return w.Flush()
 }
 
-// waitForEnd blocks until stdin reaches EOF (or fails) or SIGTERM/SIGINT arrives.
-func waitForEnd() {
+// waitForEnd blocks until stdin reaches EOF (or fails) or SIGTERM/SIGINT arrives. Each line on
+// stdin is a command for handle, answered with one JSON line on w (`{"error": ...}` on failure).
+func waitForEnd(handle func(string) (any, error), w *bufio.Writer) {
 	done := make(chan string, 2)
 	go func() {
-		_, _ = io.Copy(io.Discard, os.Stdin)
+		sc := bufio.NewScanner(os.Stdin)
+		for sc.Scan() {
+			res, err := handle(sc.Text())
+			if err != nil {
+				res = map[string]string{"error": err.Error()}
+			}
+			out, _ := json.Marshal(res)
+			_, _ = w.Write(out)
+			_ = w.WriteByte('\n')
+			_ = w.Flush()
+		}
 		done <- "stdin closed"
 	}()
 	sig := make(chan os.Signal, 1)

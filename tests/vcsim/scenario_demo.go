@@ -410,6 +410,49 @@ func plantDemo(b *Builder) error {
 		}
 	}
 
+	// Conditions of today's support matrix (profile asr-vmware-2026), after the random VMs so
+	// they do not shift them: Secure Boot, an NVMe Linux disk, guest IPv6, a 3 TiB BIOS OS disk,
+	// and a vCLS agent VM (out of scope in every profile).
+	extra := func(name string, osys OS, disks []DiskSpec) *VMSpec {
+		t := targets[0]
+		var gd []types.GuestDiskInfo
+		if osys.Windows {
+			gd = winDisks(disks[0].Size-500*mib, disks[0].Size/2, 0)
+		} else {
+			gd = linuxDisks(disks[0].Size-2*gib, disks[0].Size/3, 0)
+		}
+		return &VMSpec{
+			Name: name, Folder: "Production", Host: t.hosts[0], Datastore: t.datastores[0],
+			GuestID: osys.GuestID, CPUs: 4, MemoryMB: 8192, Disks: disks,
+			Guest: toolsOK(osys, name+"."+domain, fmt.Sprintf("10.%d.251.%d", site.ipSecond, len(name)), gd),
+		}
+	}
+	s := extra(lc+"-sql-sb-01", osWin2016, []DiskSpec{{Size: 80 * gib}, {Size: 500 * gib, Thin: true}})
+	s.Firmware = types.GuestOsDescriptorFirmwareTypeEfi
+	vm, err := b.CreateVM(targets[0].dc, s)
+	if err != nil {
+		return err
+	}
+	setSecureBoot(vm)
+	if vm, err = b.CreateVM(targets[0].dc, extra(lc+"-k8s-nvme-01", osRHEL72, []DiskSpec{{Size: 40 * gib}, {Size: 200 * gib, Thin: true}})); err != nil {
+		return err
+	}
+	moveToNVMe(vm, "Hard disk 2")
+	s = extra(lc+"-web-v6-01", osRHEL72, []DiskSpec{{Size: 40 * gib}})
+	s.Guest.IPv6 = []string{fmt.Sprintf("2001:db8:%d::10", site.ipSecond)}
+	if _, err := b.CreateVM(targets[0].dc, s); err != nil {
+		return err
+	}
+	if _, err := b.CreateVM(targets[0].dc, extra(lc+"-archive-01", osRHEL72, []DiskSpec{{Size: 3 * tib, Thin: true}})); err != nil {
+		return err
+	}
+	agent := &VMSpec{Name: "vCLS-" + lc + "01", Folder: "vCLS", Host: targets[0].hosts[0], Datastore: targets[0].datastores[0],
+		GuestID: "vmwarePhoton64Guest", CPUs: 1, MemoryMB: 128, Disks: []DiskSpec{{Size: 2 * gib, Thin: true}}}
+	if vm, err = b.CreateVM(targets[0].dc, agent); err != nil {
+		return err
+	}
+	makeAgent(vm)
+
 	// Cross-vCenter vMotion evidence: a VM present in both vCenters with the same UUIDs, and one
 	// VM per site with a migration event (moved into Amsterdam; a failed move out of Frankfurt).
 	xvc := func(name string, osys OS, t *demoCluster) *VMSpec {

@@ -40,7 +40,7 @@ static META: RuleMeta = RuleMeta {
     object: ObjectKind::Vm,
     default_severity: Severity::Error,
     title: "The VM shows no sign of cross-vCenter vMotion (UUIDs in one vCenter only, no migration events)",
-    source: Source::vmware(VSPHERE_SUBSECTION, "vCenter"),
+    sources: &[Source::vmware(VSPHERE_SUBSECTION, "vCenter")],
 };
 
 const EXPECTED: &str = "no cross-vCenter vMotion";

@@ -29,7 +29,10 @@ static META: RuleMeta = RuleMeta {
     object: ObjectKind::Vm,
     default_severity: Severity::Warning,
     title: "VM has at most 16 virtual disks",
-    source: Source::vmware(MACHINE_SUBSECTION, "On-premises (VMware VMs)"),
+    sources: &[Source::vmware(
+        MACHINE_SUBSECTION,
+        "On-premises (VMware VMs)",
+    )],
 };
 
 impl Rule for DiskCount {

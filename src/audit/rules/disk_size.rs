@@ -31,7 +31,10 @@ static META: RuleMeta = RuleMeta {
     object: ObjectKind::Vm,
     default_severity: Severity::Error,
     title: "Every virtual disk is at most 1,023 GiB",
-    source: Source::vmware(MACHINE_SUBSECTION, "On-premises (VMware VMs)"),
+    sources: &[Source::vmware(
+        MACHINE_SUBSECTION,
+        "On-premises (VMware VMs)",
+    )],
 };
 
 impl Rule for DiskSize {

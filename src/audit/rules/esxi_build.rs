@@ -30,7 +30,7 @@ static META: RuleMeta = RuleMeta {
     object: ObjectKind::Host,
     default_severity: Severity::Warning,
     title: "ESXi host runs the newest build of its version among audited hosts",
-    source: Source::vmware(VSPHERE_SUBSECTION, "vSphere"),
+    sources: &[Source::vmware(VSPHERE_SUBSECTION, "vSphere")],
 };
 
 impl Rule for EsxiBuild {

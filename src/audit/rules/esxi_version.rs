@@ -8,6 +8,8 @@
 //! Source: seed section "Disaster recovery of VMware virtual machines or physical Windows or Linux
 //! servers to Azure", subsection "VMware vCenter or vSphere host", row **vSphere**: "Hypervisors
 //! should be running vSphere version 6.0, 5.5, or 5.1 with the latest updates."
+//! Today's support matrix, "Platform": "ESXi hosts: the same versions." as vCenter: 6.5, 6.7, 7.0,
+//! 8.0 (the `asr-vmware-2026` parameter set).
 
 use serde::Deserialize;
 
@@ -30,7 +32,10 @@ static META: RuleMeta = RuleMeta {
     object: ObjectKind::Host,
     default_severity: Severity::Error,
     title: "ESXi host runs a supported version",
-    source: Source::vmware(VSPHERE_SUBSECTION, "vSphere"),
+    sources: &[
+        Source::vmware(VSPHERE_SUBSECTION, "vSphere"),
+        Source::matrix("Platform", "ESXi hosts: the same versions."),
+    ],
 };
 
 impl Rule for EsxiVersion {

@@ -23,7 +23,14 @@
 //! ("Windows Server 2012 R2, Windows Server 2012, or Windows Server 2008 R2 with at least SP1") and
 //! **Linux machines** ("Red Hat Enterprise Linux 6.7, 6.8, 7.1, or 7.2; Centos 6.5, 6.6, 6.7, 6.8,
 //! 7.0, 7.1, or 7.2; Oracle Enterprise Linux 6.4 or 6.5 ...; SUSE Linux Enterprise Server 11 SP3,
-//! SUSE Linux Enterprise Server 11 SP4").
+//! SUSE Linux Enterprise Server 11 SP4"). Today's support matrix, "Guest operating systems
+//! (64-bit)": Windows Server 2008 R2 SP1 to 2025, Windows 7 SP1/8/8.1/10, RHEL 5.2-10.1, CentOS
+//! 5.2-8.7, Oracle Linux 6.4-9.6, SLES 11 SP3 to 15 SP7, Ubuntu 14.04-24.04 LTS, Debian 7-12,
+//! Rocky Linux 9.0-10.1.
+//!
+//! Two parameter sets: the seed lists five families; today's profile adds `windows_client`,
+//! `ubuntu`, `debian` and `rocky` (a family a profile leaves out is "not a supported system").
+//! A release may be a range of minor releases of one major: `7.0-7.9`.
 
 use serde::Deserialize;
 
@@ -44,6 +51,14 @@ struct RawParams {
     centos: Vec<String>,
     oracle_linux: Vec<String>,
     sles: Vec<String>,
+    #[serde(default)]
+    windows_client: Option<Vec<String>>,
+    #[serde(default)]
+    ubuntu: Option<Vec<String>>,
+    #[serde(default)]
+    debian: Option<Vec<String>>,
+    #[serde(default)]
+    rocky: Option<Vec<String>>,
 }
 
 /// Supported releases per family; an empty list supports no release of the family. The lists are
@@ -56,6 +71,12 @@ pub struct Params {
     pub centos: Vec<String>,
     pub oracle_linux: Vec<String>,
     pub sles: Vec<String>,
+    /// Families a profile may leave out: then the family is "not a supported system", as any OS
+    /// outside the lists.
+    pub windows_client: Option<Vec<String>>,
+    pub ubuntu: Option<Vec<String>>,
+    pub debian: Option<Vec<String>>,
+    pub rocky: Option<Vec<String>>,
     /// Parsed lists and their texts, indexed like [`Family::ALL`].
     specs: Vec<Vec<ReleaseSpec>>,
     family_texts: Vec<String>,
@@ -70,6 +91,10 @@ impl From<RawParams> for Params {
             centos: r.centos,
             oracle_linux: r.oracle_linux,
             sles: r.sles,
+            windows_client: r.windows_client,
+            ubuntu: r.ubuntu,
+            debian: r.debian,
+            rocky: r.rocky,
             specs: Vec::new(),
             family_texts: Vec::new(),
             all_text: String::new(),
@@ -89,6 +114,9 @@ impl From<RawParams> for Params {
             .iter()
             .zip(&p.specs)
             .map(|(f, specs)| {
+                if !p.configured(*f) {
+                    return String::new();
+                }
                 if specs.is_empty() {
                     format!("no {} release", f.name())
                 } else {
@@ -100,12 +128,16 @@ impl From<RawParams> for Params {
             .specs
             .iter()
             .zip(&p.family_texts)
-            .filter(|(specs, _)| !specs.is_empty())
+            .filter(|(specs, text)| !specs.is_empty() && !text.is_empty())
             .map(|(_, text)| text.as_str())
             .collect();
         p.all_text = format!("{} (64-bit)", parts.join("; "));
         p
     }
+}
+
+fn opt(list: &Option<Vec<String>>) -> &[String] {
+    list.as_deref().unwrap_or(&[])
 }
 
 fn family_index(family: Family) -> usize {
@@ -120,6 +152,29 @@ impl Params {
             Family::CentOs => ("centos", &self.centos),
             Family::OracleLinux => ("oracle_linux", &self.oracle_linux),
             Family::Sles => ("sles", &self.sles),
+            Family::WindowsClient => ("windows_client", opt(&self.windows_client)),
+            Family::Ubuntu => ("ubuntu", opt(&self.ubuntu)),
+            Family::Debian => ("debian", opt(&self.debian)),
+            Family::Rocky => ("rocky", opt(&self.rocky)),
+        }
+    }
+
+    /// Whether the profile lists the family at all.
+    fn configured(&self, family: Family) -> bool {
+        match family {
+            Family::WindowsClient => self.windows_client.is_some(),
+            Family::Ubuntu => self.ubuntu.is_some(),
+            Family::Debian => self.debian.is_some(),
+            Family::Rocky => self.rocky.is_some(),
+            _ => true,
+        }
+    }
+
+    /// How to name the OS: a family the profile does not list is named as reported.
+    fn label(&self, os: &OsIdentity) -> String {
+        match os.family {
+            Some(f) if !self.configured(f) && !os.raw.is_empty() => os.raw.clone(),
+            _ => os.label(),
         }
     }
 
@@ -144,6 +199,8 @@ struct ReleaseSpec {
     /// `7`, `2012 R2`, `11`.
     major: String,
     minor: Option<String>,
+    /// The last minor release of a range (`5.2-5.11`).
+    minor_to: Option<String>,
     sp: Option<u32>,
     sp_or_later: bool,
 }
@@ -163,6 +220,23 @@ impl ReleaseSpec {
             None => (s, None, false),
         };
         let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        if let Some((from, to)) = head.split_once('-') {
+            // `5.2-5.11`: minor releases of one major, both ends included.
+            let (ma, mi) = from.trim().split_once('.')?;
+            let (ma2, mi2) = to.trim().split_once('.')?;
+            let ok = digits(ma) && digits(mi) && ma == ma2 && digits(mi2);
+            let (lo, hi) = (mi.parse::<u64>().ok()?, mi2.parse::<u64>().ok()?);
+            if !ok || lo > hi || sp.is_some() {
+                return None;
+            }
+            return Some(ReleaseSpec {
+                major: ma.to_string(),
+                minor: Some(mi.to_string()),
+                minor_to: Some(mi2.to_string()),
+                sp,
+                sp_or_later,
+            });
+        }
         let (major, minor) = match head.split_once('.') {
             Some((ma, mi)) if digits(ma) && digits(mi) => (ma.to_string(), Some(mi.to_string())),
             Some(_) => return None,
@@ -180,6 +254,7 @@ impl ReleaseSpec {
         Some(ReleaseSpec {
             major,
             minor,
+            minor_to: None,
             sp,
             sp_or_later,
         })
@@ -191,6 +266,9 @@ impl ReleaseSpec {
         if let Some(m) = &self.minor {
             s.push('.');
             s.push_str(m);
+        }
+        if let Some(to) = &self.minor_to {
+            s.push_str(&format!("-{}.{to}", self.major));
         }
         if let Some(sp) = self.sp {
             s.push_str(&format!(" SP{sp}"));
@@ -224,8 +302,12 @@ fn fit(os: &OsIdentity, major: Option<&str>, spec: &ReleaseSpec) -> Fit {
     let num = |s: &str| s.parse::<u64>().ok();
     let mut result = Fit::Yes;
     if let Some(want) = &spec.minor {
+        let fits = |have: &str| match &spec.minor_to {
+            Some(to) => num(have) >= num(want) && num(have) <= num(to),
+            None => num(have) == num(want),
+        };
         match &os.minor {
-            Some(have) if num(have) == num(want) => {}
+            Some(have) if fits(have) => {}
             Some(_) => return Fit::No,
             None => result = Fit::MaybeMinor,
         }
@@ -246,7 +328,13 @@ static META: RuleMeta = RuleMeta {
     object: ObjectKind::Vm,
     default_severity: Severity::Error,
     title: "Guest OS is a supported 64-bit Windows Server or Linux release",
-    source: Source::vmware(MACHINE_SUBSECTION, "Windows machines; Linux machines"),
+    sources: &[
+        Source::vmware(MACHINE_SUBSECTION, "Windows machines; Linux machines"),
+        Source::matrix(
+            "Guest operating systems (64-bit)",
+            "Windows Server 2025, 2022, 2019, 2016, 2012 R2, 2012, 2008 R2 SP1 or later",
+        ),
+    ],
 };
 
 impl Rule for GuestOsRule {
@@ -297,15 +385,15 @@ fn evaluate(p: &Params, os: &OsIdentity) -> Outcome {
         );
     }
     if os.arch == Arch::X86 {
-        let label = os.label();
+        let label = p.label(os);
         return Outcome::fail(
             format!("{label} is 32-bit; only 64-bit systems are supported"),
             label,
             p.all_text(),
         );
     }
-    let Some(family) = os.family else {
-        let label = os.label();
+    let Some(family) = os.family.filter(|f| p.configured(*f)) else {
+        let label = p.label(os);
         return Outcome::fail(
             format!("{label} is not a supported system"),
             label,
@@ -595,5 +683,69 @@ mod tests {
         for bad in ["7.x", "", "R2", "2012 R3", "11 SPx", "seven"] {
             assert_eq!(ReleaseSpec::parse(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn todays_matrix_lists_ranges_and_more_families() {
+        let p = current_params(&GuestOsRule);
+        let run = |id: &str, tools: Option<&str>| {
+            let os = crate::audit::os::GuestOs::from_parts(Some(id), None, tools, None);
+            evaluate(&p, &os.identity).status
+        };
+        assert_eq!(
+            run(
+                "rhel7_64Guest",
+                Some("Red Hat Enterprise Linux 7.9 (64-bit)")
+            ),
+            Status::Pass
+        );
+        assert_eq!(
+            run(
+                "rhel5_64Guest",
+                Some("Red Hat Enterprise Linux 5.1 (64-bit)")
+            ),
+            Status::Fail
+        );
+        assert_eq!(
+            run("rhel9_64Guest", None),
+            Status::Unknown,
+            "minor not reported"
+        );
+        assert_eq!(
+            run("ubuntu64Guest", Some("Ubuntu 22.04.3 LTS (64-bit)")),
+            Status::Pass
+        );
+        assert_eq!(run("ubuntu64Guest", None), Status::Unknown);
+        assert_eq!(
+            run("ubuntu64Guest", Some("Ubuntu 23.10 (64-bit)")),
+            Status::Fail
+        );
+        assert_eq!(run("debian11_64Guest", None), Status::Pass);
+        assert_eq!(run("windows9_64Guest", None), Status::Pass);
+        assert_eq!(
+            run("windows7_64Guest", None),
+            Status::Unknown,
+            "SP1 not reported"
+        );
+        assert_eq!(run("windows2022srvNext_64Guest", None), Status::Pass);
+        assert_eq!(run("vmwarePhoton64Guest", None), Status::Fail);
+        assert_eq!(run("windows9Guest", None), Status::Fail, "32-bit");
+        // The seed does not list Ubuntu: named as reported, as before.
+        let seed = default_params(&GuestOsRule);
+        let os = crate::audit::os::GuestOs::from_parts(
+            Some("ubuntu64Guest"),
+            Some("Ubuntu Linux (64-bit)"),
+            None,
+            None,
+        );
+        let o = evaluate(&seed, &os.identity);
+        assert_eq!(
+            (o.status, o.message.as_str()),
+            (
+                Status::Fail,
+                "Ubuntu Linux (64-bit) is not a supported system"
+            )
+        );
+        assert!(ReleaseSpec::parse("7.9-7.0").is_none() && ReleaseSpec::parse("7.0-8.1").is_none());
     }
 }

@@ -1,27 +1,31 @@
-//! `install-space`: the filesystem holding the install path has at least 2 GiB free.
+//! `install-space`: the filesystems the Mobility service needs have enough free space.
 //!
-//! The Mobility service is installed in the guest, on Windows under `C:\`, on Linux under
-//! `/usr/local`, and needs 2 GiB of free space there. The check reads the guest filesystems VMware
-//! Tools report (`guest.disk`): on Windows the one mounted at `windows_path` (compared without case
-//! and without a trailing backslash), on Linux the one with the longest mount path that is a prefix
-//! of `linux_path` by whole components (`/usr/local`, else `/usr`, else `/`). Exactly `min_free_gib`
-//! free passes. The OS kind comes from the identified guest OS; when that is unknown, from the
-//! reported paths (drive letters mean Windows, `/` paths mean Linux).
+//! The Mobility service is installed in the guest and needs free space on given filesystems. The
+//! profile lists, per OS kind, the paths and the free space each needs. The check reads the guest
+//! filesystems VMware Tools report (`guest.disk`): on Windows the one mounted at the path (compared
+//! without case and without a trailing backslash), on Linux the one with the longest mount path
+//! that is a prefix of the path by whole components (`/usr/local`, else `/usr`, else `/`). Exactly
+//! the minimum passes. The OS kind comes from the identified guest OS; when that is unknown, from
+//! the reported paths (drive letters mean Windows, `/` paths mean Linux). One outcome per path.
 //!
-//! Unknown when Tools report no filesystems, when the install filesystem is not among them, or when
+//! Unknown when Tools report no filesystems, when a path's filesystem is not among them, or when
 //! its free space is not reported.
 //!
-//! Source: seed section "Disaster recovery of VMware virtual machines or physical Windows or Linux
+//! Parameters: `windows` and `linux`, lists of `{ path, min_free_mib }`.
+//!
+//! Sources: seed section "Disaster recovery of VMware virtual machines or physical Windows or Linux
 //! servers to Azure", subsection "Replicated machine prerequisites", row **On-premises (VMware
 //! VMs)**: "A minimum 2 GB of available space on the installation drive is required for component
-//! installation."
+//! installation." (2 GiB on `C:\` or `/usr/local`). Today's support matrix, "Machine": "Free space
+//! for the Mobility agent: Windows 500 MB on the installation volume; Linux 2 GB on the root
+//! partition (`/`) and 600 MB on the installation folder's filesystem (`/usr/local`)."
 
 use serde::Deserialize;
 
 use super::{MACHINE_SUBSECTION, Rule, RuleMeta, Source};
 use crate::audit::context::{Context, VmView};
 use crate::audit::os::OsKind;
-use crate::audit::util::{GIB, fmt_gib};
+use crate::audit::util::fmt_gib;
 use crate::audit::{ObjectKind, Outcome, Severity};
 use crate::model::GuestDisk;
 
@@ -30,20 +34,47 @@ pub struct InstallSpace;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// Free space needed, in GiB.
-    pub min_free_gib: u64,
-    /// Install path on Windows.
-    pub windows_path: String,
-    /// Install path on Linux.
-    pub linux_path: String,
+    /// What Windows guests need.
+    pub windows: Vec<Need>,
+    /// What Linux guests need.
+    pub linux: Vec<Need>,
+}
+
+/// Free space needed on the filesystem holding `path`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Need {
+    pub path: String,
+    pub min_free_mib: u64,
+}
+
+impl Need {
+    fn bytes(&self) -> u64 {
+        self.min_free_mib.saturating_mul(1024 * 1024)
+    }
+
+    /// `2 GiB` or `500 MiB`.
+    fn amount(&self) -> String {
+        if self.min_free_mib.is_multiple_of(1024) {
+            format!("{} GiB", self.min_free_mib / 1024)
+        } else {
+            format!("{} MiB", self.min_free_mib)
+        }
+    }
 }
 
 static META: RuleMeta = RuleMeta {
     id: "install-space",
     object: ObjectKind::Vm,
     default_severity: Severity::Error,
-    title: "The install filesystem (C:\\ or /usr/local) has at least 2 GiB free",
-    source: Source::vmware(MACHINE_SUBSECTION, "On-premises (VMware VMs)"),
+    title: "The filesystems the Mobility service needs have enough free space",
+    sources: &[
+        Source::vmware(MACHINE_SUBSECTION, "On-premises (VMware VMs)"),
+        Source::matrix(
+            "Machine",
+            "Free space for the Mobility agent: Windows 500 MB on the installation volume",
+        ),
+    ],
 };
 
 impl Rule for InstallSpace {
@@ -55,7 +86,6 @@ impl Rule for InstallSpace {
 
     fn check_vm(&self, p: &Params, _ctx: &Context<'_>, v: &VmView<'_>, out: &mut Vec<Outcome>) {
         let disks = &v.vm.guest_disks;
-        let expected = || format!(">= {} GiB free", p.min_free_gib);
         let windows = match v.os.identity.kind {
             OsKind::Windows => Some(true),
             OsKind::Linux => Some(false),
@@ -69,63 +99,87 @@ impl Rule for InstallSpace {
                 }
             }
         };
-        let install_path = match windows {
-            Some(true) => p.windows_path.as_str(),
-            Some(false) => p.linux_path.as_str(),
-            None => "the install path",
+        let needs = match windows {
+            Some(true) => &p.windows,
+            Some(false) => &p.linux,
+            None => {
+                let all: Vec<String> = p
+                    .windows
+                    .iter()
+                    .chain(&p.linux)
+                    .map(|n| format!("{} on {}", n.amount(), n.path))
+                    .collect();
+                let why = if disks.is_empty() {
+                    "VMware Tools report no filesystems"
+                } else {
+                    "neither the guest OS nor its filesystems tell Windows from Linux"
+                };
+                out.push(Outcome::unknown(
+                    format!("{why}; verify free space ({})", all.join(", ")),
+                    "",
+                    "",
+                ));
+                return;
+            }
         };
-        if disks.is_empty() {
-            out.push(Outcome::unknown(
-                format!(
-                    "VMware Tools report no filesystems; verify {} GiB free on {install_path}",
-                    p.min_free_gib
-                ),
-                "",
-                expected(),
-            ));
-            return;
+        for need in needs {
+            out.push(check(need, disks, windows == Some(true)));
         }
-        let found = match windows {
-            Some(true) => windows_disk(disks, &p.windows_path),
-            Some(false) => longest_prefix(disks, &p.linux_path),
-            None => None,
-        };
-        let Some(disk) = found else {
-            out.push(Outcome::unknown(
-                format!(
-                    "no reported filesystem holds {install_path}; verify {} GiB free there",
-                    p.min_free_gib
-                ),
-                "",
-                expected(),
-            ));
-            return;
-        };
-        let Some(free) = disk.free_bytes else {
-            out.push(Outcome::unknown(
-                format!(
-                    "free space of \"{}\" not reported; verify {} GiB free",
-                    disk.path, p.min_free_gib
-                ),
-                "",
-                expected(),
-            ));
-            return;
-        };
-        if free >= p.min_free_gib.saturating_mul(GIB) {
-            out.push(Outcome::pass());
-        } else {
-            out.push(Outcome::fail(
-                format!(
-                    "\"{}\" has {} free; at least {} GiB is needed",
-                    disk.path,
-                    fmt_gib(free),
-                    p.min_free_gib
-                ),
-                format!("{} free", fmt_gib(free)),
-                expected(),
-            ));
-        }
+    }
+}
+
+fn check(need: &Need, disks: &[GuestDisk], windows: bool) -> Outcome {
+    let expected = || format!(">= {} free", need.amount());
+    let path = need.path.as_str();
+    if disks.is_empty() {
+        return Outcome::unknown(
+            format!(
+                "VMware Tools report no filesystems; verify {} free on {path}",
+                need.amount()
+            ),
+            "",
+            expected(),
+        );
+    }
+    let found = if windows {
+        windows_disk(disks, path)
+    } else {
+        longest_prefix(disks, path)
+    };
+    let Some(disk) = found else {
+        return Outcome::unknown(
+            format!(
+                "no reported filesystem holds {path}; verify {} free there",
+                need.amount()
+            ),
+            "",
+            expected(),
+        );
+    };
+    let Some(free) = disk.free_bytes else {
+        return Outcome::unknown(
+            format!(
+                "free space of \"{}\" not reported; verify {} free",
+                disk.path,
+                need.amount()
+            ),
+            "",
+            expected(),
+        );
+    };
+    if free >= need.bytes() {
+        Outcome::pass()
+    } else {
+        Outcome::fail(
+            format!(
+                "\"{}\" has {} free; at least {} is needed",
+                disk.path,
+                fmt_gib(free),
+                need.amount()
+            ),
+            format!("{} free", fmt_gib(free)),
+            expected(),
+        )
     }
 }
 
@@ -300,8 +354,44 @@ mod tests {
     }
 
     #[test]
+    fn todays_matrix_checks_root_and_usr_local_apart() {
+        let p = current_params(&InstallSpace);
+        let v = Vm {
+            guest_id: Some("rhel8_64Guest".into()),
+            guest_os_config: None,
+            guest_os_tools: None,
+            guest_disks: vec![gd("/", Some(GIB)), gd("/usr/local", Some(GIB))],
+            ..vm("a")
+        };
+        let out = run_vm(&InstallSpace, &p, v);
+        assert_eq!(statuses(&out), [Status::Fail, Status::Pass]);
+        assert_eq!(
+            out[0].message,
+            "\"/\" has 1 GiB free; at least 2 GiB is needed"
+        );
+        let w = Vm {
+            guest_disks: vec![gd("C:\\", Some(600 * 1024 * 1024))],
+            ..vm("w")
+        };
+        assert_eq!(only(run_vm(&InstallSpace, &p, w)).status, Status::Pass);
+        let w = Vm {
+            guest_disks: vec![gd("C:\\", Some(400 * 1024 * 1024))],
+            ..vm("w")
+        };
+        let o = only(run_vm(&InstallSpace, &p, w));
+        assert!(
+            o.message.ends_with("at least 500 MiB is needed"),
+            "{}",
+            o.message
+        );
+    }
+
+    #[test]
     fn the_profile_sets_the_minimum() {
-        let p = params_with(&InstallSpace, "min_free_gib = 20");
+        let p = params_with(
+            &InstallSpace,
+            "windows = [{ path = 'C:\\', min_free_mib = 20480 }]",
+        );
         let v = Vm {
             guest_disks: vec![gd("C:\\", Some(10 * GIB))],
             ..vm("a")

@@ -18,14 +18,23 @@ use serde::de::DeserializeOwned;
 use super::context::{Context, HostView, VCenterView, VmView};
 use super::{ObjectKind, Outcome, Severity};
 
+pub mod azure_vm_limits;
 pub mod boot_firmware;
 pub mod cross_vcenter_vmotion;
+pub mod data_disk_count;
+pub mod data_disk_size;
 pub mod disk_count;
 pub mod disk_size;
+pub mod duplicate_bios_uuid;
+pub mod encrypted_disk;
 pub mod esxi_build;
 pub mod esxi_version;
+pub mod guest_ipv6;
 pub mod guest_os;
 pub mod install_space;
+pub mod nvme_linux;
+pub mod os_disk_size;
+pub mod shared_disk;
 pub mod storage_drs;
 pub mod vcenter_version;
 pub mod vm_name;
@@ -45,6 +54,15 @@ pub static RULES: &[&dyn DynRule] = &[
     &boot_firmware::BootFirmware,
     &storage_drs::StorageDrs,
     &cross_vcenter_vmotion::CrossVcenterVmotion,
+    &os_disk_size::OsDiskSize,
+    &data_disk_size::DataDiskSize,
+    &data_disk_count::DataDiskCount,
+    &shared_disk::SharedDisk,
+    &encrypted_disk::EncryptedDisk,
+    &nvme_linux::NvmeLinux,
+    &duplicate_bios_uuid::DuplicateBiosUuid,
+    &guest_ipv6::GuestIpv6,
+    &azure_vm_limits::AzureVmLimits,
 ];
 
 /// The rule with `id`.
@@ -52,8 +70,58 @@ pub fn find(id: &str) -> Option<&'static dyn DynRule> {
     RULES.iter().copied().find(|r| r.meta().id == id)
 }
 
+/// A document requirements come from; each profile follows one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Document {
+    /// The seed: "Prerequisites for replication to Azure by using Azure Site Recovery" (2017).
+    Prerequisites2017,
+    /// Today's "Support matrix for disaster recovery of VMware VMs and physical servers to Azure"
+    /// (modernized experience).
+    SupportMatrix2026,
+}
+
+impl Document {
+    pub const ALL: [Document; 2] = [Document::Prerequisites2017, Document::SupportMatrix2026];
+
+    /// The profile spelling (`document = "..."`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Document::Prerequisites2017 => "asr-prerequisites-2017",
+            Document::SupportMatrix2026 => "asr-support-matrix-2026",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.key() == key)
+    }
+
+    /// The document's title and where it is published.
+    pub fn title(self) -> &'static str {
+        match self {
+            Document::Prerequisites2017 => {
+                "Microsoft Docs, \"Prerequisites for replication to Azure by using Azure Site \
+                 Recovery\" (the seed, asr-prerequisites-vmware-hyperv-to-azure.md)"
+            }
+            Document::SupportMatrix2026 => {
+                "Microsoft Learn, \"Support matrix for disaster recovery of VMware VMs and \
+                 physical servers to Azure\" (articles/site-recovery/vmware-physical-azure-support-matrix.md)"
+            }
+        }
+    }
+
+    /// The date of the version the profile is pinned to.
+    pub fn date(self) -> &'static str {
+        match self {
+            Document::Prerequisites2017 => "2017-03-27",
+            Document::SupportMatrix2026 => "2026-04-06",
+        }
+    }
+}
+
 /// The seed document the requirements come from.
 pub const SEED_FILE: &str = "asr-prerequisites-vmware-hyperv-to-azure.md";
+/// The facts of today's support matrix, with their sources.
+pub const MATRIX_FILE: &str = "asr-current-matrix.md";
 /// Its section on VMware VMs and physical servers.
 pub const VMWARE_SECTION: &str =
     "disaster-recovery-of-vmware-virtual-machines-or-physical-windows-or-linux-servers-to-azure";
@@ -62,9 +130,11 @@ pub const VSPHERE_SUBSECTION: &str = "VMware vCenter or vSphere host";
 /// Subsection of [`VMWARE_SECTION`] on the replicated machines.
 pub const MACHINE_SUBSECTION: &str = "Replicated machine prerequisites";
 
-/// Where a requirement is written: seed file, section anchor, subsection, table row.
+/// Where a requirement is written: seed file, section anchor, subsection, table row; or, for the
+/// support matrix, its section and the words of the requirement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Source {
+    pub document: Document,
     pub file: &'static str,
     pub anchor: &'static str,
     pub subsection: &'static str,
@@ -75,10 +145,22 @@ impl Source {
     /// A row of the VMware section of the seed.
     pub const fn vmware(subsection: &'static str, row: &'static str) -> Self {
         Source {
+            document: Document::Prerequisites2017,
             file: SEED_FILE,
             anchor: VMWARE_SECTION,
             subsection,
             row,
+        }
+    }
+
+    /// A line of today's support matrix: its section and words found in it.
+    pub const fn matrix(section: &'static str, words: &'static str) -> Self {
+        Source {
+            document: Document::SupportMatrix2026,
+            file: MATRIX_FILE,
+            anchor: "",
+            subsection: section,
+            row: words,
         }
     }
 }
@@ -86,11 +168,21 @@ impl Source {
 impl fmt::Display for Source {
     /// `file#anchor > subsection > row <row>`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}#{} > {} > row {}",
-            self.file, self.anchor, self.subsection, self.row
-        )
+        match self.document {
+            Document::Prerequisites2017 => write!(
+                f,
+                "{}#{} > {} > row {}",
+                self.file, self.anchor, self.subsection, self.row
+            ),
+            Document::SupportMatrix2026 => write!(
+                f,
+                "{} ({}) > {} > \"{}\"",
+                self.file,
+                self.document.date(),
+                self.subsection,
+                self.row
+            ),
+        }
     }
 }
 
@@ -103,7 +195,20 @@ pub struct RuleMeta {
     pub default_severity: Severity,
     /// One line saying what passes.
     pub title: &'static str,
-    pub source: Source,
+    /// Where the requirement is written, one per document whose profiles hold the rule.
+    pub sources: &'static [Source],
+}
+
+impl RuleMeta {
+    /// The source in `document`, else the first one.
+    pub fn source(&self, document: Document) -> Source {
+        self.sources
+            .iter()
+            .find(|s| s.document == document)
+            .or(self.sources.first())
+            .copied()
+            .expect("every rule cites a source (tested)")
+    }
 }
 
 /// A rule. Implement the `check_*` method of the rule's object kind; it pushes at least one
@@ -258,7 +363,7 @@ pub(crate) fn validate_versions(key: &str, versions: &[String]) -> Result<(), Pa
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -268,7 +373,9 @@ mod tests {
             let meta = rule.meta();
             assert!(seen.insert(meta.id), "duplicate id {}", meta.id);
             assert!(
-                meta.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                meta.id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
                 "{} is not kebab-case",
                 meta.id
             );
@@ -287,13 +394,28 @@ mod tests {
         assert!(find("no-such-rule").is_none());
     }
 
-    #[test]
-    fn sources_cite_the_seed() {
+    /// Every citation names text found in its document (when the documents are at hand).
+    pub(crate) fn assert_cited(s: &Source) {
+        if s.document == Document::SupportMatrix2026 {
+            assert_eq!(s.file, MATRIX_FILE);
+            if let Ok(m) = std::fs::read_to_string("/work/shared/asr-current-matrix.md") {
+                // Lines are wrapped: compare with the whitespace collapsed.
+                let m = m.split_whitespace().collect::<Vec<_>>().join(" ");
+                assert!(
+                    m.contains(&format!("## {}", s.subsection)),
+                    "{}",
+                    s.subsection
+                );
+                for words in s.row.split(" ... ") {
+                    assert!(m.contains(words), "{words}");
+                }
+            }
+            return;
+        }
         let seed = std::fs::read_to_string(
             "/work/shared/seeds/asr-prerequisites-vmware-hyperv-to-azure.md",
         );
-        for rule in RULES {
-            let s = rule.meta().source;
+        {
             assert_eq!((s.file, s.anchor), (SEED_FILE, VMWARE_SECTION));
             if let Ok(seed) = &seed {
                 assert!(seed.contains(&format!("<a name=\"{}\">", s.anchor)));
@@ -302,6 +424,17 @@ mod tests {
                     let name = row.split(" (").next().unwrap_or(row);
                     assert!(seed.contains(&format!("**{name}**")), "{row}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn every_rule_cites_its_documents() {
+        for rule in RULES {
+            let meta = rule.meta();
+            assert!(!meta.sources.is_empty(), "{}", meta.id);
+            for s in meta.sources {
+                assert_cited(s);
             }
         }
     }

@@ -31,7 +31,7 @@ static META: RuleMeta = RuleMeta {
     object: ObjectKind::Vm,
     default_severity: Severity::Warning,
     title: "No datastore of the VM is in a datastore cluster with Storage DRS enabled",
-    source: Source::vmware(VSPHERE_SUBSECTION, "vCenter"),
+    sources: &[Source::vmware(VSPHERE_SUBSECTION, "vCenter")],
 };
 
 const EXPECTED: &str = "no Storage DRS";

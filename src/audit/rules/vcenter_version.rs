@@ -8,7 +8,9 @@
 //!
 //! Source: seed section "Disaster recovery of VMware virtual machines or physical Windows or Linux
 //! servers to Azure", subsection "VMware vCenter or vSphere host", row **vCenter**: "It should be
-//! running vCenter version 6.0 or 5.5, with the latest updates."
+//! running vCenter version 6.0 or 5.5, with the latest updates." Today's support matrix,
+//! "Platform": "vCenter Server: 8.0 (and its updates), 7.0, 6.7, 6.5." (the `asr-vmware-2026`
+//! parameter set).
 
 use serde::Deserialize;
 
@@ -31,7 +33,13 @@ static META: RuleMeta = RuleMeta {
     object: ObjectKind::VCenter,
     default_severity: Severity::Error,
     title: "vCenter runs a supported version",
-    source: Source::vmware(VSPHERE_SUBSECTION, "vCenter"),
+    sources: &[
+        Source::vmware(VSPHERE_SUBSECTION, "vCenter"),
+        Source::matrix(
+            "Platform",
+            "vCenter Server: 8.0 (and its updates), 7.0, 6.7, 6.5.",
+        ),
+    ],
 };
 
 impl Rule for VcenterVersion {

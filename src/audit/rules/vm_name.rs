@@ -10,6 +10,9 @@
 //! servers to Azure", subsection "Replicated machine prerequisites", row **On-premises (VMware
 //! VMs)**: "Machine names should contain between 1 and 63 characters (letters, numbers, and
 //! hyphens). The name must start with a letter or number and end with a letter or number."
+//! Today's support matrix, "Machine": "Name: 1 to 63 characters, letters, numbers and hyphens,
+//! starting and ending with a letter or number." The name judged is the one the admin typed:
+//! vCenter's `%2f`, `%5c`, `%25` escapes are undone when collecting.
 
 use serde::Deserialize;
 
@@ -31,7 +34,13 @@ static META: RuleMeta = RuleMeta {
     object: ObjectKind::Vm,
     default_severity: Severity::Error,
     title: "VM name is 1-63 letters, digits and hyphens, starting and ending with a letter or digit",
-    source: Source::vmware(MACHINE_SUBSECTION, "On-premises (VMware VMs)"),
+    sources: &[
+        Source::vmware(MACHINE_SUBSECTION, "On-premises (VMware VMs)"),
+        Source::matrix(
+            "Machine",
+            "Name: 1 to 63 characters, letters, numbers and hyphens, starting and ending with a letter or number.",
+        ),
+    ],
 };
 
 impl Rule for VmName {

@@ -33,7 +33,10 @@ static META: RuleMeta = RuleMeta {
     object: ObjectKind::Vm,
     default_severity: Severity::Error,
     title: "VMware Tools are installed and running",
-    source: Source::vmware(MACHINE_SUBSECTION, "On-premises (VMware VMs)"),
+    sources: &[Source::vmware(
+        MACHINE_SUBSECTION,
+        "On-premises (VMware VMs)",
+    )],
 };
 
 const EXPECTED: &str = "installed and running";
