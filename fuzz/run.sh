@@ -37,14 +37,16 @@ xml=("$root"/tests/fixtures/soap/*.xml "$root"/tests/fixtures/realsoap/*.xml)
 seed soap_envelope "" "${xml[@]}"
 seed rpex_objects "" "${xml[@]}"
 seed rest_json "" "$root"/tests/fixtures/rest/*.json
-if [ -f "$root/samples/demo-estate.json.zst" ]; then
-  mkdir -p corpus/snapshot_read
-  zstd -dc "$root/samples/demo-estate.json.zst" 2>/dev/null >/tmp/vcaudit-fuzz-demo.json || true
-  seed snapshot_read 00 /tmp/vcaudit-fuzz-demo.json
-  seed snapshot_read 02 /tmp/vcaudit-fuzz-demo.json
-  seed snapshot_read 01 "$root/samples/demo-estate.json.zst"
-  rm -f /tmp/vcaudit-fuzz-demo.json
-fi
+# Small snapshots (fuzz/seeds/snapshot_read: one VM, two vCenters, a failed vCenter, empty, too
+# new, `format` late), not the whole demo estate, so the target runs thousands of inputs a second:
+# plain (00), as the bytes of a .zst file (01, compressed here) and compressed by the target (02).
+snap=("$root"/fuzz/seeds/snapshot_read/*.json)
+seed snapshot_read 00 "${snap[@]}"
+seed snapshot_read 02 "${snap[@]}"
+zdir=$(mktemp -d)
+for f in "${snap[@]}"; do zstd -q -19 --check "$f" -o "$zdir/$(basename "$f").zst"; done
+seed snapshot_read 01 "$zdir"/*.zst
+rm -rf "$zdir"
 seed toml_files 01 "$root"/profiles/*.toml
 seed_text toml_files estate $'\x00[[vcenter]]\nserver = "vc01.corp.example"\nuser = "svc@vsphere.local"\npassword_env = "VC01_PASSWORD"\nthumbprint = "AA:BB"\ntag = ["dr-tier:gold"]\n'
 seed_text toml_files profile $'\x01extends = "asr-vmware-2017"\n[rules.disk-size]\nmax_gib = 2048\nseverity = "warning"\n'
