@@ -13,9 +13,9 @@ fn estate_file(dir: &Path, sims: &[&Sim]) -> PathBuf {
     let mut text = String::new();
     for sim in sims {
         text.push_str(&format!(
-            "[[vcenter]]\nserver = {:?}\nuser = {USER:?}\npassword_env = \"VCAUDIT_PASSWORD\"\nca_file = {:?}\n\n",
+            "[[vcenter]]\nserver = {:?}\nuser = {USER:?}\npassword_env = \"VCAUDIT_PASSWORD\"\nthumbprint = {:?}\n\n",
             sim.server(),
-            sim.ca_file()
+            sim.thumbprint()
         ));
     }
     let path = dir.join("estate.toml");

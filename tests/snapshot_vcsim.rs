@@ -437,10 +437,10 @@ fn sharded_snapshots_audit_like_one_run_over_every_vcenter() {
     let mut estate = String::new();
     for sim in &sims {
         estate.push_str(&format!(
-            "[[vcenter]]\nserver = {:?}\nuser = {:?}\npassword_env = \"SHARD_PW\"\nca_file = {:?}\n\n",
+            "[[vcenter]]\nserver = {:?}\nuser = {:?}\npassword_env = \"SHARD_PW\"\nthumbprint = {:?}\n\n",
             sim.server(),
             support::USER,
-            sim.ca_file()
+            sim.thumbprint()
         ));
     }
     std::fs::write(p("estate.toml"), estate).unwrap();

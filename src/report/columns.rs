@@ -205,7 +205,7 @@ pub const VMS: TableSpec = TableSpec {
         c(
             "managed_by",
             T,
-            "The solution managing an agent VM (extensionKey/type); empty for ordinary VMs",
+            "Extension managing the VM (config.managedBy), e.g. vCLS or EAM agents: such VMs are out of scope",
         ),
         c(
             "readiness",
