@@ -10,7 +10,7 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// The only vCenter (or every vCenter) could not be collected.
-    #[error("{0}")]
+    #[error("{}", crate::cmd::advice::vcenter_error(.0))]
     VCenter(#[from] VCenterError),
     /// Reports could not be written.
     #[error("{0}")]

@@ -21,6 +21,7 @@ pub mod model;
 pub mod phase;
 pub mod report;
 pub mod rest;
+pub mod retry;
 pub mod rvtools;
 pub mod snapshot;
 pub mod soap;

@@ -276,6 +276,29 @@ pub struct Cluster {
     pub drs_enabled: Option<bool>,
     /// `DrsBehavior`: manual, partiallyAutomated, fullyAutomated (kept as sent).
     pub drs_automation: Option<String>,
+    /// `configurationEx.dasConfig.enabled`: vSphere HA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ha_enabled: Option<bool>,
+    /// `summary` (`ClusterComputeResourceSummary`): the cluster's totals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<ClusterSummary>,
+}
+
+/// `ComputeResourceSummary` of a cluster; each figure `None` when not sent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClusterSummary {
+    pub num_hosts: Option<u32>,
+    pub num_effective_hosts: Option<u32>,
+    /// `totalCpu`, MHz.
+    pub total_cpu_mhz: Option<u64>,
+    pub num_cpu_cores: Option<u32>,
+    pub num_cpu_threads: Option<u32>,
+    /// `effectiveCpu`, MHz.
+    pub effective_cpu_mhz: Option<u64>,
+    /// `totalMemory`, bytes.
+    pub total_memory_bytes: Option<u64>,
+    /// `effectiveMemory`, MiB (vSphere's unit for it).
+    pub effective_memory_mb: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -293,6 +316,25 @@ pub struct Host {
     /// vSphere tags as `category:tag`, sorted; empty when none or when tags were unavailable.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// `summary.hardware`; `None` when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hardware: Option<HostHardware>,
+}
+
+/// `HostHardwareSummary`; each field `None` when not sent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HostHardware {
+    pub vendor: Option<String>,
+    pub model: Option<String>,
+    pub memory_bytes: Option<u64>,
+    pub cpu_model: Option<String>,
+    pub cpu_mhz: Option<u32>,
+    /// `numCpuPkgs`: sockets.
+    pub cpu_packages: Option<u32>,
+    pub cpu_cores: Option<u32>,
+    pub cpu_threads: Option<u32>,
+    pub nics: Option<u32>,
+    pub hbas: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -306,6 +348,15 @@ pub struct Datastore {
     pub free_bytes: Option<u64>,
     /// Moref of the datastore cluster (StoragePod) holding it.
     pub storage_pod: Option<String>,
+    /// `summary.accessible`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessible: Option<bool>,
+    /// `summary.url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// `summary.uncommitted`: space the thin disks on it may still grow into, bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncommitted_bytes: Option<u64>,
 }
 
 /// A datastore cluster.
@@ -380,6 +431,48 @@ pub struct Vm {
     /// EAM agents); `None` for an ordinary VM.
     #[serde(default)]
     pub managed_by: Option<ManagedBy>,
+    /// What the RVTools workbook shows beyond the audit's needs; `None` when none of it was read
+    /// (snapshots from before it was collected). Boxed: a million VMs pay one pointer when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Box<VmDetails>>,
+}
+
+/// A VM's inventory details (the RVTools columns); each field `None` when not sent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VmDetails {
+    /// `guest.hostName`.
+    pub dns_name: Option<String>,
+    /// `guest.ipAddress`.
+    pub primary_ip: Option<String>,
+    /// `guest.guestState`: running, notRunning, ... (kept as sent).
+    pub guest_state: Option<String>,
+    /// `guestHeartbeatStatus`: gray, green, yellow, red (kept as sent).
+    pub heartbeat: Option<String>,
+    /// `runtime.connectionState`: connected, disconnected, orphaned, inaccessible, invalid.
+    pub connection_state: Option<String>,
+    /// `config.files.vmPathName`: `[ds] dir/vm.vmx`.
+    pub vmx_path: Option<String>,
+    /// `config.annotation`.
+    pub annotation: Option<String>,
+    /// `config.version`: `vmx-19`.
+    pub hw_version: Option<String>,
+    /// `config.changeTrackingEnabled`.
+    pub cbt: Option<bool>,
+    /// `config.hardware.numCoresPerSocket`.
+    pub cores_per_socket: Option<u32>,
+    /// `config.cpuAllocation` reservation (MHz) and limit (MHz, -1 unlimited).
+    pub cpu_reservation: Option<i64>,
+    pub cpu_limit: Option<i64>,
+    /// `config.memoryAllocation` reservation and limit (MiB, -1 unlimited).
+    pub memory_reservation: Option<i64>,
+    pub memory_limit: Option<i64>,
+    /// `summary.quickStats.guestMemoryUsage` (active) and `hostMemoryUsage` (consumed), MiB.
+    pub memory_active_mb: Option<u64>,
+    pub memory_consumed_mb: Option<u64>,
+    /// `summary.storage`: committed, uncommitted and unshared bytes.
+    pub storage_committed: Option<u64>,
+    pub storage_uncommitted: Option<u64>,
+    pub storage_unshared: Option<u64>,
 }
 
 /// `ManagedByInfo`: the extension that manages a VM.
@@ -521,7 +614,8 @@ impl Vm {
     /// Sum of the disks' capacities; `None` when any is unknown.
     pub fn provisioned_bytes(&self) -> Option<u64> {
         let disks = self.disks.as_ref()?;
-        // Checked: a sum past u64 (only a broken server could send one) is unknown, not wrapped.
+        // Checked: collection refuses a sum past u64 (collect::decode::Overflow); one read from
+        // elsewhere (an imported sheet) is unknown, never wrapped.
         disks
             .iter()
             .try_fold(0u64, |sum, d| sum.checked_add(d.capacity_bytes?))

@@ -416,31 +416,6 @@ pub enum CertProblem {
     Unusable(String),
 }
 
-impl CertProblem {
-    /// What the user can do about it: only options that would then work.
-    pub fn advice(&self) -> String {
-        match self {
-            CertProblem::Untrusted {
-                presented,
-                ca_helps: true,
-                ..
-            } => format!(
-                "use --ca-file PEM to trust its CA, --thumbprint {presented} to pin it, or --insecure to skip verification"
-            ),
-            CertProblem::Untrusted { presented, .. } => format!(
-                "use --thumbprint {presented} to pin it if it is the vCenter's, or --insecure to skip verification"
-            ),
-            CertProblem::PinMismatch(_) => {
-                "check --thumbprint against the vCenter's certificate".into()
-            }
-            CertProblem::Unusable(_) => {
-                "check that --server names the vCenter you mean; do not pin or trust this server"
-                    .into()
-            }
-        }
-    }
-}
-
 impl std::fmt::Display for CertProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

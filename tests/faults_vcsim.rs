@@ -223,3 +223,37 @@ fn deadline_ends_a_vcenter_that_keeps_stalling() {
         Duration::from_secs(20),
     );
 }
+
+#[test]
+fn rest_503_once_is_retried_and_the_tags_are_read() {
+    recovers(&["rest-503-once"], &["--require-tags"], "try 2 of 4");
+}
+
+#[test]
+fn rest_session_expiry_once_logs_in_again_and_the_tags_are_read() {
+    recovers(
+        &["rest-expire-once"],
+        &["--require-tags"],
+        "the REST session expired; logging in again",
+    );
+}
+
+#[test]
+fn rest_session_expiry_twice_is_an_error_when_tags_are_required() {
+    fails(
+        &["rest-expire-always"],
+        &["--require-tags"],
+        "tags unavailable at 127.0.0.1",
+        Duration::from_secs(60),
+    );
+    // Without --require-tags the audit goes on and says why the tags are missing.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (run, _) = run_fault(&["rest-expire-always"], &[], &out, Duration::from_secs(60));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let vcenters = std::fs::read_to_string(out.join("vcenters.csv")).unwrap();
+    assert!(
+        vcenters.contains("tags unavailable: the REST session expired"),
+        "{vcenters}"
+    );
+}

@@ -136,7 +136,9 @@ async fn vm_disks_and_capacities_from_a_whole_config() {
         .into_iter()
         .map(|m| (m, "datastore1".to_string()))
         .collect();
-    let disks = decode::disks(&oc[0], &ds).expect("devices sent");
+    let disks = decode::disks(&oc[0], &ds)
+        .expect("capacities fit in u64")
+        .expect("devices sent");
     let caps: Vec<(Option<&str>, Option<u64>)> = disks
         .iter()
         .map(|d| (d.label.as_deref(), d.capacity_bytes))

@@ -823,6 +823,7 @@ async fn interrupted_work_still_deletes_the_session() {
         USER,
         &PASSWORD.to_string().into(),
         Duration::from_secs(10),
+        1,
         &cancel,
     )
     .await
@@ -876,4 +877,176 @@ async fn live_vcsim() {
         println!("{kind} {moref} {tags:?}");
     }
     assert!(!index.is_empty());
+}
+
+async fn collect_tries(server: &MockServer, tries: u32) -> Result<TagIndex, RestError> {
+    collect_tags_until(
+        http(),
+        &sdk_url(server),
+        USER,
+        &PASSWORD.to_string().into(),
+        Duration::from_secs(10),
+        tries,
+        &CancellationToken::new(),
+    )
+    .await
+}
+
+fn requests_to(reqs: &[Request], m: &str, p: &str) -> usize {
+    reqs.iter()
+        .filter(|r| r.method.as_str() == m && r.url.path() == p)
+        .count()
+}
+
+#[tokio::test]
+async fn a_503_once_is_retried_and_the_tags_are_complete() {
+    let server = MockServer::start().await;
+    mount_login(&server, Flavor::Api).await;
+    mount_logout(&server, Flavor::Api, 1).await;
+    // Mounted first, answering once: the next try reaches the estate.
+    Mock::given(method("GET"))
+        .and(path(Flavor::Api.category()))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Estate::usual().mount(&server, Flavor::Api).await;
+
+    let index = collect_tries(&server, 4).await.unwrap();
+    assert_eq!(index.vm("vm-1"), ["dr-tier:gold", "owner:team-a"]);
+    assert_eq!((index.category_count(), index.tag_count()), (2, 3));
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!(requests_to(&reqs, "GET", Flavor::Api.category()), 2);
+    assert_session_header_everywhere(&server).await;
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn a_503_always_is_tags_unavailable_after_the_tries() {
+    let server = MockServer::start().await;
+    mount_login(&server, Flavor::Api).await;
+    mount_logout(&server, Flavor::Api, 1).await;
+    Mock::given(method("GET"))
+        .and(path(Flavor::Api.category()))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(3)
+        .mount(&server)
+        .await;
+    Estate::usual().mount(&server, Flavor::Api).await;
+
+    let e = collect_tries(&server, 3).await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!("HTTP 503 on {}", Flavor::Api.category())
+    );
+    assert_secret_free(&e);
+    server.verify().await;
+
+    // Not transient: one try whatever the tries.
+    let server = MockServer::start().await;
+    mount_login(&server, Flavor::Api).await;
+    mount_logout(&server, Flavor::Api, 1).await;
+    Mock::given(method("GET"))
+        .and(path(Flavor::Api.category()))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let e = collect_tries(&server, 3).await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!("HTTP 500 on {}", Flavor::Api.category())
+    );
+    server.verify().await;
+}
+
+/// vcsim and 6.x `/rest` answer an expired session with 401 and the vAPI error.
+fn rest_unauthenticated() -> ResponseTemplate {
+    ResponseTemplate::new(401).set_body_json(json!({
+        "type": "com.vmware.vapi.std.errors.unauthenticated",
+        "value": {"messages": [], "challenge": "Basic realm=\"VAPI endpoint\""}
+    }))
+}
+
+#[tokio::test]
+async fn a_session_expiry_logs_in_once_more_and_resumes() {
+    const OLD: &str = "0ld-5e55-10n0-0000-expired";
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(API_SESSION))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    // The first login's session expires before the first tagging call.
+    Mock::given(method("POST"))
+        .and(path(REST_SESSION))
+        .and(basic_auth(USER, PASSWORD))
+        .respond_with(text_plain(&json!({ "value": OLD })))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(REST_SESSION))
+        .and(basic_auth(USER, PASSWORD))
+        .respond_with(text_plain(&json!({ "value": SID })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(REST_SESSION))
+        .and(header("vmware-api-session-id", OLD))
+        .respond_with(rest_unauthenticated())
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(header("vmware-api-session-id", OLD))
+        .respond_with(rest_unauthenticated())
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount_logout(&server, Flavor::Rest, 1).await;
+    Estate::usual().mount(&server, Flavor::Rest).await;
+
+    let index = collect_tries(&server, 4).await.unwrap();
+    assert_eq!(index.vm("vm-1"), ["dr-tier:gold", "owner:team-a"]);
+    assert_eq!(index.host("host-9"), ["dr-tier:gold"]);
+    assert_eq!((index.category_count(), index.tag_count()), (2, 3));
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn a_second_session_expiry_is_an_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(API_SESSION))
+        .and(basic_auth(USER, PASSWORD))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!(SID)))
+        .expect(2)
+        .mount(&server)
+        .await;
+    // 7.0's `/api` form of the error.
+    Mock::given(method("GET"))
+        .and(path(Flavor::Api.category()))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"error_type": "UNAUTHENTICATED", "messages": []})),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    // The expired session and the new one are both deleted.
+    mount_logout(&server, Flavor::Api, 2).await;
+
+    let e = collect_tries(&server, 4).await.unwrap_err();
+    assert!(matches!(e, RestError::Expired { .. }), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        format!("the REST session expired (on {})", Flavor::Api.category())
+    );
+    assert_secret_free(&e);
+    assert_session_header_everywhere(&server).await;
+    server.verify().await;
 }

@@ -491,6 +491,7 @@ fn workbook_matches_the_simulator() {
         assert_eq!(g("VI SDK Server"), sim.server());
         assert_eq!(g("VI SDK UUID"), s(&exp["about"]["instance_uuid"]));
         assert_eq!(g("VI SDK Server type"), s(&exp["about"]["full_name"]));
+        assert_details(&mut wb, &vinfo, r, vm);
         let parts = Sheet::read(&mut wb, "vPartition");
         let mine: Vec<&Vec<Data>> = parts
             .rows
@@ -513,6 +514,12 @@ fn workbook_matches_the_simulator() {
             assert_eq!(num(parts.get(p, "Capacity MiB")), Some(cap as f64));
         }
     }
+    assert!(
+        want.iter().any(|v| v["details"]["annotation"].is_string()
+            && v["details"]["cbt"] == true
+            && v["details"]["cores_per_socket"] == 2),
+        "the scenario plants an annotation, CBT and two cores per socket"
+    );
     // vNetwork: one row per NIC, in device order; vInfo's NICs and Network #n agree.
     let vnet = Sheet::read(&mut wb, "vNetwork");
     let mut nics_seen = 0;
@@ -562,6 +569,7 @@ fn workbook_matches_the_simulator() {
 
     let vhost = Sheet::read(&mut wb, "vHost");
     assert_eq!(vhost.rows.len(), exp["hosts"].as_array().unwrap().len());
+    assert_inventory(&mut wb, &vhost, exp);
     let vsource = Sheet::read(&mut wb, "vSource");
     assert_eq!(
         vsource.get(&vsource.rows[0], "Version").to_string(),
@@ -571,4 +579,146 @@ fn workbook_matches_the_simulator() {
         vsource.get(&vsource.rows[0], "Build").to_string(),
         s(&exp["about"]["build"])
     );
+}
+
+/// A simulator number as the numeric cell it becomes, `""` for null.
+fn n(v: &serde_json::Value) -> String {
+    v.as_i64().map(|n| n.to_string()).unwrap_or_default()
+}
+
+fn mib_of(v: &serde_json::Value) -> String {
+    v.as_u64()
+        .map(|b| (b / (1024 * 1024)).to_string())
+        .unwrap_or_default()
+}
+
+/// vInfo, vCPU and vMemory columns from the VM's `details` (guest, config, summary).
+fn assert_details(
+    wb: &mut Xlsx<std::io::BufReader<std::fs::File>>,
+    vinfo: &Sheet,
+    r: &[Data],
+    vm: &serde_json::Value,
+) {
+    let d = &vm["details"];
+    let id = vm["moref"].as_str().unwrap();
+    let g = |c: &str| vinfo.get(r, c).to_string();
+    let s = |v: &serde_json::Value| support::cell(v);
+    assert_eq!(g("DNS Name"), s(&d["dns_name"]), "{id}");
+    assert_eq!(g("Primary IP Address"), s(&d["primary_ip"]), "{id}");
+    assert_eq!(g("Guest state"), s(&d["guest_state"]), "{id}");
+    assert_eq!(g("Heartbeat"), s(&d["heartbeat"]), "{id}");
+    assert_eq!(g("Connection state"), s(&d["connection_state"]), "{id}");
+    assert_eq!(g("Path"), fs(&s(&d["vmx_path"])), "{id}");
+    assert_eq!(g("Annotation"), fs(&s(&d["annotation"])), "{id}");
+    let hw = d["hw_version"].as_str().unwrap().trim_start_matches("vmx-");
+    assert_eq!(g("HW version"), hw, "{id}");
+    assert!(matches!(
+        vinfo.get(r, "HW version"),
+        Data::Float(_) | Data::Int(_)
+    ));
+    let cbt = d["cbt"].as_bool().map(|b| if b { "TRUE" } else { "FALSE" });
+    assert_eq!(g("CBT"), cbt.unwrap_or(""), "{id}");
+    let committed = d["committed"].as_u64().unwrap();
+    let provisioned = committed + d["uncommitted"].as_u64().unwrap();
+    assert_eq!(
+        g("Provisioned MiB"),
+        (provisioned / (1024 * 1024)).to_string()
+    );
+    assert_eq!(g("In Use MiB"), mib_of(&d["committed"]), "{id}");
+    assert_eq!(g("Unshared MiB"), mib_of(&d["unshared"]), "{id}");
+    assert_eq!(g("Active Memory"), n(&d["memory_active"]), "{id}");
+
+    let vcpu = Sheet::read(wb, "vCPU");
+    let c = vcpu.by("VM ID")[id];
+    let cores = d["cores_per_socket"].as_i64().unwrap();
+    let cpus = vm["cpus"].as_i64().unwrap();
+    assert_eq!(vcpu.get(c, "Cores p/s").to_string(), cores.to_string());
+    assert_eq!(
+        vcpu.get(c, "Sockets").to_string(),
+        (cpus / cores).to_string()
+    );
+    assert_eq!(
+        vcpu.get(c, "Reservation").to_string(),
+        n(&d["cpu_reservation"])
+    );
+    assert_eq!(vcpu.get(c, "Limit").to_string(), n(&d["cpu_limit"]));
+    assert_eq!(vcpu.get(c, "Annotation").to_string(), g("Annotation"));
+
+    let vmem = Sheet::read(wb, "vMemory");
+    let m = vmem.by("VM ID")[id];
+    let gm = |c: &str| vmem.get(m, c).to_string();
+    assert_eq!(gm("Reservation"), n(&d["memory_reservation"]), "{id}");
+    assert_eq!(gm("Limit"), n(&d["memory_limit"]), "{id}");
+    assert_eq!(gm("Active"), n(&d["memory_active"]), "{id}");
+    assert_eq!(gm("Consumed"), n(&d["memory_consumed"]), "{id}");
+}
+
+/// vHost hardware, vCluster totals and vDatastore details against the simulator.
+fn assert_inventory(
+    wb: &mut Xlsx<std::io::BufReader<std::fs::File>>,
+    vhost: &Sheet,
+    exp: &serde_json::Value,
+) {
+    let s = |v: &serde_json::Value| support::cell(v);
+    let hosts = vhost.by("Object ID");
+    for h in exp["hosts"].as_array().unwrap() {
+        let r = hosts[h["moref"].as_str().unwrap()];
+        let g = |c: &str| vhost.get(r, c).to_string();
+        let hw = &h["hardware"];
+        assert!(
+            hw.is_object(),
+            "the simulator's hosts have summary.hardware"
+        );
+        assert_eq!(g("CPU Model"), fs(&s(&hw["CpuModel"])));
+        assert_eq!(g("Speed"), n(&hw["CpuMhz"]));
+        assert_eq!(g("# CPU"), n(&hw["NumCpuPkgs"]));
+        assert_eq!(g("# Cores"), n(&hw["NumCpuCores"]));
+        let per = hw["NumCpuCores"].as_i64().unwrap() / hw["NumCpuPkgs"].as_i64().unwrap();
+        assert_eq!(g("Cores per CPU"), per.to_string());
+        assert_eq!(g("# Memory"), mib_of(&hw["MemorySize"]));
+        assert_eq!(g("Vendor"), fs(&s(&hw["Vendor"])));
+        assert_eq!(g("Model"), fs(&s(&hw["Model"])));
+    }
+    let vcluster = Sheet::read(wb, "vCluster");
+    let clusters = vcluster.by("Object ID");
+    let want = exp["clusters"].as_array().unwrap();
+    assert!(!want.is_empty(), "the scenario has clusters");
+    assert!(
+        want.iter().any(|c| c["ha_enabled"] == true),
+        "the scenario has an HA cluster"
+    );
+    for c in want {
+        let r = clusters[c["moref"].as_str().unwrap()];
+        let g = |col: &str| vcluster.get(r, col).to_string();
+        assert_eq!(g("NumHosts"), n(&c["num_hosts"]));
+        assert_eq!(g("NumCpuCores"), n(&c["num_cpu_cores"]));
+        assert_eq!(g("TotalCpu"), n(&c["total_cpu"]));
+        assert_eq!(g("TotalMemory"), mib_of(&c["total_memory"]));
+        let ha = c["ha_enabled"]
+            .as_bool()
+            .map(|b| if b { "True" } else { "False" });
+        assert_eq!(g("HA enabled"), ha.unwrap_or(""));
+    }
+    let vds = Sheet::read(wb, "vDatastore");
+    let dss = vds.by("Object ID");
+    for d in exp["datastores"].as_array().unwrap() {
+        let r = dss[d["moref"].as_str().unwrap()];
+        let g = |col: &str| vds.get(r, col).to_string();
+        let accessible = if d["accessible"].as_bool().unwrap() {
+            "True"
+        } else {
+            "False"
+        };
+        assert_eq!(g("Accessible"), accessible);
+        assert_eq!(g("URL"), fs(&s(&d["url"])));
+        let (cap, free, unc) = (
+            d["capacity"].as_u64().unwrap(),
+            d["free_space"].as_u64().unwrap(),
+            d["uncommitted"].as_u64().unwrap(),
+        );
+        assert_eq!(
+            g("Provisioned MiB"),
+            ((cap - free + unc) / (1024 * 1024)).to_string()
+        );
+    }
 }

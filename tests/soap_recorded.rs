@@ -540,8 +540,8 @@ async fn xsi_prefix_spellings_decode_identically() {
         MoRef::new("Datastore", "datastore-51"),
         "LocalDS_0".to_string(),
     )]);
-    let da = decode::disks(a, &names).expect("disks");
-    let db = decode::disks(b, &names).expect("disks");
+    let da = decode::disks(a, &names).unwrap().expect("disks");
+    let db = decode::disks(b, &names).unwrap().expect("disks");
     assert_eq!(da, db);
     assert_eq!(da.len(), 2);
     assert_eq!(da[0].capacity_bytes, Some(1024 * 1024 * 1024));
@@ -772,6 +772,67 @@ async fn http_404_is_unreachable_naming_the_status() {
     let shown = err.to_string();
     assert!(shown.contains("404"), "{shown}");
     assert!(shown.contains(&label(&server)), "{shown}");
+}
+
+/// A full collection whose VirtualMachine answer is `fixture`, all else as recorded.
+async fn mount_vcenter_with_vms(server: &MockServer, fixture: &str) {
+    mount_session(server).await;
+    mount_views(server, paths::QUERIES.len() as u64).await;
+    for (kind, _) in paths::QUERIES {
+        let body = if *kind == "VirtualMachine" {
+            fixture
+        } else {
+            inventory_fixture(kind)
+        };
+        retrieve(kind)
+            .respond_with(soap(200, body))
+            .expect(1)
+            .mount(server)
+            .await;
+    }
+}
+
+/// A disk's `capacityInKB` of 2^64 - 1 (a 5.5-style disk without `capacityInBytes`) cannot be
+/// bytes: the vCenter ends with an error naming the VM and the property, not an unknown size.
+#[tokio::test]
+async fn a_capacity_past_u64_ends_the_vcenter_naming_the_object() {
+    let server = MockServer::start().await;
+    mount_vcenter_with_vms(&server, "rpex_vm_capacity_overflow.xml").await;
+    let err = collect_vcenter(&target(&server), &CancellationToken::new())
+        .await
+        .expect_err("an overflowing capacity must fail");
+    assert!(matches!(err, VCenterError::Overflow { .. }), "{err:?}");
+    let shown = err.to_string();
+    assert_eq!(
+        shown,
+        format!(
+            "{}: VirtualMachine 'web01' (vm-101): disk 'Hard disk 2' capacityInKB \
+             (18446744073709551615) is past 2^64 bytes, which no disk can hold \
+             (a broken answer; the vCenter was not audited)",
+            label(&server)
+        )
+    );
+    assert!(!shown.contains('\n'));
+    server.verify().await;
+}
+
+/// Disks that each fit but whose sum does not: the same error, naming the sum.
+#[tokio::test]
+async fn a_sum_of_disks_past_u64_ends_the_vcenter() {
+    let server = MockServer::start().await;
+    mount_vcenter_with_vms(&server, "rpex_vm_capacity_sum_overflow.xml").await;
+    let err = collect_vcenter(&target(&server), &CancellationToken::new())
+        .await
+        .expect_err("an overflowing sum must fail");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: VirtualMachine 'web01' (vm-101): the sum of the disks' capacities is past \
+             2^64 bytes, which no disk can hold (a broken answer; the vCenter was not audited)",
+            label(&server)
+        )
+    );
+    server.verify().await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1188,7 +1249,7 @@ async fn streaming_child() {
         let expected = format!("vm-{next}");
         assert_eq!(oc.obj.as_ref().map(|o| o.value.as_str()), Some(&*expected));
         assert_eq!(oc.string("name").as_deref(), Some(&*format!("big-{next}")));
-        let disks = decode::disks(&oc, &names).expect("disks");
+        let disks = decode::disks(&oc, &names).unwrap().expect("disks");
         disks_bytes += disks.iter().filter_map(|d| d.capacity_bytes).sum::<u64>();
         next += 1;
     })

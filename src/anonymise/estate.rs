@@ -4,8 +4,9 @@
 //! datacenters, clusters, hosts, datastores, datastore clusters and VMs, folder paths, BIOS and
 //! instance UUIDs, datastore file paths, tags and tag categories, guest filesystem paths other
 //! than the well-known ones the rules read, and the identifiers found inside free text (error
-//! messages, event messages). Kept: versions, builds, product names, guest ids and OS names,
-//! Tools states, sizes, counts, firmware, power states, disk labels and modes, property faults.
+//! messages, event messages), VM DNS names (`guest.hostName`), `.vmx` paths and datastore URLs;
+//! VM annotations (free text an admin typed) are dropped. Kept: versions, builds, product names,
+//! guest ids and OS names, Tools states, sizes, counts, firmware, power states, disk labels and modes, property faults.
 
 use super::Pseudonymiser;
 use crate::model::{Disk, Host, VCenterInventory, Vm};
@@ -76,6 +77,7 @@ fn vcenter(vc: &mut VCenterInventory, p: &mut Pseudonymiser) {
         if let Some(m) = &mut d.storage_pod {
             *m = p.moref(m);
         }
+        p.opt(&mut d.url);
     }
     for s in &mut vc.storage_pods {
         s.moref = p.moref(&s.moref);
@@ -146,6 +148,13 @@ fn vm(vm: &mut Vm, p: &mut Pseudonymiser) {
     }
     for t in &mut vm.tags {
         *t = p.tag(t);
+    }
+    if let Some(d) = vm.details.as_deref_mut() {
+        p.opt(&mut d.dns_name);
+        if let Some(f) = &mut d.vmx_path {
+            *f = p.datastore_path(f);
+        }
+        d.annotation = None;
     }
 }
 

@@ -118,7 +118,10 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
                 return Err(Error::VCenter(e));
             }
             if failures.len() == targets.len() {
-                let all: Vec<String> = failures.iter().map(|(_, e)| e.to_string()).collect();
+                let all: Vec<String> = failures
+                    .iter()
+                    .map(|(_, e)| super::advice::vcenter_error(e))
+                    .collect();
                 return Err(Error::Incomplete(format!(
                     "no vCenter could be collected: {}",
                     all.join("; ")
@@ -156,7 +159,10 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
         );
     }
     if !failures.is_empty() {
-        let all: Vec<String> = failures.iter().map(|(_, e)| e.to_string()).collect();
+        let all: Vec<String> = failures
+            .iter()
+            .map(|(_, e)| super::advice::vcenter_error(e))
+            .collect();
         return Err(Error::Incomplete(format!(
             "{} of {} vCenters could not be collected (see vcenters.csv): {}",
             failures.len(),

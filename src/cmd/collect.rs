@@ -62,7 +62,7 @@ pub async fn run(args: &CollectArgs, out: &mut dyn Write) -> Result<Outcome, Err
         let all: Vec<String> = collected
             .failures
             .iter()
-            .map(|(_, e)| e.to_string())
+            .map(|(_, e)| super::advice::vcenter_error(e))
             .collect();
         return Err(Error::Incomplete(all.join("; ")));
     }
@@ -79,7 +79,7 @@ pub async fn run(args: &CollectArgs, out: &mut dyn Write) -> Result<Outcome, Err
         let all: Vec<String> = collected
             .failures
             .iter()
-            .map(|(_, e)| e.to_string())
+            .map(|(_, e)| super::advice::vcenter_error(e))
             .collect();
         return Err(Error::Incomplete(all.join("; ")));
     }

@@ -1,5 +1,6 @@
 //! One module per subcommand, each with its own arguments struct and `run()` (as xsv/qsv do).
 
+pub mod advice;
 pub mod anonymise;
 pub mod audit;
 pub mod collect;

@@ -85,7 +85,9 @@ impl Observer for Display {
                     b.bar.position(),
                     b.bar.elapsed().as_secs_f64()
                 ),
-                Finished::Failed { error } => format!("✘ {vcenter}: {error}"),
+                Finished::Failed { error } => {
+                    format!("✘ {vcenter}: {}", super::advice::vcenter_error(error))
+                }
             };
             b.bar
                 .set_style(ProgressStyle::with_template("{msg}").expect("valid template"));
@@ -168,7 +170,7 @@ mod tests {
         d.finished(
             "vc02",
             Finished::Failed {
-                error: "login failed",
+                error: &crate::collect::VCenterError::Setup("login failed".into()),
             },
         );
         let end = screen.0.lock().unwrap().clone();

@@ -1,14 +1,24 @@
 //! Wire decoding: vim25 property values ([`ObjectContent`], [`Node`]) into the domain model.
 //!
 //! Every property may be absent; unknown elements are ignored; a malformed number is unknown.
+//! A size whose arithmetic overflows `u64` (a disk's `capacityInKB` × 1024, the sum of a VM's
+//! disks) is no vSphere answer: it is an [`Overflow`] error, never a wrapped or unknown value.
 
 use crate::model::{
-    ConnectionState, Controller, Disk, DiskBacking, Firmware, GuestDisk, PowerState, ToolsRunning,
-    ToolsStatus,
+    ClusterSummary, ConnectionState, Controller, Disk, DiskBacking, Firmware, GuestDisk,
+    HostHardware, PowerState, ToolsRunning, ToolsStatus, VmDetails,
 };
 use crate::soap::types::{MoRef, ObjectContent, parse_bool, parse_num};
 use crate::soap::xml::Node;
 use std::collections::HashMap;
+
+/// A capacity past `u64` bytes: the property (e.g. `disk 'Hard disk 1' capacityInKB`) whose
+/// arithmetic overflowed. The caller names the object.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{property} is past 2^64 bytes, which no disk can hold")]
+pub struct Overflow {
+    pub property: String,
+}
 
 /// Name and parent of any managed entity, for resolving paths and containment.
 #[derive(Debug, Clone)]
@@ -64,6 +74,89 @@ pub fn cluster_drs(oc: &ObjectContent) -> (Option<bool>, Option<String>) {
     let enabled = cfg.text_at(&["drsConfig", "enabled"]).and_then(parse_bool);
     let behavior = cfg.string_at(&["drsConfig", "defaultVmBehavior"]);
     (enabled, behavior)
+}
+
+/// `configurationEx.dasConfig.enabled` of a cluster: vSphere HA.
+pub fn cluster_ha(oc: &ObjectContent) -> Option<bool> {
+    oc.get("configurationEx")?
+        .text_at(&["dasConfig", "enabled"])
+        .and_then(parse_bool)
+}
+
+/// `summary` of a cluster (`ClusterComputeResourceSummary`).
+pub fn cluster_summary(oc: &ObjectContent) -> Option<ClusterSummary> {
+    let s = oc.get("summary")?;
+    Some(ClusterSummary {
+        num_hosts: parse_num(s.text_at(&["numHosts"])),
+        num_effective_hosts: parse_num(s.text_at(&["numEffectiveHosts"])),
+        total_cpu_mhz: parse_num(s.text_at(&["totalCpu"])),
+        num_cpu_cores: parse_num(s.text_at(&["numCpuCores"])),
+        num_cpu_threads: parse_num(s.text_at(&["numCpuThreads"])),
+        effective_cpu_mhz: parse_num(s.text_at(&["effectiveCpu"])),
+        total_memory_bytes: parse_num(s.text_at(&["totalMemory"])),
+        effective_memory_mb: parse_num(s.text_at(&["effectiveMemory"])),
+    })
+}
+
+/// `summary.hardware` of a host.
+pub fn host_hardware(oc: &ObjectContent) -> Option<HostHardware> {
+    let h = oc.get("summary.hardware")?;
+    Some(HostHardware {
+        vendor: h.string_at(&["vendor"]),
+        model: h.string_at(&["model"]),
+        memory_bytes: parse_num(h.text_at(&["memorySize"])),
+        cpu_model: h.string_at(&["cpuModel"]),
+        cpu_mhz: parse_num(h.text_at(&["cpuMhz"])),
+        cpu_packages: parse_num(h.text_at(&["numCpuPkgs"])),
+        cpu_cores: parse_num(h.text_at(&["numCpuCores"])),
+        cpu_threads: parse_num(h.text_at(&["numCpuThreads"])),
+        nics: parse_num(h.text_at(&["numNics"])),
+        hbas: parse_num(h.text_at(&["numHBAs"])),
+    })
+}
+
+/// `ResourceAllocationInfo` at `path`: (reservation, limit).
+fn allocation(oc: &ObjectContent, path: &str) -> (Option<i64>, Option<i64>) {
+    match oc.get(path) {
+        Some(a) => (
+            parse_num(a.text_at(&["reservation"])),
+            parse_num(a.text_at(&["limit"])),
+        ),
+        None => (None, None),
+    }
+}
+
+/// The RVTools details of a VM; `None` when none of them was sent.
+pub fn vm_details(oc: &ObjectContent) -> Option<VmDetails> {
+    let (cpu_reservation, cpu_limit) = allocation(oc, "config.cpuAllocation");
+    let (memory_reservation, memory_limit) = allocation(oc, "config.memoryAllocation");
+    let storage = oc.get("summary.storage");
+    let stored = |name: &str| storage.and_then(|s| parse_num(s.text_at(&[name])));
+    let d = VmDetails {
+        dns_name: text(oc, "guest.hostName"),
+        primary_ip: text(oc, "guest.ipAddress"),
+        guest_state: text(oc, "guest.guestState"),
+        heartbeat: text(oc, "guestHeartbeatStatus"),
+        connection_state: text(oc, "runtime.connectionState"),
+        vmx_path: text(oc, "config.files.vmPathName"),
+        annotation: oc
+            .text("config.annotation")
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        hw_version: text(oc, "config.version"),
+        cbt: oc.bool("config.changeTrackingEnabled"),
+        cores_per_socket: num(oc, "config.hardware.numCoresPerSocket"),
+        cpu_reservation,
+        cpu_limit,
+        memory_reservation,
+        memory_limit,
+        memory_active_mb: num(oc, "summary.quickStats.guestMemoryUsage"),
+        memory_consumed_mb: num(oc, "summary.quickStats.hostMemoryUsage"),
+        storage_committed: stored("committed"),
+        storage_uncommitted: stored("uncommitted"),
+        storage_unshared: stored("unshared"),
+    };
+    (d != VmDetails::default()).then_some(d)
 }
 
 /// `summary.config.product` of a host: (version, build, fullName).
@@ -137,9 +230,15 @@ pub fn guest_disks(oc: &ObjectContent) -> Vec<GuestDisk> {
 }
 
 /// The virtual disks of `config.hardware.device`, with controllers and datastores named.
-/// `None` when the device list was not sent.
-pub fn disks(oc: &ObjectContent, datastore_names: &HashMap<MoRef, String>) -> Option<Vec<Disk>> {
-    let devices = oc.get_all("config.hardware.device")?;
+/// `None` when the device list was not sent; an [`Overflow`] when a disk's capacity or the sum
+/// of them does not fit in `u64` bytes.
+pub fn disks(
+    oc: &ObjectContent,
+    datastore_names: &HashMap<MoRef, String>,
+) -> Result<Option<Vec<Disk>>, Overflow> {
+    let Some(devices) = oc.get_all("config.hardware.device") else {
+        return Ok(None);
+    };
     let controllers = super::devices::controllers(&devices);
     let labels: HashMap<i32, &str> = devices
         .iter()
@@ -150,13 +249,19 @@ pub fn disks(oc: &ObjectContent, datastore_names: &HashMap<MoRef, String>) -> Op
             ))
         })
         .collect();
-    Some(
-        devices
-            .iter()
-            .filter(|d| d.type_name() == "VirtualDisk")
-            .map(|d| disk(d, &labels, &controllers, datastore_names))
-            .collect(),
-    )
+    let disks = devices
+        .iter()
+        .filter(|d| d.type_name() == "VirtualDisk")
+        .map(|d| disk(d, &labels, &controllers, datastore_names))
+        .collect::<Result<Vec<Disk>, Overflow>>()?;
+    disks
+        .iter()
+        .filter_map(|d| d.capacity_bytes)
+        .try_fold(0u64, u64::checked_add)
+        .ok_or_else(|| Overflow {
+            property: "the sum of the disks' capacities".into(),
+        })?;
+    Ok(Some(disks))
 }
 
 fn disk(
@@ -164,10 +269,19 @@ fn disk(
     labels: &HashMap<i32, &str>,
     controllers: &HashMap<i32, Controller>,
     datastore_names: &HashMap<MoRef, String>,
-) -> Disk {
-    let capacity_bytes = parse_num::<u64>(d.text_at(&["capacityInBytes"])).or_else(|| {
-        parse_num::<u64>(d.text_at(&["capacityInKB"])).and_then(|kb| kb.checked_mul(1024))
-    });
+) -> Result<Disk, Overflow> {
+    let capacity_bytes = match parse_num::<u64>(d.text_at(&["capacityInBytes"])) {
+        Some(bytes) => Some(bytes),
+        None => match parse_num::<u64>(d.text_at(&["capacityInKB"])) {
+            Some(kb) => Some(kb.checked_mul(1024).ok_or_else(|| Overflow {
+                property: format!(
+                    "disk '{}' capacityInKB ({kb})",
+                    d.text_at(&["deviceInfo", "label"]).unwrap_or("?")
+                ),
+            })?),
+            None => None,
+        },
+    };
     let backing = d.child("backing");
     let backing_kind = backing.map(|b| match b.type_name() {
         "VirtualDiskFlatVer2BackingInfo" | "VirtualDiskFlatVer1BackingInfo" => DiskBacking::Flat,
@@ -185,7 +299,7 @@ fn disk(
         .and_then(MoRef::from_node)
         .and_then(|m| datastore_names.get(&m).cloned());
     let controller_key: Option<i32> = parse_num(d.text_at(&["controllerKey"]));
-    Disk {
+    Ok(Disk {
         key: parse_num(d.text_at(&["key"])).unwrap_or_default(),
         label: d.string_at(&["deviceInfo", "label"]),
         capacity_bytes,
@@ -208,7 +322,7 @@ fn disk(
         key_id: backing
             .and_then(|b| b.child("keyId"))
             .and_then(super::devices::crypto_key),
-    }
+    })
 }
 
 #[cfg(test)]

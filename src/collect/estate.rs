@@ -48,9 +48,7 @@ pub async fn collect_estate_with(
                         hosts: inv.hosts.len(),
                         vms: inv.vms.len(),
                     },
-                    Err(e) => Finished::Failed {
-                        error: &e.to_string(),
-                    },
+                    Err(e) => Finished::Failed { error: e },
                 };
                 observer.finished(&t.label, outcome);
                 (t, result)

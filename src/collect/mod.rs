@@ -29,11 +29,11 @@ use tokio_util::sync::CancellationToken;
 pub enum VCenterError {
     #[error("{0}")]
     Setup(String),
-    #[error("TLS certificate of {server} is not accepted: {reason} ({hint})")]
+    /// The advice naming flags is the command's to add (`cmd::advice`).
+    #[error("TLS certificate of {server} is not accepted: {problem}")]
     Certificate {
         server: String,
-        reason: String,
-        hint: String,
+        problem: crate::tls::CertProblem,
     },
     #[error("cannot reach {server}: {reason} (check --server and the network)")]
     Unreachable { server: String, reason: String },
@@ -56,6 +56,12 @@ pub enum VCenterError {
     Busy { server: String, reason: String },
     #[error("{server} was not done within --deadline {secs} s")]
     Deadline { server: String, secs: u64 },
+    #[error("{server}: {object}: {overflow} (a broken answer; the vCenter was not audited)")]
+    Overflow {
+        server: String,
+        object: String,
+        overflow: decode::Overflow,
+    },
     #[error(
         "tags unavailable at {server}: {reason} (needed for {why}; check that the user may use the vSphere Automation REST API)"
     )]
@@ -66,14 +72,23 @@ pub enum VCenterError {
     },
 }
 
+/// Why collecting through a logged-in session failed: a SOAP call, or an answer the model
+/// cannot hold.
+#[derive(Debug, thiserror::Error)]
+enum WorkError {
+    #[error("{0}")]
+    Soap(#[from] SoapError),
+    #[error("{object}: {overflow}")]
+    Overflow {
+        object: String,
+        overflow: decode::Overflow,
+    },
+}
+
 fn describe(target: &Target, e: SoapError) -> VCenterError {
     let server = target.label.clone();
     match e {
-        SoapError::Certificate(problem) => VCenterError::Certificate {
-            server,
-            hint: problem.advice(),
-            reason: problem.to_string(),
-        },
+        SoapError::Certificate(problem) => VCenterError::Certificate { server, problem },
         SoapError::Connect(reason) => VCenterError::Unreachable { server, reason },
         SoapError::Timeout(secs) => VCenterError::Timeout { server, secs },
         SoapError::Http(code @ 502..=504) => VCenterError::Busy {
@@ -168,6 +183,7 @@ async fn collect_vcenter_until(
                     &target.user,
                     &target.password,
                     target.timeout,
+                    target.tries,
                     cancel,
                 ),
             );
@@ -212,7 +228,7 @@ async fn collect_with_events(
     s: &Session<'_>,
     events_days: u32,
     p: Progress<'_>,
-) -> Result<VCenterInventory, SoapError> {
+) -> Result<VCenterInventory, WorkError> {
     let mut inv = p.during(Phase::Inventory, collect_inventory(s, p)).await?;
     match (&s.content.event_manager, events_days) {
         (_, 0) => {}
@@ -230,14 +246,21 @@ async fn collect_with_events(
 }
 
 /// The user-facing error of a SOAP session that failed.
-fn session_error(target: &Target, e: SessionError<SoapError>) -> VCenterError {
+fn session_error(target: &Target, e: SessionError<WorkError>) -> VCenterError {
     match e {
         // Logged in, then the connection dropped: the server was reachable, so say what happened.
-        SessionError::Work(SoapError::Connect(reason)) => VCenterError::ConnectionLost {
+        SessionError::Work(WorkError::Soap(SoapError::Connect(reason))) => {
+            VCenterError::ConnectionLost {
+                server: target.label.clone(),
+                reason,
+            }
+        }
+        SessionError::Work(WorkError::Overflow { object, overflow }) => VCenterError::Overflow {
             server: target.label.clone(),
-            reason,
+            object,
+            overflow,
         },
-        SessionError::Connect(e) | SessionError::Work(e) => describe(target, e),
+        SessionError::Connect(e) | SessionError::Work(WorkError::Soap(e)) => describe(target, e),
         SessionError::Login(SoapError::Fault(f)) => {
             let hint = if f.kind == "InvalidLogin" {
                 " (check the user and password)"
@@ -307,7 +330,7 @@ impl Faults {
 async fn collect_inventory(
     session: &Session<'_>,
     p: Progress<'_>,
-) -> Result<VCenterInventory, SoapError> {
+) -> Result<VCenterInventory, WorkError> {
     let client = session.client;
     let c = &session.content;
     let missing = |what: &str| {
@@ -410,6 +433,8 @@ async fn collect_inventory(
             datacenter: tree.datacenter(obj),
             drs_enabled,
             drs_automation,
+            ha_enabled: decode::cluster_ha(oc),
+            summary: decode::cluster_summary(oc),
         });
     }
 
@@ -433,6 +458,7 @@ async fn collect_inventory(
             connection_state: decode::connection_state(oc),
             maintenance_mode: oc.bool("runtime.inMaintenanceMode"),
             tags: Vec::new(),
+            hardware: decode::host_hardware(oc),
         };
         host_info.insert(obj.clone(), (host.name.clone(), host.cluster.clone()));
         inv.hosts.push(host);
@@ -464,22 +490,31 @@ async fn collect_inventory(
                 .moref("parent")
                 .filter(|p| p.kind == "StoragePod")
                 .map(|p| p.value),
+            accessible: oc.bool("summary.accessible"),
+            url: decode::text(oc, "summary.url"),
+            uncommitted_bytes: decode::num(oc, "summary.uncommitted"),
         });
     }
     drop((clusters_raw, hosts_raw, pods_raw, ds_raw));
 
     let mut vms = Vec::new();
+    let mut overflow = None;
     fetch(
         "VirtualMachine",
         paths::VIRTUAL_MACHINE,
         &mut faults,
-        &mut |oc| {
-            if let Some(vm) = decode_vm(&oc, &tree, &host_info, &ds_names) {
-                vms.push(vm);
+        &mut |oc| match decode_vm(&oc, &tree, &host_info, &ds_names) {
+            Ok(Some(vm)) => vms.push(vm),
+            Ok(None) => {}
+            Err(e) => {
+                overflow.get_or_insert(e);
             }
         },
     )
     .await?;
+    if let Some(e) = overflow {
+        return Err(e);
+    }
     inv.vms = vms;
     inv.property_faults = faults.into_list();
     for f in &inv.property_faults {
@@ -500,8 +535,14 @@ fn decode_vm(
     tree: &Tree<'_>,
     hosts: &HashMap<MoRef, (String, Option<String>)>,
     ds_names: &HashMap<MoRef, String>,
-) -> Option<Vm> {
-    let obj = oc.obj.as_ref()?;
+) -> Result<Option<Vm>, WorkError> {
+    let Some(obj) = oc.obj.as_ref() else {
+        return Ok(None);
+    };
+    let disks = decode::disks(oc, ds_names).map_err(|overflow| WorkError::Overflow {
+        object: format!("VirtualMachine '{}' ({})", decode::name(oc), obj.value),
+        overflow,
+    })?;
     let host_ref = oc.moref("runtime.host");
     let (host, cluster) = match host_ref.as_ref().and_then(|h| hosts.get(h)) {
         Some((name, cluster)) => (Some(name.clone()), cluster.clone()),
@@ -537,7 +578,7 @@ fn decode_vm(
             .map(|d| ds_names.get(d).cloned().unwrap_or_else(|| d.value.clone()))
             .collect(),
         datastore_morefs: ds_refs.into_iter().map(|d| d.value).collect(),
-        disks: decode::disks(oc, ds_names),
+        disks,
         guest_disks: decode::guest_disks(oc),
         tags: Vec::new(),
         nics: devices::nics(oc),
@@ -545,6 +586,7 @@ fn decode_vm(
         secure_boot,
         key_id: devices::vm_key_id(oc),
         managed_by: devices::managed_by(oc),
+        details: decode::vm_details(oc).map(Box::new),
     };
     // Kept for the whole run, a million of them: no spare capacity in the per-VM lists.
     if let Some(d) = vm.disks.as_mut() {
@@ -554,7 +596,7 @@ fn decode_vm(
         n.shrink_to_fit();
     }
     vm.guest_disks.shrink_to_fit();
-    Some(vm)
+    Ok(Some(vm))
 }
 
 /// The containment tree, for datacenters and inventory paths.

@@ -17,13 +17,14 @@ pub const FOLDER: &[&str] = &["name", "parent"];
 pub const DATACENTER: &[&str] = &["name", "parent"];
 /// Standalone hosts and clusters alike (a cluster is a `ComputeResource`).
 pub const COMPUTE_RESOURCE: &[&str] = &["name", "parent"];
-pub const CLUSTER: &[&str] = &["name", "parent", "configurationEx"];
+pub const CLUSTER: &[&str] = &["name", "parent", "configurationEx", "summary"];
 pub const HOST: &[&str] = &[
     "name",
     "parent",
     "summary.config.product",
     "runtime.connectionState",
     "runtime.inMaintenanceMode",
+    "summary.hardware",
 ];
 pub const STORAGE_POD: &[&str] = &[
     "name",
@@ -36,6 +37,9 @@ pub const DATASTORE: &[&str] = &[
     "summary.type",
     "summary.capacity",
     "summary.freeSpace",
+    "summary.accessible",
+    "summary.url",
+    "summary.uncommitted",
 ];
 pub const VIRTUAL_MACHINE: &[&str] = &[
     "name",
@@ -63,4 +67,20 @@ pub const VIRTUAL_MACHINE: &[&str] = &[
     "guest.disk",
     "guest.net",
     "datastore",
+    // The RVTools columns (`VmDetails`).
+    "runtime.connectionState",
+    "config.files.vmPathName",
+    "config.annotation",
+    "config.version",
+    "config.changeTrackingEnabled",
+    "config.hardware.numCoresPerSocket",
+    "config.cpuAllocation",
+    "config.memoryAllocation",
+    "guest.hostName",
+    "guest.ipAddress",
+    "guest.guestState",
+    "guestHeartbeatStatus",
+    "summary.quickStats.guestMemoryUsage",
+    "summary.quickStats.hostMemoryUsage",
+    "summary.storage",
 ];

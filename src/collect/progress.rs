@@ -29,7 +29,7 @@ impl Phase {
 #[derive(Debug, Clone, Copy)]
 pub enum Finished<'a> {
     Collected { hosts: usize, vms: usize },
-    Failed { error: &'a str },
+    Failed { error: &'a super::VCenterError },
 }
 
 /// Receives progress; every method has a do-nothing default. Called from the collecting tasks,

@@ -26,12 +26,26 @@ pub enum RestError {
     /// The body was not the JSON the call expects.
     #[error("unexpected answer on {path}: {detail}")]
     Body { path: String, detail: String },
+    /// The session expired (HTTP 401 or the vAPI `unauthenticated` error after login), and the
+    /// one new login did not help.
+    #[error("the REST session expired (on {path})")]
+    Expired { path: String },
     /// The run was interrupted (Ctrl-C).
     #[error("interrupted")]
     Interrupted,
 }
 
 impl RestError {
+    /// Whether the same read-only call may succeed if sent again: no answer, a connection lost
+    /// mid-answer, a timeout, or a busy vCenter or proxy (HTTP 502, 503, 504).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            RestError::Connect { .. } | RestError::Timeout(_) => true,
+            RestError::Http { status, .. } => matches!(status, 502..=504),
+            _ => false,
+        }
+    }
+
     /// The HTTP status when the server answered with one.
     pub fn status(&self) -> Option<u16> {
         match self {

@@ -13,7 +13,8 @@
 //! - [`error`]: [`RestError`], whose `Display` is a short reason fit for
 //!   `tags unavailable: <reason>` and never holds the password or the session id;
 //! - [`session`]: the HTTP transport ([`RestClient`]), login, and [`with_rest_session`], which
-//!   logs out on every exit path;
+//!   logs out on every exit path; read-only calls are retried on transient failures (the SOAP
+//!   client's backoff, [`crate::retry`]) and survive one session expiry with one new login;
 //! - [`tagging`]: the wire types of the tagging service and one function per call, all
 //!   associations read in bulk (`list-attached-objects-on-tags`, 500 tag ids per request);
 //! - [`index`]: the result, a [`TagIndex`] from (managed object type, moref) to sorted
@@ -59,22 +60,25 @@ pub async fn collect_tags(
         user,
         password,
         timeout,
+        1,
         &CancellationToken::new(),
     )
     .await
 }
 
-/// [`collect_tags`] that stops when `cancel` fires ([`RestError::Interrupted`]), still logging
-/// out first.
+/// [`collect_tags`] that tries each read-only call up to `tries` times on a transient failure
+/// (`--retries`), logs in once more when the session expires, and stops when `cancel` fires
+/// ([`RestError::Interrupted`]), still logging out first.
 pub async fn collect_tags_until(
     http: reqwest::Client,
     sdk_url: &Url,
     user: &str,
     password: &SecretString,
     timeout: Duration,
+    tries: u32,
     cancel: &CancellationToken,
 ) -> Result<TagIndex, RestError> {
-    let client = RestClient::new(http, sdk_url, timeout);
+    let client = RestClient::new(http, sdk_url, timeout).with_tries(tries);
     with_rest_session(&client, user, password, cancel, async |session| {
         tagging::read_index(session).await
     })

@@ -20,6 +20,7 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::sync::Mutex;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -62,6 +63,8 @@ pub struct RestClient {
     /// `scheme://host:port/`, no path.
     base: Url,
     timeout: Duration,
+    /// Tries per read-only call (`--retries`); 1 never retries.
+    tries: u32,
 }
 
 impl RestClient {
@@ -78,7 +81,15 @@ impl RestClient {
             http,
             base,
             timeout,
+            tries: 1,
         }
+    }
+
+    /// Tries each read-only call up to `tries` times on a transient failure (see
+    /// [`RestError::is_transient`]); 1 never retries. Logins are never retried.
+    pub fn with_tries(mut self, tries: u32) -> RestClient {
+        self.tries = tries.max(1);
+        self
     }
 
     /// The base URL, `scheme://host:port/`.
@@ -238,13 +249,17 @@ impl RestClient {
         Ok(RestSession {
             client: self,
             flavor,
-            guard: LogoutGuard {
+            guard: Mutex::new(LogoutGuard {
                 armed: Some(Armed {
                     http: self.http.clone(),
                     url: self.url(path, None, None),
                     header,
                 }),
-            },
+            }),
+            relogin: Mutex::new(Some(Relogin {
+                user: user.to_string(),
+                password: password.clone(),
+            })),
         })
     }
 }
@@ -255,7 +270,21 @@ impl RestClient {
 pub struct RestSession<'c> {
     client: &'c RestClient,
     flavor: Flavor,
-    guard: LogoutGuard,
+    guard: Mutex<LogoutGuard>,
+    /// The credentials for the one new login after the session expired; taken by it.
+    relogin: Mutex<Option<Relogin>>,
+}
+
+/// What [`RestSession`] needs to log in once more.
+struct Relogin {
+    user: String,
+    password: SecretString,
+}
+
+impl std::fmt::Debug for Relogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Relogin").finish_non_exhaustive()
+    }
 }
 
 impl RestSession<'_> {
@@ -269,13 +298,15 @@ impl RestSession<'_> {
         self.client
     }
 
-    fn header(&self) -> &HeaderValue {
-        &self
-            .guard
+    fn header(&self) -> HeaderValue {
+        self.guard
+            .lock()
+            .expect("lock")
             .armed
             .as_ref()
             .expect("a session is armed until logout")
             .header
+            .clone()
     }
 
     /// `GET` `url`, the answer decoded as `T` (unwrapped from `{"value": ...}` for `/rest`).
@@ -292,38 +323,117 @@ impl RestSession<'_> {
         self.call(Method::POST, url, Some(body)).await
     }
 
+    /// One read-only call: transient failures retried (the client's tries), and on a session
+    /// expiry one new login, then the call again. A second expiry is [`RestError::Expired`].
     async fn call<T: DeserializeOwned, B: Serialize>(
         &self,
         method: Method,
         url: Url,
         body: Option<&B>,
     ) -> Result<T, RestError> {
+        let bytes = match self.call_retrying(&method, &url, body).await {
+            Err(RestError::Expired { .. }) => {
+                self.relogin().await?;
+                self.call_retrying(&method, &url, body).await?
+            }
+            other => other?,
+        };
+        decode(self.flavor, url.path(), &bytes)
+    }
+
+    async fn call_retrying<B: Serialize>(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<&B>,
+    ) -> Result<bytes::Bytes, RestError> {
+        let host = self.client.host();
+        let what = format!("REST {method} {}", url.path());
+        crate::retry::retrying(
+            self.client.tries,
+            &host,
+            &what,
+            RestError::is_transient,
+            async || self.call_once(method, url, body).await,
+        )
+        .await
+    }
+
+    async fn call_once<B: Serialize>(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<&B>,
+    ) -> Result<bytes::Bytes, RestError> {
         let path = url.path().to_string();
         let mut req = self
             .client
             .http
-            .request(method, url)
-            .header(SESSION_HEADER, self.header().clone());
+            .request(method.clone(), url.clone())
+            .header(SESSION_HEADER, self.header());
         if let Some(b) = body {
             req = req.json(b);
         }
         let (status, bytes) = self.client.send(req, &path, self.client.timeout).await?;
+        if status.as_u16() == 401 || (!status.is_success() && is_unauthenticated(&bytes)) {
+            return Err(RestError::Expired { path });
+        }
         if !status.is_success() {
             return Err(RestError::Http {
                 status: status.as_u16(),
                 path,
             });
         }
-        decode(self.flavor, &path, &bytes)
+        Ok(bytes)
+    }
+
+    /// Logs in anew after the session expired: once per session. The new session replaces the
+    /// old one (which is deleted, best effort), so that the logout ends the new one.
+    async fn relogin(&self) -> Result<(), RestError> {
+        let path = self.flavor.session_path().to_string();
+        let Some(creds) = self.relogin.lock().expect("lock").take() else {
+            return Err(RestError::Expired { path });
+        };
+        log::info!(
+            "{}: the REST session expired; logging in again",
+            self.client.host()
+        );
+        let fresh = self
+            .client
+            .create_session(self.flavor, &creds.user, &creds.password)
+            .await?;
+        let armed = fresh.guard.lock().expect("lock").armed.take();
+        let old = std::mem::replace(&mut self.guard.lock().expect("lock").armed, armed);
+        if let Some(old) = old {
+            old.delete(self.client.timeout.min(LOGOUT_TIMEOUT)).await;
+        }
+        Ok(())
     }
 
     /// Ends the session: `DELETE` on the session path. Failures are logged, not returned.
-    pub async fn logout(mut self) {
-        if let Some(armed) = self.guard.armed.take() {
+    pub async fn logout(self) {
+        let armed = self.guard.lock().expect("lock").armed.take();
+        if let Some(armed) = armed {
             let timeout = self.client.timeout.min(LOGOUT_TIMEOUT);
             armed.delete(timeout).await;
         }
     }
+}
+
+/// Whether an error answer is the vAPI's "not authenticated" error: `/rest` says
+/// `{"type":"com.vmware.vapi.std.errors.unauthenticated",...}`, `/api` says
+/// `{"error_type":"UNAUTHENTICATED",...}`.
+fn is_unauthenticated(body: &[u8]) -> bool {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return false;
+    };
+    let kind = |v: &serde_json::Value| {
+        v.get("error_type")
+            .or_else(|| v.get("type"))
+            .and_then(|t| t.as_str())
+            .is_some_and(|t| t.to_ascii_lowercase().ends_with("unauthenticated"))
+    };
+    kind(&v) || v.get("value").is_some_and(kind)
 }
 
 /// Decodes a JSON answer whatever its `Content-Type` (vcsim says `text/plain`); an empty body is

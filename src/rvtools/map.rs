@@ -214,6 +214,7 @@ impl Builder<'_> {
             datacenter: row.text("Datacenter"),
             drs_enabled: row.bool("DRS enabled"),
             drs_automation: row.text("DRS default VM behavior"),
+            ..Default::default()
         });
     }
 
@@ -233,6 +234,7 @@ impl Builder<'_> {
             connection_state: None,
             maintenance_mode: row.bool("in Maintenance Mode"),
             tags: Vec::new(),
+            ..Default::default()
         });
     }
 
@@ -260,6 +262,7 @@ impl Builder<'_> {
             capacity_bytes: row.mib_bytes("Capacity MiB"),
             free_bytes: row.mib_bytes("Free MiB"),
             storage_pod: pod,
+            ..Default::default()
         });
     }
 

@@ -268,28 +268,17 @@ impl Client {
     }
 
     /// Sends one read-only method call and opens its response, retrying a transient failure
-    /// (up to the client's tries, with [`backoff`] pauses). A failure while the opened response is
-    /// read is the caller's to retry.
+    /// (up to the client's tries, with [`crate::retry::backoff`] pauses). A failure while the
+    /// opened response is read is the caller's to retry.
     pub async fn call(&self, body: &str) -> Result<Response, SoapError> {
-        let mut attempt = 1;
-        loop {
-            match self.call_once(body).await {
-                Err(e) if e.is_transient() && attempt < self.tries => {
-                    let pause = backoff(attempt);
-                    log::info!(
-                        "{}: {} failed ({e}); try {} of {} in {} ms",
-                        self.url.host_str().unwrap_or("?"),
-                        method_name(body),
-                        attempt + 1,
-                        self.tries,
-                        pause.as_millis()
-                    );
-                    tokio::time::sleep(pause).await;
-                    attempt += 1;
-                }
-                other => return other,
-            }
-        }
+        crate::retry::retrying(
+            self.tries,
+            self.url.host_str().unwrap_or("?"),
+            method_name(body),
+            SoapError::is_transient,
+            async || self.call_once(body).await,
+        )
+        .await
     }
 
     /// Sends one method call once and opens its response.
@@ -364,19 +353,7 @@ impl Client {
     }
 }
 
-/// The pause before try `attempt + 1`: exponential from 250 ms, at most 8 s, with up to 50 %
-/// random jitter so that many runs against one busy vCenter do not retry in step.
-pub fn backoff(attempt: u32) -> Duration {
-    let base = 250u64
-        .saturating_mul(1 << attempt.saturating_sub(1).min(5))
-        .min(8_000);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let jitter = base / 2 * u64::from(nanos % 1000) / 1000;
-    Duration::from_millis(base + jitter)
-}
+pub use crate::retry::backoff;
 
 /// The method element's name in a call body (`<Login xmlns=...>` → `Login`), for log lines.
 fn method_name(body: &str) -> &str {
@@ -441,15 +418,6 @@ mod tests {
             run.check(&chunk).unwrap();
             run.check(b"<x>").unwrap();
         }
-    }
-
-    #[test]
-    fn backoff_grows_and_is_bounded() {
-        assert!(
-            backoff(1) >= Duration::from_millis(250) && backoff(1) < Duration::from_millis(400)
-        );
-        assert!(backoff(3) >= Duration::from_millis(1000));
-        assert!(backoff(30) <= Duration::from_millis(12_000));
     }
 
     #[test]

@@ -33,6 +33,12 @@ type expCluster struct {
 	Datacenter    string  `json:"datacenter"`
 	DrsEnabled    *bool   `json:"drs_enabled"`
 	DrsAutomation *string `json:"drs_automation"`
+	// The RVTools columns: HA and the cluster's summary.
+	HaEnabled   *bool `json:"ha_enabled"`
+	NumHosts    int32 `json:"num_hosts"`
+	NumCPUCores int16 `json:"num_cpu_cores"`
+	TotalCPU    int32 `json:"total_cpu"`
+	TotalMemory int64 `json:"total_memory"`
 }
 
 type expHost struct {
@@ -46,6 +52,8 @@ type expHost struct {
 	ConnectionState string  `json:"connection_state"`
 	MaintenanceMode bool    `json:"maintenance_mode"`
 	VMs             int     `json:"vms"`
+	// summary.hardware, for vHost.
+	Hardware *types.HostHardwareSummary `json:"hardware"`
 }
 
 type expDatastore struct {
@@ -56,6 +64,10 @@ type expDatastore struct {
 	Capacity   int64   `json:"capacity"`
 	FreeSpace  int64   `json:"free_space"`
 	StoragePod *string `json:"storage_pod"`
+	Accessible bool    `json:"accessible"`
+	URL        string  `json:"url"`
+	// summary.uncommitted, nil when unset.
+	Uncommitted int64 `json:"uncommitted"`
 }
 
 type expStoragePod struct {
@@ -111,6 +123,7 @@ type expVM struct {
 	Disks              []expDisk      `json:"disks"`
 	GuestDisks         []expGuestDisk `json:"guest_disks"`
 	Nics               []expNic       `json:"nics"`
+	Details            expVMDetails   `json:"details"`
 }
 
 // expNic is a network adapter as vcaudit should report it (model::Nic).
@@ -132,6 +145,56 @@ type fullExp struct {
 	Datastores  []expDatastore  `json:"datastores"`
 	StoragePods []expStoragePod `json:"storage_pods"`
 	VMs         []expVM         `json:"vms"`
+}
+
+// The RVTools columns of a VM, null when unset.
+type expVMDetails struct {
+	DNSName           *string `json:"dns_name"`
+	PrimaryIP         *string `json:"primary_ip"`
+	GuestState        *string `json:"guest_state"`
+	Heartbeat         *string `json:"heartbeat"`
+	ConnectionState   *string `json:"connection_state"`
+	VmxPath           *string `json:"vmx_path"`
+	Annotation        *string `json:"annotation"`
+	HWVersion         *string `json:"hw_version"`
+	CBT               *bool   `json:"cbt"`
+	CoresPerSocket    int32   `json:"cores_per_socket"`
+	CPUReservation    *int64  `json:"cpu_reservation"`
+	CPULimit          *int64  `json:"cpu_limit"`
+	MemoryReservation *int64  `json:"memory_reservation"`
+	MemoryLimit       *int64  `json:"memory_limit"`
+	MemoryActive      int32   `json:"memory_active"`
+	MemoryConsumed    int32   `json:"memory_consumed"`
+	Committed         *int64  `json:"committed"`
+	Uncommitted       *int64  `json:"uncommitted"`
+	Unshared          *int64  `json:"unshared"`
+}
+
+func expectedDetails(vm *simulator.VirtualMachine) expVMDetails {
+	x := expVMDetails{
+		Heartbeat:       str(string(vm.GuestHeartbeatStatus)),
+		ConnectionState: str(string(vm.Runtime.ConnectionState)),
+		MemoryActive:    vm.Summary.QuickStats.GuestMemoryUsage,
+		MemoryConsumed:  vm.Summary.QuickStats.HostMemoryUsage,
+	}
+	if g := vm.Guest; g != nil {
+		x.DNSName, x.PrimaryIP, x.GuestState = str(g.HostName), str(g.IpAddress), str(g.GuestState)
+	}
+	if c := vm.Config; c != nil {
+		x.VmxPath, x.Annotation, x.HWVersion = str(c.Files.VmPathName), str(c.Annotation), str(c.Version)
+		x.CBT = c.ChangeTrackingEnabled
+		x.CoresPerSocket = c.Hardware.NumCoresPerSocket
+		if a := c.CpuAllocation; a != nil {
+			x.CPUReservation, x.CPULimit = a.Reservation, a.Limit
+		}
+		if a := c.MemoryAllocation; a != nil {
+			x.MemoryReservation, x.MemoryLimit = a.Reservation, a.Limit
+		}
+	}
+	if st := vm.Summary.Storage; st != nil {
+		x.Committed, x.Uncommitted, x.Unshared = &st.Committed, &st.Uncommitted, &st.Unshared
+	}
+	return x
 }
 
 func str(s string) *string {
@@ -209,6 +272,11 @@ func fullExpected(b *Builder) interface{} {
 		if cfg, ok := cl.ConfigurationEx.(*types.ClusterConfigInfoEx); ok {
 			c.DrsEnabled = cfg.DrsConfig.Enabled
 			c.DrsAutomation = str(string(cfg.DrsConfig.DefaultVmBehavior))
+			c.HaEnabled = cfg.DasConfig.Enabled
+		}
+		if cl.Summary != nil {
+			sum := cl.Summary.GetComputeResourceSummary()
+			c.NumHosts, c.NumCPUCores, c.TotalCPU, c.TotalMemory = sum.NumHosts, sum.NumCpuCores, sum.TotalCpu, sum.TotalMemory
 		}
 		out.Clusters = append(out.Clusters, c)
 	}
@@ -232,6 +300,7 @@ func fullExpected(b *Builder) interface{} {
 			ConnectionState: string(h.Runtime.ConnectionState),
 			MaintenanceMode: h.Runtime.InMaintenanceMode,
 			VMs:             perHost[h.Self],
+			Hardware:        h.Summary.Hardware,
 		}
 		if p := h.Summary.Config.Product; p != nil {
 			x.Version, x.Build, x.FullName = str(p.Version), str(p.Build), str(p.FullName)
@@ -243,12 +312,15 @@ func fullExpected(b *Builder) interface{} {
 	for _, e := range sortedEntities("Datastore") {
 		ds := e.(*simulator.Datastore)
 		x := expDatastore{
-			Moref:      ds.Self.Value,
-			Name:       ds.Name,
-			Datacenter: datacenterOf(ds),
-			Type:       ds.Summary.Type,
-			Capacity:   ds.Summary.Capacity,
-			FreeSpace:  ds.Summary.FreeSpace,
+			Moref:       ds.Self.Value,
+			Name:        ds.Name,
+			Datacenter:  datacenterOf(ds),
+			Type:        ds.Summary.Type,
+			Capacity:    ds.Summary.Capacity,
+			FreeSpace:   ds.Summary.FreeSpace,
+			Accessible:  ds.Summary.Accessible,
+			URL:         ds.Summary.Url,
+			Uncommitted: ds.Summary.Uncommitted,
 		}
 		if ds.Parent != nil && ds.Parent.Type == "StoragePod" {
 			x.StoragePod = str(ds.Parent.Value)
@@ -318,6 +390,7 @@ func expectedVM(vm *simulator.VirtualMachine) expVM {
 	for _, ref := range vm.Datastore {
 		x.Datastores = append(x.Datastores, datastoreName(ref))
 	}
+	x.Details = expectedDetails(vm)
 	return x
 }
 

@@ -40,6 +40,9 @@ func wrapFaults(h http.Handler) http.Handler {
 	count := 0
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/sdk" {
+			if injectRestFault(w, r) {
+				return
+			}
 			serveRecordingSecrets(h, w, r)
 			return
 		}

@@ -12,6 +12,7 @@ package main
 //	-fault expire-once    the second RetrievePropertiesEx answers NotAuthenticated
 //	-fault expire-always  every RetrievePropertiesEx after the first answers NotAuthenticated
 //	-fault redirect       Login answers 307 to https://127.0.0.1:<-fault-port>/sdk
+//	-fault rest-*         vAPI tagging faults: see injectRestFault
 //	-fault truncated      RetrievePropertiesEx answers end (cleanly) halfway through
 //	-fault bad-utf8       RetrievePropertiesEx answers carry bytes that are not UTF-8 in a string
 //	-fault deep           RetrievePropertiesEx answers nest 10^6 elements
@@ -106,6 +107,48 @@ type faultState struct {
 }
 
 var faults faultState
+
+// restCalls counts the vAPI tagging calls the REST faults key on.
+var restCalls struct {
+	sync.Mutex
+	n int
+}
+
+// injectRestFault answers a vAPI tagging call itself when the -fault asks for it:
+//
+//	rest-503-once        the first tagging call answers HTTP 503 (a retry recovers)
+//	rest-expire-once     the first tagging call answers 401 unauthenticated (a new session recovers)
+//	rest-expire-always   every tagging call answers 401 unauthenticated
+func injectRestFault(w http.ResponseWriter, r *http.Request) bool {
+	if !strings.HasPrefix(*netFault, "rest-") || !strings.HasPrefix(r.URL.Path, "/rest/com/vmware/cis/tagging/") {
+		return false
+	}
+	restCalls.Lock()
+	restCalls.n++
+	n := restCalls.n
+	restCalls.Unlock()
+	unauthenticated := func() {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = io.WriteString(w, `{"type":"com.vmware.vapi.std.errors.unauthenticated","value":{"messages":[]}}`)
+	}
+	switch *netFault {
+	case "rest-503-once":
+		if n == 1 {
+			http.Error(w, "Service Unavailable", http.StatusServiceUnavailable)
+			return true
+		}
+	case "rest-expire-once":
+		if n == 1 {
+			unauthenticated()
+			return true
+		}
+	case "rest-expire-always":
+		unauthenticated()
+		return true
+	}
+	return false
+}
 
 // injectNetFault answers r itself when the -fault asks for it; false lets the simulator answer.
 func injectNetFault(h http.Handler, w http.ResponseWriter, r *http.Request, method string) bool {

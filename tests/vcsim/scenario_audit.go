@@ -113,6 +113,7 @@ func plantAudit(b *Builder) error {
 	if err != nil {
 		return err
 	}
+	plantHA(prod)
 	esx01, err := b.ClusterHost(prod, "esx01.lab.local", esxi60, esxi60U2)
 	if err != nil {
 		return err
@@ -197,7 +198,7 @@ func plantAudit(b *Builder) error {
 		DiskSpec{Size: 60 * gib}, DiskSpec{Size: 100 * gib, Thin: true, Datastore: "ds-prod-02"}), nil)
 	put(dc1, f.clean("web-02", osWin2012R2, esx02, "ds-prod-01", "Prod/Web"), nil)
 	put(dc1, f.clean("app-01", osRHEL72, esx02, "ds-prod-02", "Prod",
-		DiskSpec{Size: 40 * gib, Thin: true}, DiskSpec{Size: 200 * gib, Thin: true}), nil)
+		DiskSpec{Size: 40 * gib, Thin: true}, DiskSpec{Size: 200 * gib, Thin: true}), plantRVToolsDetails)
 	// A disk of exactly 1023 GiB passes disk-size.
 	put(dc1, f.clean("db-01", osWin2012R2, esx01, "ds-prod-01", "Prod",
 		DiskSpec{Size: 80 * gib}, DiskSpec{Size: 1023 * gib}), nil)

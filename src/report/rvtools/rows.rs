@@ -8,7 +8,7 @@
 use super::plan::Part;
 use super::sheets::{Sheet, SheetId};
 use crate::audit::{AuditResult, Tally, VmAudit};
-use crate::model::{Estate, Host, VCenterInventory, Vm};
+use crate::model::{Cluster, Datastore, Estate, Host, VCenterInventory, Vm, VmDetails};
 use std::collections::HashMap;
 
 /// One RVTools cell.
@@ -52,6 +52,14 @@ fn int<T: TryInto<i64>>(n: Option<T>) -> Cell {
 
 fn mib(bytes: Option<u64>) -> Cell {
     int(bytes.map(|b| b / MIB))
+}
+
+/// RVTools' `HW version`: the number of `config.version` (`vmx-19` is 19).
+fn hw_version(v: &Option<String>) -> Cell {
+    int(v
+        .as_deref()
+        .and_then(|v| v.strip_prefix("vmx-"))
+        .and_then(|n| n.parse::<i64>().ok()))
 }
 
 /// Where rows go: one call per row, sheet by sheet in any interleaving, rows of one sheet in order.
@@ -147,6 +155,10 @@ fn vm_common(sheet: SheetId, vc: &VCenterInventory, vm: &Vm) -> Row {
         ("VM ID", Cell::Text(vm.moref.clone())),
         ("VMRef", Cell::Text(vm.moref.clone())),
         ("VM UUID", text(&vm.instance_uuid)),
+        (
+            "Annotation",
+            text(&vm.details.as_ref().and_then(|d| d.annotation.clone())),
+        ),
     ];
     let present: Vec<(&str, Cell)> = cols.into_iter().filter(|(c, _)| has(c)).collect();
     for (c, v) in present {
@@ -181,13 +193,7 @@ pub fn write_part<S: RowSink>(
         }
         for c in &vc.clusters {
             if clusters.is_none_or(|cs| cs.contains(&Some(c.name.clone()))) {
-                let mut r = row(SheetId::VCluster);
-                r.set("Name", Cell::Text(c.name.clone()));
-                r.set("DRS enabled", tf(c.drs_enabled));
-                r.set("DRS default VM behavior", text(&c.drs_automation));
-                r.set("Object ID", Cell::Text(c.moref.clone()));
-                sdk(&mut r, vc);
-                sink.row(SheetId::VCluster, &r.cells)?;
+                cluster_row(sink, vc, c)?;
             }
         }
         datastore_rows(sink, vc)?;
@@ -263,6 +269,9 @@ fn vm_rows<S: RowSink>(
             r.set(NETWORK_COLUMNS[i], text(&n.network));
         }
     }
+    if let Some(d) = vm.details.as_deref() {
+        vinfo_details(&mut r, d);
+    }
     r.set("VI SDK Server type", text(&vc.about.full_name));
     r.set("VI SDK API Version", text(&vc.about.api_version));
     r.set(
@@ -272,12 +281,26 @@ fn vm_rows<S: RowSink>(
     r.set("vcaudit findings", int(Some(audit.findings)));
     sink.row(SheetId::VInfo, &r.cells)?;
 
+    let d = vm.details.as_deref().cloned().unwrap_or_default();
     let mut r = vm_common(SheetId::VCpu, vc, vm);
     r.set("CPUs", int(vm.cpus));
+    r.set("Cores p/s", int(d.cores_per_socket));
+    let sockets = vm
+        .cpus
+        .zip(d.cores_per_socket)
+        .filter(|(_, c)| *c > 0)
+        .map(|(n, c)| n / c);
+    r.set("Sockets", int(sockets));
+    r.set("Reservation", int(d.cpu_reservation));
+    r.set("Limit", int(d.cpu_limit));
     sink.row(SheetId::VCpu, &r.cells)?;
 
     let mut r = vm_common(SheetId::VMemory, vc, vm);
     r.set("Size MiB", int(vm.memory_mb));
+    r.set("Reservation", int(d.memory_reservation));
+    r.set("Limit", int(d.memory_limit));
+    r.set("Active", int(d.memory_active_mb));
+    r.set("Consumed", int(d.memory_consumed_mb));
     sink.row(SheetId::VMemory, &r.cells)?;
 
     for d in vm.disks.iter().flatten() {
@@ -368,6 +391,57 @@ fn vm_rows<S: RowSink>(
     sink.row(SheetId::VTools, &r.cells)
 }
 
+/// vInfo's columns from [`VmDetails`].
+fn vinfo_details(r: &mut Row, d: &VmDetails) {
+    r.set("DNS Name", text(&d.dns_name));
+    r.set("Connection state", text(&d.connection_state));
+    r.set("Guest state", text(&d.guest_state));
+    r.set("Heartbeat", text(&d.heartbeat));
+    r.set("Active Memory", int(d.memory_active_mb));
+    // RVTools writes CBT as `TRUE`/`FALSE`, unlike its other booleans.
+    r.set(
+        "CBT",
+        d.cbt.map_or(Cell::Empty, |b| {
+            Cell::Text(if b { "TRUE" } else { "FALSE" }.into())
+        }),
+    );
+    r.set("Primary IP Address", text(&d.primary_ip));
+    let provisioned = d
+        .storage_committed
+        .zip(d.storage_uncommitted)
+        .map(|(c, u)| c.saturating_add(u));
+    r.set("Provisioned MiB", mib(provisioned));
+    r.set("In Use MiB", mib(d.storage_committed));
+    r.set("Unshared MiB", mib(d.storage_unshared));
+    r.set("HW version", hw_version(&d.hw_version));
+    r.set("Path", text(&d.vmx_path));
+}
+
+fn cluster_row<S: RowSink>(
+    sink: &mut S,
+    vc: &VCenterInventory,
+    c: &Cluster,
+) -> Result<(), S::Error> {
+    let mut r = row(SheetId::VCluster);
+    r.set("Name", Cell::Text(c.name.clone()));
+    if let Some(s) = &c.summary {
+        r.set("NumHosts", int(s.num_hosts));
+        r.set("numEffectiveHosts", int(s.num_effective_hosts));
+        r.set("TotalCpu", int(s.total_cpu_mhz));
+        r.set("NumCpuCores", int(s.num_cpu_cores));
+        r.set("NumCpuThreads", int(s.num_cpu_threads));
+        r.set("Effective Cpu", int(s.effective_cpu_mhz));
+        r.set("TotalMemory", mib(s.total_memory_bytes));
+        r.set("Effective Memory", int(s.effective_memory_mb));
+    }
+    r.set("HA enabled", tf(c.ha_enabled));
+    r.set("DRS enabled", tf(c.drs_enabled));
+    r.set("DRS default VM behavior", text(&c.drs_automation));
+    r.set("Object ID", Cell::Text(c.moref.clone()));
+    sdk(&mut r, vc);
+    sink.row(SheetId::VCluster, &r.cells)
+}
+
 fn host_row<S: RowSink>(
     sink: &mut S,
     vc: &VCenterInventory,
@@ -385,6 +459,23 @@ fn host_row<S: RowSink>(
     r.set("# VMs", Cell::Int(on));
     r.set("# vCPUs", Cell::Int(vcpus));
     r.set("ESX Version", text(&h.full_name));
+    if let Some(hw) = &h.hardware {
+        r.set("CPU Model", text(&hw.cpu_model));
+        r.set("Speed", int(hw.cpu_mhz));
+        r.set("# CPU", int(hw.cpu_packages));
+        let per_cpu = hw
+            .cpu_cores
+            .zip(hw.cpu_packages)
+            .filter(|(_, p)| *p > 0)
+            .map(|(c, p)| c / p);
+        r.set("Cores per CPU", int(per_cpu));
+        r.set("# Cores", int(hw.cpu_cores));
+        r.set("# Memory", mib(hw.memory_bytes));
+        r.set("# NICs", int(hw.nics));
+        r.set("# HBAs", int(hw.hbas));
+        r.set("Vendor", text(&hw.vendor));
+        r.set("Model", text(&hw.model));
+    }
     r.set("Object ID", Cell::Text(h.moref.clone()));
     r.set(
         "vcaudit readiness",
@@ -425,6 +516,9 @@ fn datastore_rows<S: RowSink>(sink: &mut S, vc: &VCenterInventory) -> Result<(),
             .zip(ds.free_bytes)
             .map(|(c, f)| c.saturating_sub(f));
         r.set("In Use MiB", mib(used));
+        r.set("Provisioned MiB", mib(provisioned(ds)));
+        r.set("Accessible", tf(ds.accessible));
+        r.set("URL", text(&ds.url));
         let pct = ds
             .capacity_bytes
             .zip(ds.free_bytes)
@@ -441,6 +535,12 @@ fn datastore_rows<S: RowSink>(sink: &mut S, vc: &VCenterInventory) -> Result<(),
         sink.row(SheetId::VDatastore, &r.cells)?;
     }
     Ok(())
+}
+
+/// RVTools' datastore `Provisioned MiB`: what is used plus what thin disks may still grow by.
+fn provisioned(ds: &Datastore) -> Option<u64> {
+    let used = ds.capacity_bytes?.saturating_sub(ds.free_bytes?);
+    Some(used.saturating_add(ds.uncommitted_bytes?))
 }
 
 fn source_row<S: RowSink>(sink: &mut S, vc: &VCenterInventory) -> Result<(), S::Error> {
@@ -478,5 +578,29 @@ mod tests {
         assert_eq!(tf(None), Cell::Empty);
         assert_eq!(mib(Some(3 * MIB + 5)), Cell::Int(3));
         assert_eq!(int::<u32>(None), Cell::Empty);
+    }
+
+    #[test]
+    fn hw_version_is_the_number_of_vmx_n() {
+        assert_eq!(hw_version(&Some("vmx-19".into())), Cell::Int(19));
+        assert_eq!(hw_version(&Some("vmx-x".into())), Cell::Empty);
+        assert_eq!(hw_version(&Some("19".into())), Cell::Empty);
+        assert_eq!(hw_version(&None), Cell::Empty);
+    }
+
+    #[test]
+    fn datastore_provisioned_needs_all_three_figures() {
+        let ds = Datastore {
+            capacity_bytes: Some(100 * MIB),
+            free_bytes: Some(30 * MIB),
+            uncommitted_bytes: Some(50 * MIB),
+            ..Default::default()
+        };
+        assert_eq!(provisioned(&ds), Some(120 * MIB));
+        let unknown = Datastore {
+            uncommitted_bytes: None,
+            ..ds
+        };
+        assert_eq!(provisioned(&unknown), None, "unknown, not a guess");
     }
 }
