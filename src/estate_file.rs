@@ -52,7 +52,12 @@ pub fn load(path: &Path) -> Result<Vec<EstateEntry>, String> {
     let shown = path.display();
     let text =
         std::fs::read_to_string(path).map_err(|e| format!("cannot read --estate {shown}: {e}"))?;
-    let file: EstateFile = toml::from_str(&text).map_err(|e| {
+    parse(&text, &shown.to_string())
+}
+
+/// Checks the text of an estate file; `shown` names the file in errors.
+pub fn parse(text: &str, shown: &str) -> Result<Vec<EstateEntry>, String> {
+    let file: EstateFile = toml::from_str(text).map_err(|e| {
         let msg = e.message().replace('\n', " ");
         match e.span() {
             Some(span) => {

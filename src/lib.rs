@@ -10,6 +10,7 @@
 
 pub mod anonymise;
 pub mod audit;
+pub mod bounded;
 pub mod cli;
 pub mod cmd;
 pub mod collect;

@@ -8,6 +8,7 @@
 //! content checksum, so damage is detected even where it still decompresses to valid JSON; in a
 //! plain `.json` file only damage to the JSON structure can be (it stays editable, by jq say).
 
+use crate::bounded::{BoundedJson, Exceeded, Limits};
 use crate::model::{Estate, VCenterInventory};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -72,6 +73,16 @@ pub enum SnapshotError {
     Corrupt { path: String, reason: String },
     #[error("cannot write snapshot {path}: {reason}")]
     Write { path: String, reason: String },
+    #[error(
+        "snapshot {path} holds {what}, past vcaudit's cap; if it is genuine, raise the cap with {var}=N"
+    )]
+    TooLarge {
+        path: String,
+        what: Exceeded,
+        var: &'static str,
+    },
+    #[error("{var} must be a positive whole number, not {value:?}")]
+    BadLimit { var: &'static str, value: String },
 }
 
 fn is_zst(path: &Path) -> bool {
@@ -143,8 +154,46 @@ pub fn write(path: &Path, snapshot: &Snapshot) -> Result<(), SnapshotError> {
     Ok(())
 }
 
-/// Reads a snapshot, streaming from the file.
+/// Environment variables raising the caps of [`read`]: decompressed MB, JSON objects, and the
+/// longest string in MB.
+pub const MAX_MB_VAR: &str = "VCAUDIT_SNAPSHOT_MAX_MB";
+pub const MAX_OBJECTS_VAR: &str = "VCAUDIT_SNAPSHOT_MAX_OBJECTS";
+pub const MAX_STRING_MB_VAR: &str = "VCAUDIT_SNAPSHOT_MAX_STRING_MB";
+
+/// The caps for reading snapshots: the defaults, raised (or lowered) by the environment.
+pub fn limits_from_env() -> Result<Limits, SnapshotError> {
+    let mut l = Limits::default();
+    let var = |name: &'static str| -> Result<Option<u64>, SnapshotError> {
+        match std::env::var(name) {
+            Err(_) => Ok(None),
+            Ok(v) => match v.trim().parse::<u64>() {
+                Ok(n) if n > 0 => Ok(Some(n)),
+                _ => Err(SnapshotError::BadLimit {
+                    var: name,
+                    value: v,
+                }),
+            },
+        }
+    };
+    if let Some(mb) = var(MAX_MB_VAR)? {
+        l.max_bytes = mb.saturating_mul(1024 * 1024);
+    }
+    if let Some(n) = var(MAX_OBJECTS_VAR)? {
+        l.max_objects = n;
+    }
+    if let Some(mb) = var(MAX_STRING_MB_VAR)? {
+        l.max_string = mb.saturating_mul(1024 * 1024);
+    }
+    Ok(l)
+}
+
+/// Reads a snapshot, streaming from the file, within the caps of [`limits_from_env`].
 pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
+    read_with(path, limits_from_env()?)
+}
+
+/// Reads a snapshot, streaming from the file, within `limits`.
+pub fn read_with(path: &Path, limits: Limits) -> Result<Snapshot, SnapshotError> {
     let shown = path.display().to_string();
     let io = |e: std::io::Error| SnapshotError::Io {
         path: shown.clone(),
@@ -163,13 +212,16 @@ pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
     } else {
         Box::new(BufReader::new(file))
     };
-    let mut de = serde_json::Deserializer::from_reader(reader);
+    let bounded = BoundedJson::new(reader, limits);
+    let tripped = bounded.tripwire();
+    let mut de = serde_json::Deserializer::from_reader(bounded);
     let result = de
         .deserialize_map(SnapshotVisitor)
         .and_then(|s| de.end().map(|_| s));
-    match result {
-        Ok(s) => Ok(s),
-        Err(e) => Err(classify(&shown, e, compressed)),
+    match (result, tripped.get()) {
+        (Ok(s), _) => Ok(s),
+        (Err(_), Some(what)) => Err(too_large(&shown, what)),
+        (Err(e), None) => Err(classify(&shown, e, compressed)),
     }
 }
 
@@ -226,38 +278,83 @@ fn classify(path: &str, e: serde_json::Error, compressed: bool) -> SnapshotError
     }
 }
 
+/// The error for a snapshot beyond a cap, naming the variable that raises it.
+fn too_large(path: &str, what: Exceeded) -> SnapshotError {
+    SnapshotError::TooLarge {
+        path: path.into(),
+        what,
+        var: match what {
+            Exceeded::Bytes(_) => MAX_MB_VAR,
+            Exceeded::Objects(_) => MAX_OBJECTS_VAR,
+            Exceeded::String(_) => MAX_STRING_MB_VAR,
+        },
+    }
+}
+
 const TOO_NEW: &str = "snapshot schema too new: ";
 const NOT_SNAPSHOT: &str = "not a vcaudit snapshot";
 
 /// Reads the map key by key, checking `format` and `schema_version` as soon as they appear. We
-/// write them first, so a newer or foreign file is refused before the rest is decoded; a file
-/// whose keys were reordered (by jq, say) still reads: fields seen before the check are buffered.
+/// write them first, so a newer or foreign file is refused before the rest is decoded. A file
+/// whose keys were reordered (by `jq -S`, say) still reads: fields seen before the check are
+/// decoded as they come (never buffered as generic JSON, which would take several times the
+/// memory), and a field that does not decode before the check makes the file "not a snapshot".
 struct SnapshotVisitor;
-
-/// A field value decoded directly once the header is verified, or kept raw until then.
-enum Field<T> {
-    Typed(T),
-    Raw(serde_json::Value),
-}
-
-impl<T: serde::de::DeserializeOwned> Field<T> {
-    fn resolve<E: de::Error>(f: Option<Field<T>>) -> Result<Option<T>, E> {
-        match f {
-            None => Ok(None),
-            Some(Field::Typed(t)) => Ok(Some(t)),
-            Some(Field::Raw(v)) => serde_json::from_value(v).map(Some).map_err(E::custom),
-        }
-    }
-}
 
 fn field<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     map: &mut A,
     verified: bool,
-) -> Result<Field<T>, A::Error> {
-    if verified {
-        Ok(Field::Typed(map.next_value()?))
-    } else {
-        Ok(Field::Raw(map.next_value()?))
+) -> Result<T, A::Error> {
+    match map.next_value() {
+        Ok(v) => Ok(v),
+        Err(e) if verified => Err(e),
+        Err(_) => Err(de::Error::custom(NOT_SNAPSHOT)),
+    }
+}
+
+/// A `format` or `schema_version` value, read without building a generic JSON value.
+enum Marker {
+    Text(String),
+    Number(u64),
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Marker {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Marker, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Marker;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Marker, E> {
+                Ok(Marker::Text(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Marker, E> {
+                Ok(Marker::Number(v))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Marker, E> {
+                Ok(Marker::Other)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Marker, E> {
+                Ok(Marker::Other)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Marker, E> {
+                Ok(Marker::Other)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Marker, E> {
+                Ok(Marker::Other)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<Marker, A::Error> {
+                while a.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(Marker::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Marker, A::Error> {
+                while a.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
+                Ok(Marker::Other)
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -271,23 +368,24 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Snapshot, A::Error> {
         let mut format: Option<String> = None;
         let mut schema_version: Option<u32> = None;
-        let mut vcaudit_version: Option<Field<String>> = None;
-        let mut collected_at: Option<Field<String>> = None;
-        let mut servers: Option<Field<Vec<String>>> = None;
-        let mut vcenters: Option<Field<Vec<VCenterInventory>>> = None;
+        let mut vcaudit_version: Option<String> = None;
+        let mut collected_at: Option<String> = None;
+        let mut servers: Option<Vec<String>> = None;
+        let mut vcenters: Option<Vec<VCenterInventory>> = None;
         while let Some(key) = map.next_key::<String>()? {
             let verified = format.is_some() && schema_version.is_some();
             match key.as_str() {
                 "format" => {
-                    let f: serde_json::Value = map.next_value()?;
-                    if f.as_str() != Some(FORMAT) {
-                        return Err(de::Error::custom(NOT_SNAPSHOT));
+                    match map.next_value::<Marker>() {
+                        Ok(Marker::Text(f)) if f == FORMAT => {}
+                        _ => return Err(de::Error::custom(NOT_SNAPSHOT)),
                     }
                     format = Some(FORMAT.to_string());
                 }
                 "schema_version" => {
-                    let v: serde_json::Value = map.next_value()?;
-                    let v = v.as_u64().ok_or_else(|| de::Error::custom(NOT_SNAPSHOT))?;
+                    let Ok(Marker::Number(v)) = map.next_value::<Marker>() else {
+                        return Err(de::Error::custom(NOT_SNAPSHOT));
+                    };
                     if v > u64::from(SCHEMA_VERSION) {
                         return Err(de::Error::custom(format!("{TOO_NEW}{v}")));
                     }
@@ -308,11 +406,10 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
         Ok(Snapshot {
             format,
             schema_version,
-            vcaudit_version: Field::resolve(vcaudit_version)?.unwrap_or_default(),
-            collected_at: Field::resolve(collected_at)?.unwrap_or_default(),
-            servers: Field::resolve(servers)?.unwrap_or_default(),
-            vcenters: Field::resolve(vcenters)?
-                .ok_or_else(|| de::Error::missing_field("vcenters"))?,
+            vcaudit_version: vcaudit_version.unwrap_or_default(),
+            collected_at: collected_at.unwrap_or_default(),
+            servers: servers.unwrap_or_default(),
+            vcenters: vcenters.ok_or_else(|| de::Error::missing_field("vcenters"))?,
         })
     }
 }
@@ -327,6 +424,7 @@ impl<'de> Deserialize<'de> for Snapshot {
 mod tests {
     use super::*;
     use crate::model::{CollectStatus, Vm};
+    use std::path::PathBuf;
 
     fn sample() -> Snapshot {
         let vc = VCenterInventory {
@@ -365,6 +463,110 @@ mod tests {
         v["vcenters"][0]["vms"][0]["future_vm_field"] = serde_json::json!("y");
         std::fs::write(&p, serde_json::to_string(&v).unwrap()).unwrap();
         assert_eq!(read(&p).unwrap(), sample());
+    }
+
+    #[test]
+    fn reordered_keys_read_and_foreign_fields_first_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.json");
+        // `jq -S`: keys sorted, so collected_at comes before format.
+        let sorted = serde_json::to_string(&serde_json::to_value(sample()).unwrap()).unwrap();
+        assert!(sorted.starts_with(r#"{"collected_at""#), "{sorted}");
+        std::fs::write(&p, &sorted).unwrap();
+        assert_eq!(read(&p).unwrap(), sample());
+        // The inventory before the marker decodes as it comes.
+        let v = serde_json::to_value(sample()).unwrap();
+        let text = format!(
+            r#"{{"vcenters":{},"format":"vcaudit-snapshot","schema_version":1}}"#,
+            v["vcenters"]
+        );
+        std::fs::write(&p, text).unwrap();
+        assert_eq!(read(&p).unwrap().vcenters, sample().vcenters);
+        // A foreign document whose first field is not ours is not a snapshot.
+        std::fs::write(&p, r#"{"vcenters":"a string","format":"vcaudit-snapshot"}"#).unwrap();
+        assert!(matches!(
+            read(&p).unwrap_err(),
+            SnapshotError::NotASnapshot { .. }
+        ));
+        std::fs::write(&p, r#"{"format":{"a":[1,2]},"schema_version":1}"#).unwrap();
+        assert!(matches!(
+            read(&p).unwrap_err(),
+            SnapshotError::NotASnapshot { .. }
+        ));
+    }
+
+    /// A small zstd file that decompresses to far more than it says.
+    fn bomb(dir: &Path, name: &str, head: &str, unit: &str, n: usize, tail: &str) -> PathBuf {
+        let p = dir.join(name);
+        let mut enc = zstd::stream::Encoder::new(File::create(&p).unwrap(), 3).unwrap();
+        enc.write_all(head.as_bytes()).unwrap();
+        let chunk = unit.repeat(4096);
+        for _ in 0..n / 4096 {
+            enc.write_all(chunk.as_bytes()).unwrap();
+        }
+        enc.write_all(tail.as_bytes()).unwrap();
+        enc.finish().unwrap();
+        p
+    }
+
+    #[test]
+    fn bombs_stop_at_a_named_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let head = r#"{"format":"vcaudit-snapshot","schema_version":1,"vcenters":[{"server":"x","url":"u","status":"ok","vms":["#;
+        let limits = Limits {
+            max_bytes: 16 * 1024 * 1024,
+            max_objects: 10_000,
+            max_string: 1024 * 1024,
+        };
+        let vm = serde_json::to_string(&sample().vcenters[0].vms[0]).unwrap();
+        let cases = [
+            // A million VMs from a few kilobytes.
+            (
+                bomb(
+                    dir.path(),
+                    "objects.json.zst",
+                    head,
+                    &format!("{vm},"),
+                    1 << 17,
+                    &format!("{vm}]}}]}}"),
+                ),
+                MAX_OBJECTS_VAR,
+            ),
+            // Gigabytes of whitespace.
+            (
+                bomb(
+                    dir.path(),
+                    "bytes.json.zst",
+                    head,
+                    "        ",
+                    4 << 20,
+                    "]}]}",
+                ),
+                MAX_MB_VAR,
+            ),
+            // One endless name.
+            (
+                bomb(
+                    dir.path(),
+                    "string.json.zst",
+                    &format!("{head}{{\"name\":\""),
+                    "aaaaaaaa",
+                    1 << 18,
+                    "\"}]}]}",
+                ),
+                MAX_STRING_MB_VAR,
+            ),
+        ];
+        for (p, var) in cases {
+            assert!(
+                std::fs::metadata(&p).unwrap().len() < 64 * 1024,
+                "a small file"
+            );
+            let e = read_with(&p, limits).unwrap_err();
+            assert!(matches!(e, SnapshotError::TooLarge { .. }), "{e}");
+            assert!(e.to_string().contains(var), "{e}");
+            assert!(!e.to_string().contains('\n'));
+        }
     }
 
     #[test]

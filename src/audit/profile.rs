@@ -64,9 +64,10 @@ pub enum ProfileError {
         column: usize,
         reason: String,
     },
-    #[error("profile {file}: unknown key {key} (expected one of {expected})")]
+    #[error("profile {file}, line {line}: unknown key {key} (expected one of {expected})")]
     UnknownKey {
         file: String,
+        line: usize,
         key: String,
         expected: String,
     },
@@ -199,6 +200,7 @@ impl Profile {
     fn parse(origin: &str, text: &str, root: bool) -> Result<Self, ProfileError> {
         let err_key = |key: String, expected: &[&str]| ProfileError::UnknownKey {
             file: origin.to_string(),
+            line: key_line(text, &key),
             key,
             expected: expected.join(", "),
         };
@@ -391,6 +393,33 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The line where the dotted `key` (`rules.disk-size.max_gib`) is written; 1 when it cannot be
+/// found (the text already parsed, so this is only for the message).
+fn key_line(text: &str, key: &str) -> usize {
+    let Ok(doc) = toml_edit::ImDocument::parse(text) else {
+        return 1;
+    };
+    let mut item = doc.as_item();
+    let mut span = None;
+    let parts: Vec<&str> = split_dotted(key);
+    for part in parts {
+        let Some(table) = item.as_table_like() else {
+            break;
+        };
+        let Some((k, v)) = table.get_key_value(part) else {
+            break;
+        };
+        span = k.span().or(span);
+        item = v;
+    }
+    span.map_or(1, |s| line_column(text, s.start).0)
+}
+
+/// A dotted key as our messages write it: rule ids hold `-` but never `.`.
+fn split_dotted(key: &str) -> Vec<&str> {
+    key.split('.').collect()
+}
+
 /// 1-based line and column of byte `offset` in `text`.
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
@@ -479,7 +508,7 @@ mod tests {
         let e = Profile::from_toml("my.toml", "[rules.disk-size]\nmax_gb = 2048\n").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "profile my.toml: unknown key rules.disk-size.max_gb (expected one of enabled, severity, max_gib)"
+            "profile my.toml, line 2: unknown key rules.disk-size.max_gb (expected one of enabled, severity, max_gib)"
         );
     }
 
@@ -488,14 +517,14 @@ mod tests {
         let e = Profile::from_toml("p.toml", "[rules.disk-sise]\nmax_gib = 1\n").unwrap_err();
         let s = e.to_string();
         assert!(
-            s.starts_with("profile p.toml: unknown key rules.disk-sise (expected one of "),
+            s.starts_with("profile p.toml, line 1: unknown key rules.disk-sise (expected one of "),
             "{s}"
         );
         assert!(s.contains("disk-size") && !s.contains('\n'), "{s}");
         let e = Profile::from_toml("p.toml", "colour = \"red\"\n").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "profile p.toml: unknown key colour (expected one of description, document, extends, rules)"
+            "profile p.toml, line 1: unknown key colour (expected one of description, document, extends, rules)"
         );
     }
 
@@ -582,6 +611,26 @@ mod tests {
     }
 
     #[test]
+    fn unknown_keys_are_named_with_their_line() {
+        for (text, key, line) in [
+            ("extends = \"asr-vmware-2017\"\nbogus = 1\n", "bogus", 2),
+            (
+                "[rules.disk-size]\nmax_gib = 100\n\ntypo_key = 3\n",
+                "rules.disk-size.typo_key",
+                4,
+            ),
+            ("[rules]\nno-such-rule = {}\n", "rules.no-such-rule", 2),
+        ] {
+            let e = Profile::parse("p.toml", text, false).unwrap_err();
+            assert!(
+                matches!(&e, ProfileError::UnknownKey { key: k, line: l, .. } if k == key && *l == line),
+                "{text}: {e}"
+            );
+            assert!(e.to_string().contains(&format!("line {line}")), "{e}");
+        }
+    }
+
+    #[test]
     fn a_file_extends_todays_profile_disables_and_adds_rules() {
         let p = Profile::from_toml(
             "mine.toml",
@@ -616,7 +665,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "profile mine.toml: unknown key rules.os-disk-size.max_gib (expected one of enabled, severity, max_gib_bios, max_gib_uefi)"
+            "profile mine.toml, line 3: unknown key rules.os-disk-size.max_gib (expected one of enabled, severity, max_gib_bios, max_gib_uefi)"
         );
         let e = Profile::from_toml("mine.toml", "document = \"2030\"\n").unwrap_err();
         assert!(

@@ -61,8 +61,10 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "N", default_value_t = crate::target::DEFAULT_TRIES, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub retries: u32,
 
-    /// Days of vCenter events to search for cross-vCenter migrations (0: do not read events).
-    #[arg(long, value_name = "DAYS", default_value_t = crate::target::DEFAULT_EVENTS_DAYS)]
+    /// Days of vCenter events to search for cross-vCenter migrations (0: do not read events;
+    /// at most 3650).
+    #[arg(long, value_name = "DAYS", default_value_t = crate::target::DEFAULT_EVENTS_DAYS,
+          value_parser = clap::value_parser!(u32).range(0..=3650))]
     pub events_days: u32,
 
     /// Audit only VMs carrying this vSphere tag (CATEGORY:TAG). Repeat for several: any of them.

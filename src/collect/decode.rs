@@ -210,18 +210,17 @@ pub fn num<T: std::str::FromStr>(oc: &ObjectContent, path: &str) -> Option<T> {
 
 /// The references in an `ArrayOfManagedObjectReference` value.
 pub fn moref_list(oc: &ObjectContent, path: &str) -> Vec<MoRef> {
-    oc.get(path)
-        .map(|v| v.children.iter().filter_map(MoRef::from_node).collect())
+    oc.get_all(path)
+        .map(|v| v.into_iter().filter_map(MoRef::from_node).collect())
         .unwrap_or_default()
 }
 
 /// `guest.disk`: the filesystems Tools report.
 pub fn guest_disks(oc: &ObjectContent) -> Vec<GuestDisk> {
-    let Some(v) = oc.get("guest.disk") else {
+    let Some(v) = oc.get_all("guest.disk") else {
         return Vec::new();
     };
-    v.children
-        .iter()
+    v.into_iter()
         .map(|d| GuestDisk {
             path: d.string_at(&["diskPath"]).unwrap_or_default(),
             capacity_bytes: parse_num(d.text_at(&["capacity"])),
@@ -237,12 +236,11 @@ pub fn disks(
     oc: &ObjectContent,
     datastore_names: &HashMap<MoRef, String>,
 ) -> Result<Option<Vec<Disk>>, Overflow> {
-    let Some(devices) = oc.get("config.hardware.device") else {
+    let Some(devices) = oc.get_all("config.hardware.device") else {
         return Ok(None);
     };
-    let controllers = super::devices::controllers(devices);
+    let controllers = super::devices::controllers(&devices);
     let labels: HashMap<i32, &str> = devices
-        .children
         .iter()
         .filter_map(|d| {
             Some((
@@ -252,7 +250,6 @@ pub fn disks(
         })
         .collect();
     let disks = devices
-        .children
         .iter()
         .filter(|d| d.type_name() == "VirtualDisk")
         .map(|d| disk(d, &labels, &controllers, datastore_names))

@@ -12,9 +12,8 @@ use crate::soap::xml::Node;
 
 /// The controllers of a device list by key: every device with a `busNumber` (IDE, SCSI, SATA,
 /// NVMe controllers; PCI and PS/2 controllers too, which no disk hangs on).
-pub fn controllers(devices: &Node) -> HashMap<i32, Controller> {
+pub fn controllers(devices: &[&Node]) -> HashMap<i32, Controller> {
     devices
-        .children
         .iter()
         .filter_map(|d| {
             let key = parse_num(d.text_at(&["key"]))?;
@@ -105,11 +104,10 @@ struct GuestNic {
 }
 
 fn guest_nics(oc: &ObjectContent) -> Vec<GuestNic> {
-    let Some(v) = oc.get("guest.net") else {
+    let Some(v) = oc.get_all("guest.net") else {
         return Vec::new();
     };
-    v.children
-        .iter()
+    v.into_iter()
         .map(|n| {
             let mut ips: Vec<String> = n
                 .children_named("ipAddress")
@@ -145,10 +143,10 @@ fn guest_nics(oc: &ObjectContent) -> Vec<GuestNic> {
 /// or an ethernet-card type), matched with `guest.net` by device key, else by MAC address.
 /// `None` when the device list was not sent.
 pub fn nics(oc: &ObjectContent) -> Option<Vec<Nic>> {
-    let devices = oc.get("config.hardware.device")?;
+    let devices = oc.get_all("config.hardware.device")?;
     let mut guest = guest_nics(oc);
     let mut out = Vec::new();
-    for d in &devices.children {
+    for d in devices {
         let ty = d.type_name();
         let is_nic = d.child("macAddress").is_some()
             || matches!(
@@ -286,7 +284,7 @@ mod tests {
             managed_by(&oc).map(|m| m.label()).as_deref(),
             Some("com.vmware.vim.eam/cluster-agent")
         );
-        let c = controllers(oc.get("config.hardware.device").unwrap());
+        let c = controllers(&oc.get_all("config.hardware.device").unwrap());
         assert_eq!(c[&1000].kind, ControllerKind::Scsi);
         assert_eq!(c[&1000].shared_bus.as_deref(), Some("physicalSharing"));
         assert_eq!(

@@ -30,7 +30,10 @@ pub async fn read_migration_events(
     days: u32,
     now: OffsetDateTime,
 ) -> Result<Result<Vec<MigrationEvent>, String>, SoapError> {
-    let begin = now - time::Duration::days(i64::from(days));
+    // Saturates at the earliest representable time rather than panicking on a huge `days`.
+    let begin = now
+        .checked_sub(time::Duration::days(i64::from(days)))
+        .unwrap_or(time::PrimitiveDateTime::MIN.assume_utc());
     let begin_text = begin.format(&Rfc3339).unwrap_or_default();
     // "EventEx" too: vcsim matches eventTypeId against class names only.
     let mut ids: Vec<&str> = MIGRATION_EVENT_IDS.iter().map(|(id, _)| *id).collect();

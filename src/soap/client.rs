@@ -168,6 +168,11 @@ impl Response {
         self.xml.skip(start).await
     }
 
+    /// The XML stream, positioned inside the response element.
+    pub fn stream(&mut self) -> &mut XmlStream<BodyReader> {
+        &mut self.xml
+    }
+
     /// Reads every remaining child as a tree: for small responses.
     pub async fn into_nodes(mut self) -> Result<Vec<Node>, XmlError> {
         let mut out = Vec::new();

@@ -4,6 +4,7 @@
 use super::client::{Client, SoapError};
 use super::envelope::{moref_element, text_element};
 use super::types::{MoRef, ObjectContent};
+use super::xml::XmlStream;
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 
@@ -44,37 +45,12 @@ pub async fn retrieve_all(
         .retrieve_properties_ex(collector, spec_set, page_size)
         .await?;
     loop {
-        let mut token: Option<String> = None;
         let before = count;
-        while let Some(ret) = response.next_child().await? {
-            if ret.name != "returnval" {
-                response.skip(&ret).await?;
-                continue;
-            }
-            if ret.empty {
-                continue;
-            }
-            while let Some(part) = response.next_child().await? {
-                match part.name.as_str() {
-                    "token" => {
-                        let node = response.read_node(part).await?;
-                        let t = node.text.trim();
-                        if !t.is_empty() {
-                            token = Some(t.to_string());
-                        }
-                    }
-                    "objects" => {
-                        let oc = ObjectContent::from_node(response.read_node(part).await?);
-                        if oc.missing.iter().any(|(_, f)| f == "NotAuthenticated") {
-                            return Err(SoapError::NotAuthenticated);
-                        }
-                        count += 1;
-                        on_object(oc);
-                    }
-                    _ => response.skip(&part).await?,
-                }
-            }
-        }
+        let token = read_page(response.stream(), &mut |oc| {
+            count += 1;
+            on_object(oc)
+        })
+        .await?;
         if let Some(t) = &token {
             // A token that comes back, a page with a token but no object, or more pages than
             // any estate has: an endless continuation, from a broken or hostile server.
@@ -104,6 +80,46 @@ pub async fn retrieve_all(
             None => return Ok(count),
         }
     }
+}
+
+/// Reads one page of a `RetrievePropertiesEx` / `ContinueRetrievePropertiesEx` response, from
+/// inside the response element (after [`super::envelope::open_body`]): every object to
+/// `on_object`, and the continuation token when there are more pages. Unknown elements are
+/// skipped; an object refused with `NotAuthenticated` is the session's end.
+pub async fn read_page<R: tokio::io::AsyncBufRead + Unpin>(
+    xml: &mut XmlStream<R>,
+    on_object: &mut impl FnMut(ObjectContent),
+) -> Result<Option<String>, SoapError> {
+    let mut token: Option<String> = None;
+    while let Some(ret) = xml.next_child().await? {
+        if ret.name != "returnval" {
+            xml.skip(&ret).await?;
+            continue;
+        }
+        if ret.empty {
+            continue;
+        }
+        while let Some(part) = xml.next_child().await? {
+            match part.name.as_str() {
+                "token" => {
+                    let node = xml.read_node(part).await?;
+                    let t = node.text.trim();
+                    if !t.is_empty() {
+                        token = Some(t.to_string());
+                    }
+                }
+                "objects" => {
+                    let oc = ObjectContent::from_node(xml.read_node(part).await?);
+                    if oc.missing.iter().any(|(_, f)| f == "NotAuthenticated") {
+                        return Err(SoapError::NotAuthenticated);
+                    }
+                    on_object(oc);
+                }
+                _ => xml.skip(&part).await?,
+            }
+        }
+    }
+    Ok(token)
 }
 
 /// Every object of `kind` below `root`, with `paths`, through a container view that is destroyed

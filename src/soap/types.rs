@@ -106,9 +106,34 @@ impl ObjectContent {
         out
     }
 
-    /// The value of a property path, when sent.
+    /// The value of a property path, when sent: as its own property, or inside a parent
+    /// property sent whole (`summary` for `summary.config.product`, as real vCenters answer a
+    /// client that asked for `summary`).
     pub fn get(&self, path: &str) -> Option<&Node> {
-        self.props.iter().find(|(p, _)| p == path).map(|(_, v)| v)
+        if let Some((_, v)) = self.props.iter().find(|(p, _)| p == path) {
+            return Some(v);
+        }
+        self.props.iter().find_map(|(p, v)| {
+            let rest = path.strip_prefix(p.as_str())?.strip_prefix('.')?;
+            let parts: Vec<&str> = rest.split('.').collect();
+            v.at(&parts)
+        })
+    }
+
+    /// The elements of an array-valued property path: the children of its `ArrayOf...` value
+    /// when sent as its own property, or, inside a parent sent whole, every element named like
+    /// the path's last segment (a whole `guest` holds one `<disk>` per disk).
+    pub fn get_all<'a>(&'a self, path: &str) -> Option<Vec<&'a Node>> {
+        if let Some((_, v)) = self.props.iter().find(|(p, _)| p == path) {
+            return Some(v.children.iter().collect());
+        }
+        self.props.iter().find_map(|(p, v)| {
+            let rest = path.strip_prefix(p.as_str())?.strip_prefix('.')?;
+            let parts: Vec<&str> = rest.split('.').collect();
+            let (last, parents) = parts.split_last()?;
+            let holder = v.at(parents)?;
+            Some(holder.children.iter().filter(|c| c.name == *last).collect())
+        })
     }
 
     /// The text of a simple property, when sent.
