@@ -1,7 +1,7 @@
 //! The fault matrix, through the binary: each network or server fault of a real estate, injected
 //! in front of the vcsim scenario (`-fault`, tests/vcsim/netfaults.go), with its outcome: the
 //! audit recovers and reports, or it ends that vCenter with one clear line, exit 2, no partial
-//! report, in bounded time. Plus the secrets canary: every run at `-vv`, and nothing it prints or
+//! report, in bounded time and peak memory. Plus the secrets canary: every run at `-vv`, and nothing it prints or
 //! writes holds the password, a SOAP session cookie or a REST session id.
 //! (Refused connections: inventory_vcsim; one dead vCenter among four: estate_vcsim.)
 
@@ -9,7 +9,11 @@ mod support;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
-use support::{PASSWORD, Sim, assert_no_reports, assert_one_line_error, vcaudit};
+use support::{PASSWORD, Sim, assert_no_reports, assert_one_line_error, vcaudit_peak};
+
+/// The peak resident memory every faulty run must stay under: the bound against a server that
+/// sends too much, without limit.
+const PEAK_BOUND_KIB: u64 = 192 * 1024;
 
 /// Runs the audit with `extra` options at -vv; checks the time bound and the secrets canary.
 fn run_fault(
@@ -27,9 +31,17 @@ fn run_fault(
     let mut cmd = sim.args("audit", &rest);
     cmd.insert(0, "-vv");
     let started = Instant::now();
-    let run = vcaudit(&cmd, Some(PASSWORD));
+    let (run, peak_kib) = vcaudit_peak(&cmd, Some(PASSWORD));
     let took = started.elapsed();
     assert!(took < bound, "{fault:?} took {took:?}: {}", run.stderr);
+    // A 40-VM estate needs a few tens of MiB; a fault that made vcaudit hold what the server
+    // sends (a 200 MB text node, a million nested elements) would show here.
+    assert!(
+        peak_kib < PEAK_BOUND_KIB,
+        "{fault:?} peaked at {} MiB: {}",
+        peak_kib / 1024,
+        run.stderr
+    );
     let stats = sim.stop();
     let secrets: Vec<String> = stats["secrets"]
         .as_array()

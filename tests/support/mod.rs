@@ -219,6 +219,17 @@ pub fn vcaudit(args: &[&str], password: Option<&str>) -> Run {
 /// Runs `vcaudit` with `args` and exactly the variables `env` set of the VCAUDIT/GOVC ones (for
 /// estate files naming their own `password_env`).
 pub fn vcaudit_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let out = vcaudit_command(args, env).output().expect("run vcaudit");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The `vcaudit` command with `args`, no standard input and exactly the variables `env` set of
+/// the VCAUDIT/GOVC ones.
+fn vcaudit_command(args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_vcaudit"));
     cmd.args(args).stdin(Stdio::null());
     for (k, _) in std::env::vars() {
@@ -229,12 +240,50 @@ pub fn vcaudit_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.output().expect("run vcaudit");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    cmd
+}
+
+/// Runs `vcaudit` like [`vcaudit`] and also returns its peak resident memory in KiB, as the
+/// kernel accounted it for the reaped process (`wait4`'s `ru_maxrss`), not sampled.
+// The child is reaped by libc::wait4 below, which clippy cannot see.
+#[allow(dead_code, clippy::zombie_processes)]
+pub fn vcaudit_peak(args: &[&str], password: Option<&str>) -> (Run, u64) {
+    use std::io::Read;
+    let env: Vec<(&str, &str)> = password
+        .map(|p| ("VCAUDIT_PASSWORD", p))
+        .into_iter()
+        .collect();
+    let mut child = vcaudit_command(args, &env)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run vcaudit");
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            r.read_to_end(&mut v).expect("read vcaudit's output");
+            String::from_utf8_lossy(&v).into_owned()
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: rusage is plain data that wait4 fills; the pid is our own unreaped child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(reaped, pid, "wait4 on vcaudit");
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    let run = Run {
+        code,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    };
+    (run, usage.ru_maxrss.max(0) as u64)
 }
 
 /// Asserts that `dir` holds no file: no partial report.
