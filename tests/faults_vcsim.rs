@@ -231,7 +231,7 @@ fn deadline_ends_a_vcenter_that_keeps_stalling() {
     fails(
         &["stall"],
         &["--timeout", "30", "--deadline", "3"],
-        "was not done within --deadline 3 s",
+        "was not done within its deadline of 3 s (raise --deadline",
         Duration::from_secs(20),
     );
 }

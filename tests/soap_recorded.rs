@@ -325,6 +325,172 @@ async fn paging_follows_tokens_until_none_is_left() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 1b. Session expiry between pages
+
+/// A fake vCenter whose VirtualMachine retrieval pages (3 + 3 + 1 VMs, tokens 1 and 2) and whose
+/// session expires at the first `ContinueRetrievePropertiesEx` (`expiries` times: a
+/// `NotAuthenticated` fault on HTTP 500, as vCenter answers a continuation in an expired
+/// session). Every other type answers from its fixture.
+async fn mount_vcenter_expiring_between_pages(server: &MockServer, expiries: u64) {
+    mount_session_logins(server, 2).await;
+    for (kind, _) in paths::QUERIES {
+        if *kind == "VirtualMachine" {
+            continue;
+        }
+        retrieve(kind)
+            .respond_with(soap(200, inventory_fixture(kind)))
+            .expect(1)
+            .named(format!("RetrievePropertiesEx {kind}"))
+            .mount(server)
+            .await;
+    }
+    let this = r#"<_this type="PropertyCollector">propertyCollector</_this>"#;
+    // Tokens are single use: after the new login the type is retrieved again from its start.
+    retrieve("VirtualMachine")
+        .respond_with(soap(200, "rpex_page1.xml"))
+        .expect(2)
+        .named("RetrievePropertiesEx VirtualMachine (first page)")
+        .mount(server)
+        .await;
+    sdk("<ContinueRetrievePropertiesEx ")
+        .and(body_string_contains(this))
+        .and(body_string_contains("<token>1</token>"))
+        .respond_with(soap(500, "fault_not_authenticated.xml"))
+        .up_to_n_times(expiries)
+        .expect(expiries.min(2))
+        .with_priority(1)
+        .named("second page: the session expired")
+        .mount(server)
+        .await;
+    if expiries < 2 {
+        sdk("<ContinueRetrievePropertiesEx ")
+            .and(body_string_contains("<token>1</token>"))
+            .respond_with(soap(200, "continue_page2.xml"))
+            .expect(1)
+            .named("second page (token 1), new session")
+            .mount(server)
+            .await;
+        sdk("<ContinueRetrievePropertiesEx ")
+            .and(body_string_contains("<token>2</token>"))
+            .respond_with(soap(200, "continue_page3.xml"))
+            .expect(1)
+            .named("last page (token 2), new session")
+            .mount(server)
+            .await;
+    }
+}
+
+/// What a request was, for asserting the order of calls.
+fn call(r: &Request) -> &'static str {
+    let b = body(r);
+    for (needle, name) in [
+        ("<Login ", "Login"),
+        ("<Logout ", "Logout"),
+        ("<CreateContainerView ", "CreateContainerView"),
+        ("<DestroyView ", "DestroyView"),
+        ("<ContinueRetrievePropertiesEx ", "Continue"),
+        (
+            "<type>VirtualMachine</type>",
+            "RetrievePropertiesEx VirtualMachine",
+        ),
+    ] {
+        if b.contains(needle) {
+            return name;
+        }
+    }
+    "other"
+}
+
+/// The session expires between two pages of the VM retrieval: vcaudit logs in once more,
+/// retrieves the VMs again from the first page in the new session (with a new view), and the
+/// inventory holds every VM exactly once, in order, beside every other type.
+#[tokio::test]
+async fn session_expiry_between_pages_logs_in_again_and_restarts_the_type() {
+    let server = MockServer::start().await;
+    mount_vcenter_expiring_between_pages(&server, 1).await;
+    // One view per type, plus the VM type's second view after the new login.
+    mount_views(&server, paths::QUERIES.len() as u64 + 1).await;
+    let inv = collect_vcenter(&target(&server), &CancellationToken::new())
+        .await
+        .unwrap_or_else(|e| panic!("collection failed: {e}"));
+
+    let vms: Vec<(&str, &str)> = inv
+        .vms
+        .iter()
+        .map(|vm| (vm.moref.as_ref(), vm.name.as_ref()))
+        .collect();
+    let expected: Vec<(String, String)> = (1..=7)
+        .map(|i| (format!("vm-20{i}"), format!("app-0{i}")))
+        .collect();
+    let expected: Vec<(&str, &str)> = expected
+        .iter()
+        .map(|(m, n)| (m.as_str(), n.as_str()))
+        .collect();
+    assert_eq!(vms, expected, "every VM once, none twice after the restart");
+    assert!(
+        inv.vms
+            .iter()
+            .all(|vm| vm.power_state == Some(PowerState::PoweredOn))
+    );
+    // The other types were collected from the first session's answers.
+    assert_eq!(find_host(&inv, "host-10"), "esx01.corp.local");
+
+    // The calls around the expiry, in order: the refused continuation, a new login, a new view,
+    // the type from its first page, then its remaining pages.
+    let calls: Vec<&str> = server
+        .received_requests()
+        .await
+        .expect("recording")
+        .iter()
+        .map(call)
+        .filter(|c| *c != "other")
+        .collect();
+    let at = calls
+        .iter()
+        .position(|c| *c == "Continue")
+        .expect("a continuation");
+    assert_eq!(
+        &calls[at..],
+        [
+            "Continue",
+            "DestroyView",
+            "Login",
+            "CreateContainerView",
+            "RetrievePropertiesEx VirtualMachine",
+            "Continue",
+            "Continue",
+            "DestroyView",
+            "Logout",
+        ]
+    );
+    server.verify().await;
+}
+
+/// The session expires between pages again after the new login: the vCenter ends with the
+/// session error (one new login, never a loop), after logging out.
+#[tokio::test]
+async fn session_expiry_between_pages_twice_is_an_error() {
+    let server = MockServer::start().await;
+    mount_vcenter_expiring_between_pages(&server, u64::MAX).await;
+    mount_views(&server, paths::QUERIES.len() as u64 + 1).await;
+    let err = collect_vcenter(&target(&server), &CancellationToken::new())
+        .await
+        .expect_err("a second expiry must fail");
+    assert!(matches!(err, VCenterError::Collect { .. }), "{err:?}");
+    assert!(err.to_string().contains("NotAuthenticated"), "{err}");
+    server.verify().await;
+}
+
+fn find_host<'a>(inv: &'a VCenterInventory, moref: &str) -> &'a str {
+    inv.hosts
+        .iter()
+        .find(|h| h.moref == moref)
+        .unwrap_or_else(|| panic!("no host {moref}"))
+        .name
+        .as_ref()
+}
+
+// ---------------------------------------------------------------------------------------------
 // 2. A full collection with a NoPermission missingSet
 
 fn find_vm<'a>(inv: &'a VCenterInventory, moref: &str) -> &'a vcaudit::model::Vm {

@@ -1,8 +1,8 @@
 //! What the user can do about an error, in terms of the command line.
 //!
 //! The TLS, SOAP and collect layers return typed errors and know no flag; the advice naming
-//! `--thumbprint`, `--ca-file` and `--insecure` is written here, and [`vcenter_error`] is how
-//! every command shows a vCenter's failure.
+//! `--server`, `--timeout`, `--deadline`, `--thumbprint`, `--ca-file` and `--insecure` is written
+//! here, and [`vcenter_error`] is how every command shows a vCenter's failure.
 
 use crate::collect::VCenterError;
 use crate::tls::CertProblem;
@@ -31,10 +31,20 @@ pub fn certificate(problem: &CertProblem) -> String {
 
 /// A vCenter's failure as one line, with the command-line advice where there is one.
 pub fn vcenter_error(e: &VCenterError) -> String {
-    match e {
-        VCenterError::Certificate { problem, .. } => format!("{e} ({})", certificate(problem)),
-        _ => e.to_string(),
-    }
+    let advice = match e {
+        VCenterError::Certificate { problem, .. } => certificate(problem),
+        VCenterError::Unreachable { .. } => "check --server and the network".into(),
+        VCenterError::Http {
+            code: 300..=399, ..
+        } => "give --server the vCenter's own address".into(),
+        VCenterError::Http { .. } => {
+            "--server takes host, host:port or https://host[:port]/sdk".into()
+        }
+        VCenterError::Timeout { .. } => "raise --timeout if the vCenter is slow".into(),
+        VCenterError::Deadline { .. } => "raise --deadline to give it longer".into(),
+        _ => return e.to_string(),
+    };
+    format!("{e} ({advice})")
 }
 
 #[cfg(test)]
@@ -54,6 +64,33 @@ mod tests {
         assert!(!without_ca.contains("--ca-file") && without_ca.contains("--thumbprint AA:BB"));
         assert!(certificate(&CertProblem::PinMismatch("x".into())).contains("check --thumbprint"));
         assert!(!certificate(&CertProblem::Unusable("x".into())).contains("--insecure"));
+
+        // Advice is added once, by the command layer.
+        let redirect = vcenter_error(&VCenterError::Http {
+            server: "vc1".into(),
+            code: 307,
+        });
+        assert_eq!(
+            redirect,
+            "cannot reach vc1: the server answered with a redirect (HTTP 307), which vcaudit never \
+             follows (give --server the vCenter's own address)"
+        );
+        let unreachable = vcenter_error(&VCenterError::Unreachable {
+            server: "vc1".into(),
+            reason: "connection refused".into(),
+        });
+        assert_eq!(
+            unreachable,
+            "cannot reach vc1: connection refused (check --server and the network)"
+        );
+        let timeout = vcenter_error(&VCenterError::Timeout {
+            server: "vc1".into(),
+            secs: 60,
+        });
+        assert_eq!(
+            timeout,
+            "vc1 did not answer within 60 s (raise --timeout if the vCenter is slow)"
+        );
 
         let e = VCenterError::Certificate {
             server: "vc1".into(),

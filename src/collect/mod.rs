@@ -24,7 +24,8 @@ use progress::{Phase, Progress};
 use std::collections::{BTreeMap, HashMap};
 use tokio_util::sync::CancellationToken;
 
-/// Why a vCenter could not be collected; `Display` is the one-line message users see.
+/// Why a vCenter could not be collected; `Display` is the one-line message, to which the command
+/// adds the advice naming its flags (`cmd::advice::vcenter_error`).
 #[derive(Debug, thiserror::Error)]
 pub enum VCenterError {
     #[error("{0}")]
@@ -35,9 +36,12 @@ pub enum VCenterError {
         server: String,
         problem: crate::tls::CertProblem,
     },
-    #[error("cannot reach {server}: {reason} (check --server and the network)")]
+    #[error("cannot reach {server}: {reason}")]
     Unreachable { server: String, reason: String },
-    #[error("{server} did not answer within {secs} s (raise --timeout if the vCenter is slow)")]
+    /// An HTTP status that is no SOAP answer (not 502-504, which are [`VCenterError::Busy`]).
+    #[error("cannot reach {server}: {}", crate::soap::client::http_status_text(*.code))]
+    Http { server: String, code: u16 },
+    #[error("{server} did not answer within {secs} s")]
     Timeout { server: String, secs: u64 },
     #[error("login failed for {user} at {server}: {fault}{hint}")]
     Login {
@@ -54,7 +58,7 @@ pub enum VCenterError {
     Interrupted(String),
     #[error("{server}: {reason}; try again later")]
     Busy { server: String, reason: String },
-    #[error("{server} was not done within --deadline {secs} s")]
+    #[error("{server} was not done within its deadline of {secs} s")]
     Deadline { server: String, secs: u64 },
     #[error("{server}: {object}: {overflow} (a broken answer; the vCenter was not audited)")]
     Overflow {
@@ -95,13 +99,7 @@ fn describe(target: &Target, e: SoapError) -> VCenterError {
             server,
             reason: crate::soap::client::http_status_text(code),
         },
-        SoapError::Http(code) => VCenterError::Unreachable {
-            server,
-            reason: format!(
-                "{} (--server takes host, host:port or https://host[:port]/sdk)",
-                crate::soap::client::http_status_text(code)
-            ),
-        },
+        SoapError::Http(code) => VCenterError::Http { server, code },
         other => VCenterError::Collect {
             server,
             reason: other.to_string(),

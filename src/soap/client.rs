@@ -37,7 +37,7 @@ pub enum SoapError {
     #[error("{0}")]
     Connect(String),
     /// No answer within the timeout.
-    #[error("no answer within {0} s (raise --timeout if the vCenter is slow)")]
+    #[error("no answer within {0} s")]
     Timeout(u64),
     /// An HTTP status that is neither success nor a SOAP fault.
     #[error("{}", http_status_text(*.0))]
@@ -61,7 +61,7 @@ pub fn http_status_text(code: u16) -> String {
             "a proxy or load balancer in front of vCenter got no answer from it (HTTP {code})"
         ),
         300..=399 => format!(
-            "the server answered with a redirect (HTTP {code}), which vcaudit never follows: give --server the vCenter's own address"
+            "the server answered with a redirect (HTTP {code}), which vcaudit never follows"
         ),
         401 | 403 => format!("the server refused the request (HTTP {code})"),
         404 => "HTTP 404: no vSphere SDK at this address (is this a vCenter?)".into(),
