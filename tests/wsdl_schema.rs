@@ -229,8 +229,8 @@ fn decoder_sources() -> Vec<(String, String)> {
         "src/collect/devices.rs",
         "src/collect/mod.rs",
         "src/collect/known.rs",
-        "src/collect/props.rs",
-        "src/collect/vm_props.rs",
+        "src/collect/props/mod.rs",
+        "src/collect/props/vm.rs",
         "src/soap/types.rs",
     ]
     .iter()

@@ -11,7 +11,6 @@ pub mod events;
 pub mod known;
 pub mod progress;
 pub mod props;
-mod vm_props;
 
 use crate::model::{
     Cluster, CollectStatus, Datacenter, Datastore, Host, PropertyFault, StoragePod,

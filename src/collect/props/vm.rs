@@ -1,10 +1,10 @@
-//! The declarations of a `VirtualMachine`'s properties (see [`super::props`] for what a
-//! declaration is and how to add one), and the VM decoders that need more than a line.
+//! The declarations of a `VirtualMachine`'s properties (see [`super`] for what a declaration is
+//! and how to add one), and the VM decoders that need more than a line.
 
-use super::decode::{self, Overflow};
-use super::devices;
-use super::known::Known;
-use super::props::{Prop, Table, Value};
+use super::super::decode::{self, Overflow};
+use super::super::devices;
+use super::super::known::Known;
+use super::{Prop, Table, Value};
 use crate::model::{Firmware, PowerState, ToolsRunning, ToolsStatus, Vm, VmDetails};
 use crate::soap::types::{ObjectContent, parse_num};
 
