@@ -4,8 +4,8 @@
 # are printed for people to read. Called by bench/run.sh; runs alone too:
 #   bash bench/html.sh [VMS]
 # The estate is the sample snapshot's VMs copied with new names, morefs and UUIDs until there
-# are VMS of them (so readiness and findings have the sample's mix); it needs what
-# `bash tests/run.sh` installs (chromium, playwright-core in tests/browser).
+# are VMS of them (bench/grow_snapshot.py: readiness and findings have the sample's mix); it
+# needs what `bash tests/run.sh` installs (chromium, playwright-core in tests/browser).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VMS=${1:-100000}
@@ -13,29 +13,7 @@ cargo build --release --quiet
 [ -d tests/browser/node_modules/playwright-core ] || (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 - "$VMS" "$work/estate.json" <<'PY'
-import json, subprocess, sys, uuid
-n, out = int(sys.argv[1]), sys.argv[2]
-snap = json.loads(subprocess.run(["zstd", "-dc", "samples/demo-estate.json.zst"], check=True, capture_output=True).stdout)
-base = [(vc, list(vc["vms"])) for vc in snap["vcenters"]]
-have = sum(len(v) for _, v in base)
-i = 0
-while have < n:
-    for vc, vms in base:
-        for vm in vms:
-            if have >= n:
-                break
-            c = dict(vm)
-            i += 1
-            c["name"] = f'{vm["name"]}-c{i}'
-            c["moref"] = f'{vm["moref"]}-c{i}'
-            for k in ("bios_uuid", "instance_uuid"):
-                if c.get(k):
-                    c[k] = str(uuid.uuid5(uuid.NAMESPACE_OID, f"{c[k]}-{i}"))
-            vc["vms"].append(c)
-            have += 1
-json.dump(snap, open(out, "w"))
-PY
+python3 bench/grow_snapshot.py "$VMS" "$work/estate.json"
 start=$(date +%s.%N)
 target/release/vcaudit audit --snapshot "$work/estate.json" --out "$work/report" --format html --fail-on never --quiet
 write=$(python3 -c "import sys,time; print(f'{time.time()-float(sys.argv[1]):.2f}')" "$start")

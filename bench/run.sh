@@ -23,10 +23,12 @@
 #              when this build's --format takes them); its phase timings come from its log.
 #   audit-snap, diff (vcsim estates): the audit of a snapshot, and `vcaudit diff` of two
 #              snapshots collected with changes planted between (the scenario's "mutate").
-# Then bench/html.sh times report.html at HTML_VMS VMs (default 100000; 0 skips it).
+# Then bench/html.sh times report.html at HTML_VMS VMs (default 100000; 0 skips it), and
+# bench/xlsx.sh measures the peak RSS of the XLSX and RVTools workbooks beside CSV at XLSX_VMS
+# VMs (default 100000; 0 skips it), the one figure here with a budget: it exits 1 when over.
 # Printed per estate and tool: wall and CPU seconds, peak RSS (GNU time), ratio to the floor,
 # CPU microseconds per VM and each phase's share of vcaudit's wall time. Medians of N runs
-# (default 3; 1 for estates over 10k VMs). Nothing here passes or fails: figures for people.
+# (default 3; 1 for estates over 10k VMs). Figures for people: nothing else passes or fails.
 # Heavy: run it under `nice -n 19` on a shared machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -200,3 +202,6 @@ python3 bench/report.py "$work/results" "$FORMATS" "$JSON_OUT" "$RESULTS_OUT"
 
 # report.html at scale: write, open and filter times (HTML_VMS, default 100000 VMs; 0: skip).
 [ "${HTML_VMS:-100000}" = 0 ] || bash bench/html.sh "${HTML_VMS:-100000}"
+
+# The workbooks' peak memory beside CSV's (XLSX_VMS, default 100000 VMs; 0: skip).
+[ "${XLSX_VMS:-100000}" = 0 ] || bash bench/xlsx.sh "${XLSX_VMS:-100000}"

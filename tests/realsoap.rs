@@ -6,7 +6,9 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use vcaudit::collect::decode;
+use vcaudit::collect::known::Known;
+use vcaudit::collect::props;
+use vcaudit::model::{Cluster, Datastore, Host, StoragePod, Vm};
 use vcaudit::model::{DiskBacking, ToolsRunning};
 use vcaudit::soap::envelope::{Opened, open_body};
 use vcaudit::soap::property::read_page;
@@ -84,12 +86,7 @@ async fn every_recorded_response_decodes() {
                 assert!(oc.obj.is_some(), "{name}: every object has its reference");
                 assert!(oc.missing.is_empty(), "{name}: {:?}", oc.missing);
                 // Every decoder the collector applies, whatever the object.
-                let _ = decode::entity(&oc);
-                let _ = decode::cluster_drs(&oc);
-                let _ = decode::host_product(&oc);
-                let _ = decode::guest_disks(&oc);
-                let _ = decode::disks(&oc, &HashMap::new());
-                let _ = (decode::power_state(&oc), decode::tools_running(&oc));
+                decode_all(&oc);
                 objs += 1;
             }
             pages += 1;
@@ -99,6 +96,39 @@ async fn every_recorded_response_decodes() {
         contents >= 4 && pages >= 100 && objs >= pages,
         "{contents} {pages} {objs}"
     );
+}
+
+/// Every declaration, whatever the object: none may panic, and only disks may overflow.
+fn decode_all(oc: &ObjectContent) {
+    let known = Known::default();
+    let _ = props::entity(oc);
+    props::CLUSTER
+        .fill(oc, &known, &mut Cluster::default())
+        .unwrap();
+    props::HOST.fill(oc, &known, &mut Host::default()).unwrap();
+    props::STORAGE_POD
+        .fill(oc, &known, &mut StoragePod::default())
+        .unwrap();
+    props::DATASTORE
+        .fill(oc, &known, &mut Datastore::default())
+        .unwrap();
+    let _ = props::VIRTUAL_MACHINE.fill(oc, &known, &mut Vm::default());
+}
+
+/// A VM decoded as the collector does, with `datastore_names` known.
+fn vm(oc: &ObjectContent, datastore_names: HashMap<MoRef, String>) -> Vm {
+    let known = Known {
+        datastores: datastore_names,
+        ..Known::default()
+    };
+    props::vm(oc, &known).expect("no overflow").expect("a VM")
+}
+
+/// A host decoded as the collector does.
+fn host(oc: &ObjectContent) -> Host {
+    props::HOST
+        .decoded(oc, &Known::default(), Host::default())
+        .expect("no overflow")
 }
 
 #[tokio::test]
@@ -132,13 +162,13 @@ async fn vm_disks_and_capacities_from_a_whole_config() {
     // The client asked for `config` whole: the devices are `<device>` elements of
     // `config.hardware`, not an `ArrayOfVirtualDevice`.
     let oc = objects("test_json_vm_explode_default-21-RetrievePropertiesEx.xml").await;
-    let ds: HashMap<MoRef, String> = decode::moref_list(&oc[0], "datastore")
+    let refs = vm(&oc[0], HashMap::new()).datastore_morefs;
+    let ds: HashMap<MoRef, String> = refs
         .into_iter()
-        .map(|m| (m, "datastore1".to_string()))
+        .map(|m| (MoRef::new("Datastore", &m), "datastore1".to_string()))
         .collect();
-    let disks = decode::disks(&oc[0], &ds)
-        .expect("capacities fit in u64")
-        .expect("devices sent");
+    let decoded = vm(&oc[0], ds);
+    let disks = decoded.disks.clone().expect("devices sent");
     let caps: Vec<(Option<&str>, Option<u64>)> = disks
         .iter()
         .map(|d| (d.label.as_deref(), d.capacity_bytes))
@@ -158,17 +188,15 @@ async fn vm_disks_and_capacities_from_a_whole_config() {
         disks.iter().all(|d| d.controller.is_some()),
         "controllers named"
     );
-    assert!(
-        decode::firmware(&oc[0]).is_some(),
-        "config.firmware inside config"
-    );
+    assert!(decoded.firmware.is_some(), "config.firmware inside config");
 }
 
 #[tokio::test]
 async fn tools_and_guest_disks_from_a_whole_guest() {
     let oc = objects("test_json_vm_explode_default-30-RetrievePropertiesEx.xml").await;
-    assert_eq!(decode::tools_running(&oc[0]), Some(ToolsRunning::Running));
-    let disks = decode::guest_disks(&oc[0]);
+    let decoded = vm(&oc[0], HashMap::new());
+    assert_eq!(decoded.tools_running, Some(ToolsRunning::Running));
+    let disks = decoded.guest_disks;
     assert!(disks.len() >= 6, "{disks:?}");
     assert_eq!(disks[0].path, "/");
     assert_eq!(disks[0].capacity_bytes, Some(11355283456));
@@ -179,7 +207,7 @@ async fn tools_and_guest_disks_from_a_whole_guest() {
     let oc = objects("vm_nic_data-08-RetrievePropertiesEx.xml").await;
     assert_eq!(oc[0].obj.as_ref().unwrap().value, "vm-744");
     assert_eq!(
-        decode::tools_running(&oc[0]),
+        vm(&oc[0], HashMap::new()).tools_running,
         Some(ToolsRunning::NotRunning)
     );
 }
@@ -187,8 +215,9 @@ async fn tools_and_guest_disks_from_a_whole_guest() {
 #[tokio::test]
 async fn host_product_from_a_whole_summary() {
     let oc = objects("test_json_host_explode-21-RetrievePropertiesEx.xml").await;
+    let h = host(&oc[0]);
     assert_eq!(
-        decode::host_product(&oc[0]),
+        (h.version, h.build, h.full_name),
         (
             Some("6.7.0".to_string()),
             Some("8169922".to_string()),

@@ -8,7 +8,7 @@ mod support;
 use support::{PASSWORD, Sim, Table, vcaudit};
 
 /// Managed object types collected, each with one container view, one retrieval (vcsim ignores
-/// `maxObjects`, so there is no continuation) and one `DestroyView`: `collect::paths::QUERIES`.
+/// `maxObjects`, so there is no continuation) and one `DestroyView`: `collect::props::queries()`.
 const TYPES: u64 = 8;
 
 #[test]

@@ -15,7 +15,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 use url::Url;
-use vcaudit::collect::{VCenterError, collect_vcenter, decode, paths};
+use vcaudit::collect::known::Known;
+use vcaudit::collect::{VCenterError, collect_vcenter, props};
 use vcaudit::model::{DiskBacking, PowerState, PropertyFault, ToolsStatus, VCenterInventory};
 use vcaudit::soap::property::{retrieve_all, view_spec_set};
 use vcaudit::soap::{Client, MoRef, ObjectContent, SoapError};
@@ -61,8 +62,8 @@ fn sdk(needle: &str) -> MockBuilder {
 
 /// A `RetrievePropertiesEx` for `kind` asking for exactly the collector's paths of that type.
 fn retrieve(kind: &str) -> MockBuilder {
-    let paths = paths::QUERIES
-        .iter()
+    let paths = props::queries()
+        .into_iter()
         .find(|(k, _)| *k == kind)
         .unwrap_or_else(|| panic!("no paths for {kind}"))
         .1;
@@ -153,8 +154,8 @@ async fn mount_views(server: &MockServer, times: u64) {
 /// A fake vCenter answering every call a full collection makes, each type from its fixture.
 async fn mount_full_vcenter(server: &MockServer) {
     mount_session(server).await;
-    mount_views(server, paths::QUERIES.len() as u64).await;
-    for (kind, _) in paths::QUERIES {
+    mount_views(server, props::TABLES.len() as u64).await;
+    for kind in props::TABLES.map(|t| t.kind()) {
         retrieve(kind)
             .respond_with(soap(200, inventory_fixture(kind)))
             .expect(1)
@@ -210,7 +211,7 @@ fn vm_spec() -> String {
     view_spec_set(
         &MoRef::new("ContainerView", VIEW),
         "VirtualMachine",
-        paths::VIRTUAL_MACHINE,
+        &props::VIRTUAL_MACHINE.paths(),
     )
 }
 
@@ -702,12 +703,16 @@ async fn xsi_prefix_spellings_decode_identically() {
     );
     assert_eq!(a.missing, [("guest.disk".into(), "NoPermission".into())]);
 
-    let names = std::collections::HashMap::from([(
-        MoRef::new("Datastore", "datastore-51"),
-        "LocalDS_0".to_string(),
-    )]);
-    let da = decode::disks(a, &names).unwrap().expect("disks");
-    let db = decode::disks(b, &names).unwrap().expect("disks");
+    let known = Known {
+        datastores: std::collections::HashMap::from([(
+            MoRef::new("Datastore", "datastore-51"),
+            "LocalDS_0".to_string(),
+        )]),
+        ..Known::default()
+    };
+    let disks = |oc| props::vm(oc, &known).unwrap().unwrap().disks;
+    let da = disks(a).expect("disks");
+    let db = disks(b).expect("disks");
     assert_eq!(da, db);
     assert_eq!(da.len(), 2);
     assert_eq!(da[0].capacity_bytes, Some(1024 * 1024 * 1024));
@@ -735,9 +740,9 @@ async fn empty_results_in_both_spellings_are_no_objects() {
 async fn collection_of_an_empty_estate_is_empty_lists() {
     let server = MockServer::start().await;
     mount_session(&server).await;
-    mount_views(&server, paths::QUERIES.len() as u64).await;
-    for (kind, _) in paths::QUERIES {
-        let name = match *kind {
+    mount_views(&server, props::TABLES.len() as u64).await;
+    for kind in props::TABLES.map(|t| t.kind()) {
+        let name = match kind {
             "Datacenter" => "rpex_datacenter.xml",
             // vcsim's spelling of "nothing" for one type, vCenter's for the others.
             "HostSystem" => "rpex_empty_vcsim.xml",
@@ -943,9 +948,9 @@ async fn http_404_is_unreachable_naming_the_status() {
 /// A full collection whose VirtualMachine answer is `fixture`, all else as recorded.
 async fn mount_vcenter_with_vms(server: &MockServer, fixture: &str) {
     mount_session(server).await;
-    mount_views(server, paths::QUERIES.len() as u64).await;
-    for (kind, _) in paths::QUERIES {
-        let body = if *kind == "VirtualMachine" {
+    mount_views(server, props::TABLES.len() as u64).await;
+    for kind in props::TABLES.map(|t| t.kind()) {
+        let body = if kind == "VirtualMachine" {
             fixture
         } else {
             inventory_fixture(kind)
@@ -1053,9 +1058,9 @@ async fn logout_is_sent_when_cancelled_mid_retrieval() {
         .respond_with(soap(200, "destroy_view.xml"))
         .mount(&server)
         .await;
-    for (kind, _) in paths::QUERIES {
+    for kind in props::TABLES.map(|t| t.kind()) {
         let mut response = soap(200, inventory_fixture(kind));
-        if *kind == "HostSystem" {
+        if kind == "HostSystem" {
             response = response.set_delay(Duration::from_secs(60));
         }
         retrieve(kind).respond_with(response).mount(&server).await;
@@ -1151,7 +1156,7 @@ async fn session_cookie_and_soap_action_are_sent_back() {
         .expect(8)
         .mount(&server)
         .await;
-    for (kind, _) in paths::QUERIES {
+    for kind in props::TABLES.map(|t| t.kind()) {
         with_session(retrieve(kind))
             .respond_with(soap(200, inventory_fixture(kind)))
             .expect(1)
@@ -1407,7 +1412,7 @@ async fn streaming_child() {
     let mut next = 0u64;
     let mut written_at_first = None;
     let mut disks_bytes = 0u64;
-    let names = std::collections::HashMap::new();
+    let known = Known::default();
     let n = retrieve_all(&client, &collector(), &vm_spec(), 1000, |oc| {
         if written_at_first.is_none() {
             written_at_first = Some(written.load(Ordering::SeqCst));
@@ -1415,7 +1420,8 @@ async fn streaming_child() {
         let expected = format!("vm-{next}");
         assert_eq!(oc.obj.as_ref().map(|o| o.value.as_str()), Some(&*expected));
         assert_eq!(oc.string("name").as_deref(), Some(&*format!("big-{next}")));
-        let disks = decode::disks(&oc, &names).unwrap().expect("disks");
+        let vm = props::vm(&oc, &known).unwrap().expect("a VM");
+        let disks = vm.disks.expect("disks");
         disks_bytes += disks.iter().filter_map(|d| d.capacity_bytes).sum::<u64>();
         next += 1;
     })

@@ -4,36 +4,31 @@
 
 use libfuzzer_sys::fuzz_target;
 use std::collections::HashMap;
-use vcaudit::collect::{decode, paths};
+use vcaudit::collect::known::Known;
+use vcaudit::collect::props;
+use vcaudit::model::{Cluster, Datastore, Host, StoragePod, Vm};
 use vcaudit::soap::envelope::{Opened, open_body};
 use vcaudit::soap::property::read_page;
 use vcaudit::soap::types::ObjectContent;
 use vcaudit::soap::xml::XmlStream;
 
+/// Every declaration of every type, whatever the object; the VM's datastores known by name so
+/// that disks resolve theirs.
 fn decode_all(oc: &ObjectContent) {
-    let _ = decode::entity(oc);
-    let _ = decode::cluster_drs(oc);
-    let _ = decode::host_product(oc);
-    let _ = decode::connection_state(oc);
-    let _ = decode::power_state(oc);
-    let _ = decode::tools_status(oc);
-    let _ = decode::tools_running(oc);
-    let _ = decode::firmware(oc);
-    let _ = decode::guest_disks(oc);
-    let mut names = HashMap::new();
-    for ds in decode::moref_list(oc, "datastore") {
-        names.insert(ds, "ds".to_string());
+    let mut known = Known::default();
+    let _ = props::entity(oc);
+    let _ = props::CLUSTER.fill(oc, &known, &mut Cluster::default());
+    let _ = props::HOST.fill(oc, &known, &mut Host::default());
+    let _ = props::STORAGE_POD.fill(oc, &known, &mut StoragePod::default());
+    let _ = props::DATASTORE.fill(oc, &known, &mut Datastore::default());
+    let mut vm = Vm::default();
+    let _ = props::VIRTUAL_MACHINE.fill(oc, &known, &mut vm);
+    for ds in vm.datastore_morefs {
+        known
+            .datastores
+            .insert(vcaudit::soap::MoRef::new("Datastore", &ds), "ds".to_string());
     }
-    let _ = decode::disks(oc, &names);
-    for (_, list) in paths::QUERIES {
-        for p in *list {
-            let _ = decode::text(oc, p);
-            let _ = decode::num::<u64>(oc, p);
-            let _ = decode::num::<i32>(oc, p);
-            let _ = oc.bool(p);
-            let _ = oc.moref(p);
-        }
-    }
+    let _ = props::vm(oc, &known);
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -1,14 +1,13 @@
-//! Wire decoding: vim25 property values ([`ObjectContent`], [`Node`]) into the domain model.
+//! Wire decoding of the structured vim25 property values ([`Node`]) into pieces of the domain
+//! model. Which property each decoder is applied to, and which model field it fills, is declared
+//! in [`super::props`]; the decoders here see only the value.
 //!
 //! Every property may be absent; unknown elements are ignored; a malformed number is unknown.
 //! A size whose arithmetic overflows `u64` (a disk's `capacityInKB` × 1024, the sum of a VM's
 //! disks) is no vSphere answer: it is an [`Overflow`] error, never a wrapped or unknown value.
 
-use crate::model::{
-    ClusterSummary, ConnectionState, Controller, Disk, DiskBacking, Firmware, GuestDisk,
-    HostHardware, PowerState, ToolsRunning, ToolsStatus, VmDetails,
-};
-use crate::soap::types::{MoRef, ObjectContent, parse_bool, parse_num};
+use crate::model::{ClusterSummary, Controller, Disk, DiskBacking, GuestDisk, HostHardware};
+use crate::soap::types::{MoRef, parse_bool, parse_num};
 use crate::soap::xml::Node;
 use std::collections::HashMap;
 
@@ -21,22 +20,15 @@ pub struct Overflow {
 }
 
 /// Name and parent of any managed entity, for resolving paths and containment.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Entity {
     pub name: String,
     pub parent: Option<MoRef>,
 }
 
-pub fn entity(oc: &ObjectContent) -> Entity {
-    Entity {
-        name: name(oc),
-        parent: oc.moref("parent"),
-    }
-}
-
 /// The `name` of an inventory object as the admin typed it (see [`unescape_name`]).
-pub fn name(oc: &ObjectContent) -> String {
-    oc.text("name").map(unescape_name).unwrap_or_default()
+pub fn name(raw: Option<&str>) -> String {
+    raw.map(unescape_name).unwrap_or_default()
 }
 
 /// vCenter sends `/`, `\` and `%` in inventory names escaped as `%2f`, `%5c` and `%25` (seen in
@@ -66,9 +58,9 @@ pub fn unescape_name(s: &str) -> String {
     out
 }
 
-/// `configurationEx.drsConfig` of a cluster: (enabled, defaultVmBehavior).
-pub fn cluster_drs(oc: &ObjectContent) -> (Option<bool>, Option<String>) {
-    let Some(cfg) = oc.get("configurationEx") else {
+/// `drsConfig` of a cluster's `configurationEx`: (enabled, defaultVmBehavior).
+pub fn cluster_drs(cfg: Option<&Node>) -> (Option<bool>, Option<String>) {
+    let Some(cfg) = cfg else {
         return (None, None);
     };
     let enabled = cfg.text_at(&["drsConfig", "enabled"]).and_then(parse_bool);
@@ -76,16 +68,14 @@ pub fn cluster_drs(oc: &ObjectContent) -> (Option<bool>, Option<String>) {
     (enabled, behavior)
 }
 
-/// `configurationEx.dasConfig.enabled` of a cluster: vSphere HA.
-pub fn cluster_ha(oc: &ObjectContent) -> Option<bool> {
-    oc.get("configurationEx")?
-        .text_at(&["dasConfig", "enabled"])
-        .and_then(parse_bool)
+/// `dasConfig.enabled` of a cluster's `configurationEx`: vSphere HA.
+pub fn cluster_ha(cfg: Option<&Node>) -> Option<bool> {
+    cfg?.text_at(&["dasConfig", "enabled"]).and_then(parse_bool)
 }
 
 /// `summary` of a cluster (`ClusterComputeResourceSummary`).
-pub fn cluster_summary(oc: &ObjectContent) -> Option<ClusterSummary> {
-    let s = oc.get("summary")?;
+pub fn cluster_summary(s: Option<&Node>) -> Option<ClusterSummary> {
+    let s = s?;
     Some(ClusterSummary {
         num_hosts: parse_num(s.text_at(&["numHosts"])),
         num_effective_hosts: parse_num(s.text_at(&["numEffectiveHosts"])),
@@ -98,9 +88,9 @@ pub fn cluster_summary(oc: &ObjectContent) -> Option<ClusterSummary> {
     })
 }
 
-/// `summary.hardware` of a host.
-pub fn host_hardware(oc: &ObjectContent) -> Option<HostHardware> {
-    let h = oc.get("summary.hardware")?;
+/// A host's `summary.hardware` (`HostHardwareSummary`).
+pub fn host_hardware(h: Option<&Node>) -> Option<HostHardware> {
+    let h = h?;
     Some(HostHardware {
         vendor: h.string_at(&["vendor"]),
         model: h.string_at(&["model"]),
@@ -115,9 +105,9 @@ pub fn host_hardware(oc: &ObjectContent) -> Option<HostHardware> {
     })
 }
 
-/// `ResourceAllocationInfo` at `path`: (reservation, limit).
-fn allocation(oc: &ObjectContent, path: &str) -> (Option<i64>, Option<i64>) {
-    match oc.get(path) {
+/// A `ResourceAllocationInfo`: (reservation, limit).
+pub fn allocation(a: Option<&Node>) -> (Option<i64>, Option<i64>) {
+    match a {
         Some(a) => (
             parse_num(a.text_at(&["reservation"])),
             parse_num(a.text_at(&["limit"])),
@@ -126,42 +116,9 @@ fn allocation(oc: &ObjectContent, path: &str) -> (Option<i64>, Option<i64>) {
     }
 }
 
-/// The RVTools details of a VM; `None` when none of them was sent.
-pub fn vm_details(oc: &ObjectContent) -> Option<VmDetails> {
-    let (cpu_reservation, cpu_limit) = allocation(oc, "config.cpuAllocation");
-    let (memory_reservation, memory_limit) = allocation(oc, "config.memoryAllocation");
-    let storage = oc.get("summary.storage");
-    let stored = |name: &str| storage.and_then(|s| parse_num(s.text_at(&[name])));
-    let d = VmDetails {
-        dns_name: text(oc, "guest.hostName"),
-        primary_ip: text(oc, "guest.ipAddress"),
-        guest_state: text(oc, "guest.guestState"),
-        heartbeat: text(oc, "guestHeartbeatStatus"),
-        connection_state: text(oc, "runtime.connectionState"),
-        vmx_path: text(oc, "config.files.vmPathName"),
-        annotation: oc
-            .text("config.annotation")
-            .filter(|s| !s.is_empty())
-            .map(str::to_string),
-        hw_version: text(oc, "config.version"),
-        cbt: oc.bool("config.changeTrackingEnabled"),
-        cores_per_socket: num(oc, "config.hardware.numCoresPerSocket"),
-        cpu_reservation,
-        cpu_limit,
-        memory_reservation,
-        memory_limit,
-        memory_active_mb: num(oc, "summary.quickStats.guestMemoryUsage"),
-        memory_consumed_mb: num(oc, "summary.quickStats.hostMemoryUsage"),
-        storage_committed: stored("committed"),
-        storage_uncommitted: stored("uncommitted"),
-        storage_unshared: stored("unshared"),
-    };
-    (d != VmDetails::default()).then_some(d)
-}
-
-/// `summary.config.product` of a host: (version, build, fullName).
-pub fn host_product(oc: &ObjectContent) -> (Option<String>, Option<String>, Option<String>) {
-    match oc.get("summary.config.product") {
+/// A host's `summary.config.product` (`AboutInfo`): (version, build, fullName).
+pub fn host_product(p: Option<&Node>) -> (Option<String>, Option<String>, Option<String>) {
+    match p {
         Some(p) => (
             p.string_at(&["version"]),
             p.string_at(&["build"]),
@@ -171,53 +128,22 @@ pub fn host_product(oc: &ObjectContent) -> (Option<String>, Option<String>, Opti
     }
 }
 
-pub fn connection_state(oc: &ObjectContent) -> Option<ConnectionState> {
-    oc.text("runtime.connectionState")
-        .map(|s| ConnectionState::from_wire(s.trim()))
-}
-
-pub fn power_state(oc: &ObjectContent) -> Option<PowerState> {
-    oc.text("runtime.powerState")
-        .map(|s| PowerState::from_wire(s.trim()))
-}
-
-pub fn tools_status(oc: &ObjectContent) -> Option<ToolsStatus> {
-    oc.text("guest.toolsStatus")
-        .map(|s| ToolsStatus::from_wire(s.trim()))
-}
-
-pub fn tools_running(oc: &ObjectContent) -> Option<ToolsRunning> {
-    oc.text("guest.toolsRunningStatus")
-        .map(|s| ToolsRunning::from_wire(s.trim()))
-}
-
-pub fn firmware(oc: &ObjectContent) -> Option<Firmware> {
-    oc.text("config.firmware")
-        .map(|s| Firmware::from_wire(s.trim()))
-}
-
-/// A non-empty trimmed string property.
-pub fn text(oc: &ObjectContent, path: &str) -> Option<String> {
-    oc.text(path)
-        .map(str::trim)
+/// A non-empty trimmed string.
+pub fn text(raw: Option<&str>) -> Option<String> {
+    raw.map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
 }
 
-pub fn num<T: std::str::FromStr>(oc: &ObjectContent, path: &str) -> Option<T> {
-    parse_num(oc.text(path))
-}
-
 /// The references in an `ArrayOfManagedObjectReference` value.
-pub fn moref_list(oc: &ObjectContent, path: &str) -> Vec<MoRef> {
-    oc.get_all(path)
-        .map(|v| v.into_iter().filter_map(MoRef::from_node).collect())
+pub fn moref_list(v: Option<Vec<&Node>>) -> Vec<MoRef> {
+    v.map(|v| v.into_iter().filter_map(MoRef::from_node).collect())
         .unwrap_or_default()
 }
 
-/// `guest.disk`: the filesystems Tools report.
-pub fn guest_disks(oc: &ObjectContent) -> Vec<GuestDisk> {
-    let Some(v) = oc.get_all("guest.disk") else {
+/// A VM's `guest.disk`: the filesystems Tools report.
+pub fn guest_disks(v: Option<Vec<&Node>>) -> Vec<GuestDisk> {
+    let Some(v) = v else {
         return Vec::new();
     };
     v.into_iter()
@@ -229,14 +155,14 @@ pub fn guest_disks(oc: &ObjectContent) -> Vec<GuestDisk> {
         .collect()
 }
 
-/// The virtual disks of `config.hardware.device`, with controllers and datastores named.
+/// The virtual disks of a VM's `config.hardware.device`, with controllers and datastores named.
 /// `None` when the device list was not sent; an [`Overflow`] when a disk's capacity or the sum
 /// of them does not fit in `u64` bytes.
 pub fn disks(
-    oc: &ObjectContent,
+    devices: Option<Vec<&Node>>,
     datastore_names: &HashMap<MoRef, String>,
 ) -> Result<Option<Vec<Disk>>, Overflow> {
-    let Some(devices) = oc.get_all("config.hardware.device") else {
+    let Some(devices) = devices else {
         return Ok(None);
     };
     let controllers = super::devices::controllers(&devices);

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use crate::model::{BootDevice, Controller, ControllerKind, ManagedBy, Nic};
-use crate::soap::types::{ObjectContent, parse_bool, parse_num};
+use crate::soap::types::{parse_bool, parse_num};
 use crate::soap::xml::Node;
 
 /// The controllers of a device list by key: every device with a `busNumber` (IDE, SCSI, SATA,
@@ -48,14 +48,9 @@ pub fn crypto_key(node: &Node) -> Option<String> {
     }
 }
 
-/// `config.keyId` of a VM.
-pub fn vm_key_id(oc: &ObjectContent) -> Option<String> {
-    oc.get("config.keyId").and_then(crypto_key)
-}
-
-/// `config.managedBy` of a VM.
-pub fn managed_by(oc: &ObjectContent) -> Option<ManagedBy> {
-    let m = oc.get("config.managedBy")?;
+/// A VM's `config.managedBy` (`ManagedByInfo`).
+pub fn managed_by(m: Option<&Node>) -> Option<ManagedBy> {
+    let m = m?;
     let extension_key = m
         .text_at(&["extensionKey"])
         .map(str::trim)
@@ -71,9 +66,9 @@ pub fn managed_by(oc: &ObjectContent) -> Option<ManagedBy> {
     })
 }
 
-/// `config.bootOptions`: (boot order when set, Secure Boot when sent).
-pub fn boot_options(oc: &ObjectContent) -> (Option<Vec<BootDevice>>, Option<bool>) {
-    let Some(b) = oc.get("config.bootOptions") else {
+/// A VM's `config.bootOptions`: (boot order when set, Secure Boot when sent).
+pub fn boot_options(b: Option<&Node>) -> (Option<Vec<BootDevice>>, Option<bool>) {
+    let Some(b) = b else {
         return (None, None);
     };
     let order: Vec<BootDevice> = b
@@ -103,8 +98,8 @@ struct GuestNic {
     ips: Vec<String>,
 }
 
-fn guest_nics(oc: &ObjectContent) -> Vec<GuestNic> {
-    let Some(v) = oc.get_all("guest.net") else {
+fn guest_nics(v: Option<Vec<&Node>>) -> Vec<GuestNic> {
+    let Some(v) = v else {
         return Vec::new();
     };
     v.into_iter()
@@ -139,12 +134,12 @@ fn guest_nics(oc: &ObjectContent) -> Vec<GuestNic> {
         .collect()
 }
 
-/// The network adapters of `config.hardware.device` (every device with a `macAddress` element
-/// or an ethernet-card type), matched with `guest.net` by device key, else by MAC address.
-/// `None` when the device list was not sent.
-pub fn nics(oc: &ObjectContent) -> Option<Vec<Nic>> {
-    let devices = oc.get_all("config.hardware.device")?;
-    let mut guest = guest_nics(oc);
+/// The network adapters of a VM's `config.hardware.device` (every device with a `macAddress`
+/// element or an ethernet-card type), matched with its `guest.net` by device key, else by MAC
+/// address. `None` when the device list was not sent.
+pub fn nics(devices: Option<Vec<&Node>>, guest_net: Option<Vec<&Node>>) -> Option<Vec<Nic>> {
+    let devices = devices?;
+    let mut guest = guest_nics(guest_net);
     let mut out = Vec::new();
     for d in devices {
         let ty = d.type_name();
@@ -208,6 +203,7 @@ pub fn nics(oc: &ObjectContent) -> Option<Vec<Nic>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::soap::types::ObjectContent;
     use crate::soap::xml::parse_document;
 
     const VM: &[u8] = br#"<objects xmlns="urn:vim25" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
@@ -245,7 +241,12 @@ mod tests {
 
     #[tokio::test]
     async fn nics_are_matched_with_guest_net_by_key_then_mac() {
-        let nics = nics(&oc().await).unwrap();
+        let oc = oc().await;
+        let nics = nics(
+            oc.get_all("config.hardware.device"),
+            oc.get_all("guest.net"),
+        )
+        .unwrap();
         assert_eq!(nics.len(), 2);
         assert_eq!(
             nics[0],
@@ -269,7 +270,7 @@ mod tests {
     #[tokio::test]
     async fn boot_options_crypto_and_managed_by() {
         let oc = oc().await;
-        let (order, secure) = boot_options(&oc);
+        let (order, secure) = boot_options(oc.get("config.bootOptions"));
         assert_eq!(
             order,
             Some(vec![
@@ -279,9 +280,14 @@ mod tests {
             ])
         );
         assert_eq!(secure, Some(true));
-        assert_eq!(vm_key_id(&oc).as_deref(), Some("kms1/k-1"));
         assert_eq!(
-            managed_by(&oc).map(|m| m.label()).as_deref(),
+            oc.get("config.keyId").and_then(crypto_key).as_deref(),
+            Some("kms1/k-1")
+        );
+        assert_eq!(
+            managed_by(oc.get("config.managedBy"))
+                .map(|m| m.label())
+                .as_deref(),
             Some("com.vmware.vim.eam/cluster-agent")
         );
         let c = controllers(&oc.get_all("config.hardware.device").unwrap());
@@ -296,9 +302,8 @@ mod tests {
 
     #[tokio::test]
     async fn absent_properties_are_unknown() {
-        let oc = ObjectContent::default();
-        assert_eq!(nics(&oc), None);
-        assert_eq!(boot_options(&oc), (None, None));
-        assert_eq!((vm_key_id(&oc), managed_by(&oc)), (None, None));
+        assert_eq!(nics(None, Some(Vec::new())), None);
+        assert_eq!(boot_options(None), (None, None));
+        assert_eq!(managed_by(None), None);
     }
 }

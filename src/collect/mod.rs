@@ -8,20 +8,21 @@ pub mod decode;
 pub mod devices;
 pub mod estate;
 pub mod events;
-pub mod paths;
+pub mod known;
 pub mod progress;
+pub mod props;
 
 use crate::model::{
     Cluster, CollectStatus, Datacenter, Datastore, Host, PropertyFault, StoragePod,
-    VCenterInventory, Vm,
+    VCenterInventory,
 };
 use crate::soap::property::retrieve_type;
 use crate::soap::session::{Session, SessionError, with_session};
-use crate::soap::{Client, MoRef, ObjectContent, SoapError};
+use crate::soap::{Client, ObjectContent, SoapError};
 use crate::target::Target;
-use decode::Entity;
+use known::Known;
 use progress::{Phase, Progress};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use tokio_util::sync::CancellationToken;
 
 /// Why a vCenter could not be collected; `Display` is the one-line message, to which the command
@@ -346,7 +347,7 @@ async fn collect_inventory(
         .clone()
         .ok_or_else(|| missing("propertyCollector"))?;
     let mut faults = Faults::default();
-    let mut entities: HashMap<MoRef, Entity> = HashMap::new();
+    let mut known = Known::default();
     let mut inv = VCenterInventory::default();
 
     let fetch = async |kind: &str,
@@ -361,41 +362,24 @@ async fn collect_inventory(
         .await
     };
 
-    for (kind, paths) in [
-        ("Folder", paths::FOLDER),
-        ("Datacenter", paths::DATACENTER),
-        ("ComputeResource", paths::COMPUTE_RESOURCE),
-    ] {
-        fetch(kind, paths, &mut faults, &mut |oc| {
+    for table in [&props::FOLDER, &props::DATACENTER, &props::COMPUTE_RESOURCE] {
+        fetch(table.kind, &table.paths(), &mut faults, &mut |oc| {
             if let Some(obj) = oc.obj.clone() {
-                entities.insert(obj, decode::entity(&oc));
+                known.entities.insert(obj, props::entity(&oc));
             }
         })
         .await?;
     }
-    let mut clusters_raw = Vec::new();
-    fetch(
-        "ClusterComputeResource",
-        paths::CLUSTER,
-        &mut faults,
-        &mut |oc| clusters_raw.push(oc),
-    )
-    .await?;
-    let mut hosts_raw = Vec::new();
-    fetch("HostSystem", paths::HOST, &mut faults, &mut |oc| {
-        hosts_raw.push(oc)
-    })
-    .await?;
-    let mut pods_raw = Vec::new();
-    fetch("StoragePod", paths::STORAGE_POD, &mut faults, &mut |oc| {
-        pods_raw.push(oc)
-    })
-    .await?;
-    let mut ds_raw = Vec::new();
-    fetch("Datastore", paths::DATASTORE, &mut faults, &mut |oc| {
-        ds_raw.push(oc)
-    })
-    .await?;
+    let mut raw = async |kind: &str, paths: Vec<&str>| {
+        let mut objects = Vec::new();
+        fetch(kind, &paths, &mut faults, &mut |oc| objects.push(oc))
+            .await
+            .map(|_| objects)
+    };
+    let clusters_raw = raw(props::CLUSTER.kind, props::CLUSTER.paths()).await?;
+    let hosts_raw = raw(props::HOST.kind, props::HOST.paths()).await?;
+    let pods_raw = raw(props::STORAGE_POD.kind, props::STORAGE_POD.paths()).await?;
+    let ds_raw = raw(props::DATASTORE.kind, props::DATASTORE.paths()).await?;
 
     for oc in clusters_raw
         .iter()
@@ -404,14 +388,11 @@ async fn collect_inventory(
         .chain(&ds_raw)
     {
         if let Some(obj) = oc.obj.clone() {
-            entities.insert(obj, decode::entity(oc));
+            known.entities.insert(obj, props::entity(oc));
         }
     }
-    let tree = Tree {
-        entities: &entities,
-    };
 
-    for (obj, e) in &entities {
+    for (obj, e) in &known.entities {
         if obj.kind == "Datacenter" {
             inv.datacenters.push(Datacenter {
                 moref: obj.value.clone(),
@@ -422,95 +403,70 @@ async fn collect_inventory(
     inv.datacenters
         .sort_by(|a, b| a.name.cmp(&b.name).then(a.moref.cmp(&b.moref)));
 
+    let overflow = |(object, overflow)| WorkError::Overflow { object, overflow };
     for oc in &clusters_raw {
         let Some(obj) = &oc.obj else { continue };
-        let (drs_enabled, drs_automation) = decode::cluster_drs(oc);
-        inv.clusters.push(Cluster {
+        let cluster = Cluster {
             moref: obj.value.clone(),
-            name: decode::entity(oc).name,
-            datacenter: tree.datacenter(obj),
-            drs_enabled,
-            drs_automation,
-            ha_enabled: decode::cluster_ha(oc),
-            summary: decode::cluster_summary(oc),
-        });
+            ..Cluster::default()
+        };
+        let cluster = props::CLUSTER.decoded(oc, &known, cluster);
+        inv.clusters.push(cluster.map_err(overflow)?);
     }
 
     // Hosts, and what VMs need to know of them: name and cluster.
-    let mut host_info: HashMap<MoRef, (String, Option<String>)> = HashMap::new();
     for oc in &hosts_raw {
         let Some(obj) = &oc.obj else { continue };
-        let (version, build, full_name) = decode::host_product(oc);
-        let cluster = oc
-            .moref("parent")
-            .filter(|p| p.kind == "ClusterComputeResource")
-            .and_then(|p| entities.get(&p).map(|e| e.name.clone()));
         let host = Host {
             moref: obj.value.clone(),
-            name: decode::entity(oc).name,
-            datacenter: tree.datacenter(obj),
-            cluster,
-            version,
-            build,
-            full_name,
-            connection_state: decode::connection_state(oc),
-            maintenance_mode: oc.bool("runtime.inMaintenanceMode"),
-            tags: Vec::new(),
-            hardware: decode::host_hardware(oc),
+            ..Host::default()
         };
-        host_info.insert(obj.clone(), (host.name.clone(), host.cluster.clone()));
+        let host = props::HOST.decoded(oc, &known, host).map_err(overflow)?;
+        known
+            .hosts
+            .insert(obj.clone(), (host.name.clone(), host.cluster.clone()));
         inv.hosts.push(host);
     }
 
     for oc in &pods_raw {
         let Some(obj) = &oc.obj else { continue };
-        inv.storage_pods.push(StoragePod {
+        let pod = StoragePod {
             moref: obj.value.clone(),
-            name: decode::entity(oc).name,
-            datacenter: tree.datacenter(obj),
-            storage_drs: oc.bool("podStorageDrsEntry.storageDrsConfig.podConfig.enabled"),
-        });
+            ..StoragePod::default()
+        };
+        let pod = props::STORAGE_POD.decoded(oc, &known, pod);
+        inv.storage_pods.push(pod.map_err(overflow)?);
     }
 
-    let mut ds_names: HashMap<MoRef, String> = HashMap::new();
     for oc in &ds_raw {
         let Some(obj) = &oc.obj else { continue };
-        let name = decode::entity(oc).name;
-        ds_names.insert(obj.clone(), name.clone());
-        inv.datastores.push(Datastore {
+        let ds = Datastore {
             moref: obj.value.clone(),
-            name,
-            datacenter: tree.datacenter(obj),
-            kind: decode::text(oc, "summary.type"),
-            capacity_bytes: decode::num(oc, "summary.capacity"),
-            free_bytes: decode::num(oc, "summary.freeSpace"),
-            storage_pod: oc
-                .moref("parent")
-                .filter(|p| p.kind == "StoragePod")
-                .map(|p| p.value),
-            accessible: oc.bool("summary.accessible"),
-            url: decode::text(oc, "summary.url"),
-            uncommitted_bytes: decode::num(oc, "summary.uncommitted"),
-        });
+            ..Datastore::default()
+        };
+        let ds = props::DATASTORE.decoded(oc, &known, ds).map_err(overflow)?;
+        known.datastores.insert(obj.clone(), ds.name.clone());
+        inv.datastores.push(ds);
     }
     drop((clusters_raw, hosts_raw, pods_raw, ds_raw));
 
     let mut vms = Vec::new();
-    let mut overflow = None;
+    let mut first_overflow = None;
+    let vm_table = &props::VIRTUAL_MACHINE;
     fetch(
-        "VirtualMachine",
-        paths::VIRTUAL_MACHINE,
+        vm_table.kind,
+        &vm_table.paths(),
         &mut faults,
-        &mut |oc| match decode_vm(&oc, &tree, &host_info, &ds_names) {
+        &mut |oc| match props::vm(&oc, &known) {
             Ok(Some(vm)) => vms.push(vm),
             Ok(None) => {}
             Err(e) => {
-                overflow.get_or_insert(e);
+                first_overflow.get_or_insert(overflow(e));
             }
         },
     )
     .await?;
-    if let Some(e) = overflow {
+    if let Some(e) = first_overflow {
         return Err(e);
     }
     inv.vms = vms;
@@ -526,118 +482,4 @@ async fn collect_inventory(
         );
     }
     Ok(inv)
-}
-
-fn decode_vm(
-    oc: &ObjectContent,
-    tree: &Tree<'_>,
-    hosts: &HashMap<MoRef, (String, Option<String>)>,
-    ds_names: &HashMap<MoRef, String>,
-) -> Result<Option<Vm>, WorkError> {
-    let Some(obj) = oc.obj.as_ref() else {
-        return Ok(None);
-    };
-    let disks = decode::disks(oc, ds_names).map_err(|overflow| WorkError::Overflow {
-        object: format!("VirtualMachine '{}' ({})", decode::name(oc), obj.value),
-        overflow,
-    })?;
-    let host_ref = oc.moref("runtime.host");
-    let (host, cluster) = match host_ref.as_ref().and_then(|h| hosts.get(h)) {
-        Some((name, cluster)) => (Some(name.clone()), cluster.clone()),
-        None => (None, None),
-    };
-    let ds_refs = decode::moref_list(oc, "datastore");
-    let (boot_order, secure_boot) = devices::boot_options(oc);
-    let mut vm = Vm {
-        moref: obj.value.clone(),
-        name: decode::name(oc),
-        datacenter: tree.datacenter_from(oc.moref("parent")),
-        cluster,
-        host,
-        host_moref: host_ref.map(|h| h.value),
-        folder: oc.moref("parent").and_then(|p| tree.path(&p)),
-        bios_uuid: decode::text(oc, "config.uuid"),
-        instance_uuid: decode::text(oc, "config.instanceUuid"),
-        power_state: decode::power_state(oc),
-        template: oc.bool("config.template"),
-        guest_id: decode::text(oc, "config.guestId"),
-        guest_os_config: decode::text(oc, "config.guestFullName"),
-        guest_id_tools: decode::text(oc, "guest.guestId"),
-        guest_os_tools: decode::text(oc, "guest.guestFullName"),
-        tools_status: decode::tools_status(oc),
-        tools_running: decode::tools_running(oc),
-        tools_version: decode::text(oc, "guest.toolsVersion"),
-        tools_version_status: decode::text(oc, "guest.toolsVersionStatus2"),
-        firmware: decode::firmware(oc),
-        cpus: decode::num(oc, "config.hardware.numCPU"),
-        memory_mb: decode::num(oc, "config.hardware.memoryMB"),
-        datastores: ds_refs
-            .iter()
-            .map(|d| ds_names.get(d).cloned().unwrap_or_else(|| d.value.clone()))
-            .collect(),
-        datastore_morefs: ds_refs.into_iter().map(|d| d.value).collect(),
-        disks,
-        guest_disks: decode::guest_disks(oc),
-        tags: Vec::new(),
-        nics: devices::nics(oc),
-        boot_order,
-        secure_boot,
-        key_id: devices::vm_key_id(oc),
-        managed_by: devices::managed_by(oc),
-        details: decode::vm_details(oc).map(Box::new),
-    };
-    // Kept for the whole run, a million of them: no spare capacity in the per-VM lists.
-    if let Some(d) = vm.disks.as_mut() {
-        d.shrink_to_fit();
-    }
-    if let Some(n) = vm.nics.as_mut() {
-        n.shrink_to_fit();
-    }
-    vm.guest_disks.shrink_to_fit();
-    Ok(Some(vm))
-}
-
-/// The containment tree, for datacenters and inventory paths.
-struct Tree<'a> {
-    entities: &'a HashMap<MoRef, Entity>,
-}
-
-impl Tree<'_> {
-    /// The name of the datacenter above `obj` (which must be in the tree).
-    fn datacenter(&self, obj: &MoRef) -> Option<String> {
-        self.datacenter_from(self.entities.get(obj)?.parent.clone())
-    }
-
-    /// The name of the first datacenter at or above `start`.
-    fn datacenter_from(&self, start: Option<MoRef>) -> Option<String> {
-        let mut cur = start;
-        for _ in 0..64 {
-            let p = cur?;
-            let e = self.entities.get(&p)?;
-            if p.kind == "Datacenter" {
-                return Some(e.name.clone());
-            }
-            cur = e.parent.clone();
-        }
-        None
-    }
-
-    /// Inventory path of an entity, govc style (`/DC0/vm/Prod`); the root folder is not named.
-    fn path(&self, obj: &MoRef) -> Option<String> {
-        let mut names = Vec::new();
-        let mut cur = Some(obj.clone());
-        for _ in 0..64 {
-            let Some(p) = cur else { break };
-            let Some(e) = self.entities.get(&p) else {
-                break;
-            };
-            names.push(e.name.as_str());
-            cur = e.parent.clone();
-        }
-        if names.is_empty() {
-            return None;
-        }
-        names.reverse();
-        Some(format!("/{}", names.join("/")))
-    }
 }

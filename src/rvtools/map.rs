@@ -1,6 +1,7 @@
 //! The RVTools sheets mapped into [`crate::model`]: one function per sheet.
 
 use super::Workbook;
+use super::details;
 use super::sheet::{Row, Sheet};
 use crate::model::*;
 use std::collections::HashMap;
@@ -27,6 +28,9 @@ const VINFO_COLUMNS: &[&str] = &[
 const VDISK_COLUMNS: &[&str] = &["Disk", "Capacity MiB", "Thin", "Disk Mode", "Raw", "Path"];
 const VPARTITION_COLUMNS: &[&str] = &["Disk", "Capacity MiB", "Free MiB"];
 const VTOOLS_COLUMNS: &[&str] = &["Tools", "Tools Version"];
+const VCPU_COLUMNS: &[&str] = &["Cores p/s", "Reservation", "Limit"];
+const VMEMORY_COLUMNS: &[&str] = &["Reservation", "Limit", "Active", "Consumed"];
+const VNETWORK_COLUMNS: &[&str] = &["Adapter", "Network", "Connected", "Mac Address"];
 const VHOST_COLUMNS: &[&str] = &["Host", "ESX Version", "in Maintenance Mode", "Object ID"];
 const VDATASTORE_COLUMNS: &[&str] = &["Name", "Type", "Capacity MiB", "Free MiB", "Object ID"];
 const VCLUSTER_COLUMNS: &[&str] = &[
@@ -60,6 +64,9 @@ pub fn vcenters(book: &Workbook) -> Vec<VCenterInventory> {
     b.sheet("vDisk", VDISK_COLUMNS, Builder::disk);
     b.sheet("vPartition", VPARTITION_COLUMNS, Builder::partition);
     b.sheet("vTools", VTOOLS_COLUMNS, Builder::tools);
+    b.sheet("vCPU", VCPU_COLUMNS, Builder::cpu);
+    b.sheet("vMemory", VMEMORY_COLUMNS, Builder::memory);
+    b.sheet("vNetwork", VNETWORK_COLUMNS, Builder::network);
     for col in VINFO_COLUMNS {
         if !info.has(col) {
             b.note(&format!("vInfo column {col}"));
@@ -184,8 +191,10 @@ impl Builder<'_> {
             cpus: row.int("CPUs").and_then(|n| u32::try_from(n).ok()),
             memory_mb: row.int("Memory").and_then(|n| u64::try_from(n).ok()),
             datastores: datastore.into_iter().collect(),
-            // Disks come from vDisk; without it they stay unknown.
+            // Disks come from vDisk, adapters from vNetwork; without them they stay unknown.
             disks: self.book.sheet("vDisk").map(|_| Vec::new()),
+            nics: self.book.sheet("vNetwork").map(|_| Vec::new()),
+            details: details::vinfo_details(row).map(Box::new),
             ..Default::default()
         };
         let pos = self.vcs[vc].vms.len();
@@ -214,7 +223,8 @@ impl Builder<'_> {
             datacenter: row.text("Datacenter"),
             drs_enabled: row.bool("DRS enabled"),
             drs_automation: row.text("DRS default VM behavior"),
-            ..Default::default()
+            ha_enabled: row.bool("HA enabled"),
+            summary: details::cluster_summary(row),
         });
     }
 
@@ -234,7 +244,7 @@ impl Builder<'_> {
             connection_state: None,
             maintenance_mode: row.bool("in Maintenance Mode"),
             tags: Vec::new(),
-            ..Default::default()
+            hardware: details::host_hardware(row),
         });
     }
 
@@ -262,13 +272,16 @@ impl Builder<'_> {
             capacity_bytes: row.mib_bytes("Capacity MiB"),
             free_bytes: row.mib_bytes("Free MiB"),
             storage_pod: pod,
-            ..Default::default()
+            accessible: row.bool("Accessible"),
+            url: row.text("URL"),
+            uncommitted_bytes: details::datastore_uncommitted(row),
         });
     }
 
     fn disk(&mut self, row: Row<'_>) {
         let Some(vm) = self.find_vm(row) else { return };
-        let file = row.text("Path");
+        // The .vmdk: `Disk Path` in RVTools 4.x, `Path` in exports before it.
+        let file = row.text("Disk Path").or_else(|| row.text("Path"));
         let datastore = file.as_deref().and_then(datastore_of);
         let backing = match (row.bool("Raw"), row.text("Raw Comp. Mode")) {
             (Some(true), Some(m)) if m.eq_ignore_ascii_case("physicalMode") => {
@@ -322,6 +335,21 @@ impl Builder<'_> {
         vm.tools_version = row.text("Tools Version");
     }
 
+    fn cpu(&mut self, row: Row<'_>) {
+        let Some(vm) = self.find_vm(row) else { return };
+        details::vcpu(row, vm.details.get_or_insert_with(Default::default));
+    }
+
+    fn memory(&mut self, row: Row<'_>) {
+        let Some(vm) = self.find_vm(row) else { return };
+        details::vmemory(row, vm.details.get_or_insert_with(Default::default));
+    }
+
+    fn network(&mut self, row: Row<'_>) {
+        let Some(vm) = self.find_vm(row) else { return };
+        vm.nics.get_or_insert_with(Vec::new).push(details::nic(row));
+    }
+
     /// Resolves host and datastore morefs by name, then returns the vCenters.
     fn finish(mut self) -> Vec<VCenterInventory> {
         for vc in &mut self.vcs {
@@ -336,6 +364,10 @@ impl Builder<'_> {
                 .map(|d| (d.name.as_str(), d.moref.as_str()))
                 .collect();
             for vm in &mut vc.vms {
+                // vCPU and vMemory rows with nothing in them leave no details.
+                if vm.details.as_deref() == Some(&VmDetails::default()) {
+                    vm.details = None;
+                }
                 vm.host_moref = vm
                     .host
                     .as_deref()

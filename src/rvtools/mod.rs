@@ -1,8 +1,9 @@
 //! Reading an RVTools export (`vcaudit audit --rvtools FILE.xlsx`) into the inventory model, so
 //! the same rules run with no vCenter access.
 //!
-//! Sheets read, as present: `vInfo` (required: it lists the VMs), `vDisk`, `vPartition`,
-//! `vTools`, `vHost`, `vSource`, `vDatastore`, `vCluster`. VMs are joined across sheets by
+//! Sheets read, as present: `vInfo` (required: it lists the VMs), `vCPU`, `vMemory`, `vDisk`,
+//! `vPartition`, `vNetwork`, `vTools`, `vHost`, `vSource`, `vDatastore`, `vCluster`
+//! ([`details`] reads what they carry beyond the audit's needs). VMs are joined across sheets by
 //! `VM UUID` (the instance UUID), else by `VM ID` (the moref), else by name. Rows are grouped
 //! into vCenters by `VI SDK UUID` (else `VI SDK Server`), so a merged export is several vCenters.
 //!
@@ -12,6 +13,7 @@
 //! running status (`Tools` is the installation status), a host's connection state, storage DRS
 //! on datastore clusters, cross-vCenter migration events and tag categories.
 
+pub mod details;
 pub mod map;
 pub mod sheet;
 
@@ -30,8 +32,11 @@ pub enum RvToolsError {
 /// The sheets read, in the order RVTools writes them.
 pub const SHEETS: &[&str] = &[
     "vInfo",
+    "vCPU",
+    "vMemory",
     "vDisk",
     "vPartition",
+    "vNetwork",
     "vTools",
     "vCluster",
     "vHost",

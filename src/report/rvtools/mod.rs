@@ -2,9 +2,10 @@
 //! tools that read RVTools workbooks (Azure Migrate's import, merge tools, analyzers).
 //!
 //! - [`sheets`]: the 27 sheets in RVTools' order with their header rows;
-//! - [`rows`]: the rows, by RVTools' conventions (MiB integers, `True`/`False`, vSphere enum
-//!   spellings, dates as dates, unknown as empty), with `vcaudit readiness` and
-//!   `vcaudit findings` where RVTools puts custom attributes on vInfo and vHost;
+//! - [`rows`]: the rows (VM sheets in `rows/vm.rs`, infrastructure sheets in `rows/infra.rs`),
+//!   by RVTools' conventions (MiB integers, `True`/`False`, vSphere enum spellings, dates as
+//!   dates, unknown as empty), with `vcaudit readiness` and `vcaudit findings` where RVTools
+//!   puts custom attributes on vInfo and vHost;
 //! - [`plan`]: `--rvtools-max-vms` splits the estate along vCenter and cluster boundaries into
 //!   `vcaudit-rvtools-1.xlsx`, `-2`, ...; one file `vcaudit-rvtools.xlsx` when it fits.
 //!
