@@ -334,8 +334,8 @@ async fn paging_follows_tokens_until_none_is_left() {
 /// session). Every other type answers from its fixture.
 async fn mount_vcenter_expiring_between_pages(server: &MockServer, expiries: u64) {
     mount_session_logins(server, 2).await;
-    for (kind, _) in paths::QUERIES {
-        if *kind == "VirtualMachine" {
+    for kind in props::TABLES.map(|t| t.kind()) {
+        if kind == "VirtualMachine" {
             continue;
         }
         retrieve(kind)
@@ -410,7 +410,7 @@ async fn session_expiry_between_pages_logs_in_again_and_restarts_the_type() {
     let server = MockServer::start().await;
     mount_vcenter_expiring_between_pages(&server, 1).await;
     // One view per type, plus the VM type's second view after the new login.
-    mount_views(&server, paths::QUERIES.len() as u64 + 1).await;
+    mount_views(&server, props::TABLES.len() as u64 + 1).await;
     let inv = collect_vcenter(&target(&server), &CancellationToken::new())
         .await
         .unwrap_or_else(|e| panic!("collection failed: {e}"));
@@ -473,7 +473,7 @@ async fn session_expiry_between_pages_logs_in_again_and_restarts_the_type() {
 async fn session_expiry_between_pages_twice_is_an_error() {
     let server = MockServer::start().await;
     mount_vcenter_expiring_between_pages(&server, u64::MAX).await;
-    mount_views(&server, paths::QUERIES.len() as u64 + 1).await;
+    mount_views(&server, props::TABLES.len() as u64 + 1).await;
     let err = collect_vcenter(&target(&server), &CancellationToken::new())
         .await
         .expect_err("a second expiry must fail");
@@ -908,7 +908,10 @@ async fn http_500_with_an_html_body_is_an_http_error() {
     let err = collect_vcenter(&target(&server), &CancellationToken::new())
         .await
         .expect_err("500");
-    assert!(matches!(err, VCenterError::Unreachable { .. }), "{err:?}");
+    assert!(
+        matches!(err, VCenterError::Http { code: 500, .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("HTTP 500"), "{err}");
 }
 
@@ -939,7 +942,10 @@ async fn http_404_is_unreachable_naming_the_status() {
     let err = collect_vcenter(&target(&server), &CancellationToken::new())
         .await
         .expect_err("404");
-    assert!(matches!(err, VCenterError::Unreachable { .. }), "{err:?}");
+    assert!(
+        matches!(err, VCenterError::Http { code: 404, .. }),
+        "{err:?}"
+    );
     let shown = err.to_string();
     assert!(shown.contains("404"), "{shown}");
     assert!(shown.contains(&label(&server)), "{shown}");
