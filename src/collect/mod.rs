@@ -370,85 +370,21 @@ async fn collect_inventory(
         })
         .await?;
     }
+    // Kept as sent until all four are in: each resolves names through the others.
     let mut raw = async |kind: &str, paths: Vec<&str>| {
         let mut objects = Vec::new();
         fetch(kind, &paths, &mut faults, &mut |oc| objects.push(oc))
             .await
             .map(|_| objects)
     };
-    let clusters_raw = raw(props::CLUSTER.kind, props::CLUSTER.paths()).await?;
-    let hosts_raw = raw(props::HOST.kind, props::HOST.paths()).await?;
-    let pods_raw = raw(props::STORAGE_POD.kind, props::STORAGE_POD.paths()).await?;
-    let ds_raw = raw(props::DATASTORE.kind, props::DATASTORE.paths()).await?;
-
-    for oc in clusters_raw
-        .iter()
-        .chain(&hosts_raw)
-        .chain(&pods_raw)
-        .chain(&ds_raw)
-    {
-        if let Some(obj) = oc.obj.clone() {
-            known.entities.insert(obj, props::entity(oc));
-        }
-    }
-
-    for (obj, e) in &known.entities {
-        if obj.kind == "Datacenter" {
-            inv.datacenters.push(Datacenter {
-                moref: obj.value.clone(),
-                name: e.name.clone(),
-            });
-        }
-    }
-    inv.datacenters
-        .sort_by(|a, b| a.name.cmp(&b.name).then(a.moref.cmp(&b.moref)));
-
+    let infrastructure = Infrastructure {
+        clusters: raw(props::CLUSTER.kind, props::CLUSTER.paths()).await?,
+        hosts: raw(props::HOST.kind, props::HOST.paths()).await?,
+        pods: raw(props::STORAGE_POD.kind, props::STORAGE_POD.paths()).await?,
+        datastores: raw(props::DATASTORE.kind, props::DATASTORE.paths()).await?,
+    };
+    infrastructure.decode(&mut known, &mut inv)?;
     let overflow = |(object, overflow)| WorkError::Overflow { object, overflow };
-    for oc in &clusters_raw {
-        let Some(obj) = &oc.obj else { continue };
-        let cluster = Cluster {
-            moref: obj.value.clone(),
-            ..Cluster::default()
-        };
-        let cluster = props::CLUSTER.decoded(oc, &known, cluster);
-        inv.clusters.push(cluster.map_err(overflow)?);
-    }
-
-    // Hosts, and what VMs need to know of them: name and cluster.
-    for oc in &hosts_raw {
-        let Some(obj) = &oc.obj else { continue };
-        let host = Host {
-            moref: obj.value.clone(),
-            ..Host::default()
-        };
-        let host = props::HOST.decoded(oc, &known, host).map_err(overflow)?;
-        known
-            .hosts
-            .insert(obj.clone(), (host.name.clone(), host.cluster.clone()));
-        inv.hosts.push(host);
-    }
-
-    for oc in &pods_raw {
-        let Some(obj) = &oc.obj else { continue };
-        let pod = StoragePod {
-            moref: obj.value.clone(),
-            ..StoragePod::default()
-        };
-        let pod = props::STORAGE_POD.decoded(oc, &known, pod);
-        inv.storage_pods.push(pod.map_err(overflow)?);
-    }
-
-    for oc in &ds_raw {
-        let Some(obj) = &oc.obj else { continue };
-        let ds = Datastore {
-            moref: obj.value.clone(),
-            ..Datastore::default()
-        };
-        let ds = props::DATASTORE.decoded(oc, &known, ds).map_err(overflow)?;
-        known.datastores.insert(obj.clone(), ds.name.clone());
-        inv.datastores.push(ds);
-    }
-    drop((clusters_raw, hosts_raw, pods_raw, ds_raw));
 
     let mut vms = Vec::new();
     let mut first_overflow = None;
@@ -482,4 +418,88 @@ async fn collect_inventory(
         );
     }
     Ok(inv)
+}
+
+/// The objects of the types retrieved before VMs, as sent.
+struct Infrastructure {
+    clusters: Vec<ObjectContent>,
+    hosts: Vec<ObjectContent>,
+    pods: Vec<ObjectContent>,
+    datastores: Vec<ObjectContent>,
+}
+
+impl Infrastructure {
+    /// Into `inv` (datacenters, clusters, hosts, datastore clusters, datastores), and into
+    /// `known` what VMs are resolved by: the tree, the hosts and the datastores.
+    fn decode(self, known: &mut Known, inv: &mut VCenterInventory) -> Result<(), WorkError> {
+        for oc in self
+            .clusters
+            .iter()
+            .chain(&self.hosts)
+            .chain(&self.pods)
+            .chain(&self.datastores)
+        {
+            if let Some(obj) = oc.obj.clone() {
+                known.entities.insert(obj, props::entity(oc));
+            }
+        }
+
+        for (obj, e) in &known.entities {
+            if obj.kind == "Datacenter" {
+                inv.datacenters.push(Datacenter {
+                    moref: obj.value.clone(),
+                    name: e.name.clone(),
+                });
+            }
+        }
+        inv.datacenters
+            .sort_by(|a, b| a.name.cmp(&b.name).then(a.moref.cmp(&b.moref)));
+
+        let overflow = |(object, overflow)| WorkError::Overflow { object, overflow };
+        for oc in &self.clusters {
+            let Some(obj) = &oc.obj else { continue };
+            let cluster = Cluster {
+                moref: obj.value.clone(),
+                ..Cluster::default()
+            };
+            let cluster = props::CLUSTER.decoded(oc, known, cluster);
+            inv.clusters.push(cluster.map_err(overflow)?);
+        }
+
+        // Hosts, and what VMs need to know of them: name and cluster.
+        for oc in &self.hosts {
+            let Some(obj) = &oc.obj else { continue };
+            let host = Host {
+                moref: obj.value.clone(),
+                ..Host::default()
+            };
+            let host = props::HOST.decoded(oc, known, host).map_err(overflow)?;
+            known
+                .hosts
+                .insert(obj.clone(), (host.name.clone(), host.cluster.clone()));
+            inv.hosts.push(host);
+        }
+
+        for oc in &self.pods {
+            let Some(obj) = &oc.obj else { continue };
+            let pod = StoragePod {
+                moref: obj.value.clone(),
+                ..StoragePod::default()
+            };
+            let pod = props::STORAGE_POD.decoded(oc, known, pod);
+            inv.storage_pods.push(pod.map_err(overflow)?);
+        }
+
+        for oc in &self.datastores {
+            let Some(obj) = &oc.obj else { continue };
+            let ds = Datastore {
+                moref: obj.value.clone(),
+                ..Datastore::default()
+            };
+            let ds = props::DATASTORE.decoded(oc, known, ds).map_err(overflow)?;
+            known.datastores.insert(obj.clone(), ds.name.clone());
+            inv.datastores.push(ds);
+        }
+        Ok(())
+    }
 }
