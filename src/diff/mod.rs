@@ -1,7 +1,7 @@
 //! What changed between two audits of an estate (`vcaudit diff OLD NEW`).
 //!
-//! Both sides are reduced to the report tables ([`input::Tables`]) and compared object by
-//! object:
+//! Both sides are projected into a compact [`input::Side`] (one side at a time, so at most one
+//! estate is in memory) and compared object by object:
 //! - vCenters are matched by `about.instanceUuid` (by server name only when the UUID is
 //!   unknown); only vCenters collected completely on both sides are compared, the others are
 //!   listed in [`DiffResult::not_compared`] with the reason, so a vCenter that was down does not
@@ -12,15 +12,17 @@
 //!   are never used to match, so a rename is a rename.
 //! - A VM's host and datastores are compared by moref (through the host and datastore tables),
 //!   so renaming a host does not move its VMs.
-//! - Findings are matched by vCenter, object, rule and status; a finding whose status changed
-//!   (fail to unknown) is resolved and new.
+//! - Findings are matched by vCenter, object, rule and occurrence: one only in OLD is resolved,
+//!   one only in NEW is new, and one whose status or severity changed (fail to unknown, say) is
+//!   a `changed-finding`, not a resolution.
 //!
 //! Cost is linear: every side is indexed once in hash maps; output follows the order of the
 //! inputs, so it is deterministic.
 
 pub mod input;
 
-use input::{DatastoreIn, DiskIn, FindingIn, HostIn, Tables, VmIn};
+use crate::audit::ObjectKind;
+use input::{DATASTORE_PROPS, DiskObj, FindingObj, HOST_PROPS, Obj, Side, VM_PROPS, Vc, VmObj};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -36,6 +38,7 @@ pub enum ChangeKind {
     Readiness,
     NewFinding,
     ResolvedFinding,
+    ChangedFinding,
 }
 
 impl ChangeKind {
@@ -50,6 +53,7 @@ impl ChangeKind {
             ChangeKind::Readiness => "readiness",
             ChangeKind::NewFinding => "new-finding",
             ChangeKind::ResolvedFinding => "resolved-finding",
+            ChangeKind::ChangedFinding => "changed-finding",
         }
     }
 }
@@ -115,11 +119,16 @@ fn readiness_rank(r: &str) -> Option<u8> {
 }
 
 impl DiffResult {
-    /// Whether any finding is new.
+    /// Whether any finding is new, or an unknown finding now fails.
     pub fn has_new_findings(&self) -> bool {
-        self.changes
-            .iter()
-            .any(|c| c.kind == ChangeKind::NewFinding)
+        self.changes.iter().any(|c| match c.kind {
+            ChangeKind::NewFinding => true,
+            ChangeKind::ChangedFinding => {
+                c.new.as_deref().is_some_and(|n| n.starts_with("fail"))
+                    && !c.old.as_deref().is_some_and(|o| o.starts_with("fail"))
+            }
+            _ => false,
+        })
     }
 
     /// Whether any VM's readiness got worse (ready -> conditionally-ready -> unknown -> not-ready).
@@ -174,7 +183,9 @@ impl DiffResult {
                     );
                     *transitions.entry(key).or_default() += 1;
                 }
-                ChangeKind::NewFinding | ChangeKind::ResolvedFinding => {
+                ChangeKind::NewFinding
+                | ChangeKind::ResolvedFinding
+                | ChangeKind::ChangedFinding => {
                     *per_rule.entry((c.kind, c.property.as_str())).or_default() += 1;
                 }
                 _ => {}
@@ -189,128 +200,16 @@ impl DiffResult {
         if !per_rule.is_empty() {
             let _ = writeln!(s, "Findings per rule:");
             for ((kind, rule), k) in per_rule {
-                let what = if kind == ChangeKind::NewFinding {
-                    "new"
-                } else {
-                    "resolved"
+                let what = match kind {
+                    ChangeKind::NewFinding => "new",
+                    ChangeKind::ResolvedFinding => "resolved",
+                    _ => "changed",
                 };
                 let _ = writeln!(s, "  {rule:<24} {what:<8} {k:>7}");
             }
         }
         s
     }
-}
-
-/// One side indexed for the diff.
-struct Indexed<'a> {
-    /// vCenter key (instance UUID, or `server:NAME`) -> position in `t.vcenters`.
-    vc_by_key: HashMap<String, usize>,
-    /// vCenter server (the join column of every table) -> position.
-    vc_by_server: HashMap<&'a str, usize>,
-    keys: Vec<String>,
-    hosts: Vec<Vec<&'a HostIn>>,
-    datastores: Vec<Vec<&'a DatastoreIn>>,
-    vms: Vec<Vec<&'a VmIn>>,
-    /// (vCenter, VM moref) -> disks.
-    disks: HashMap<(usize, &'a str), Vec<&'a DiskIn>>,
-    /// (vCenter, name) -> moref, for hosts and datastores.
-    host_moref: HashMap<(usize, &'a str), &'a str>,
-    ds_moref: HashMap<(usize, &'a str), &'a str>,
-    /// (vCenter, VM moref) -> VM key.
-    vm_key: HashMap<(usize, &'a str), &'a str>,
-}
-
-fn vc_key(uuid: &Option<String>, server: &str) -> String {
-    match uuid.as_deref() {
-        Some(u) if !u.is_empty() => u.to_string(),
-        _ => format!("server:{server}"),
-    }
-}
-
-fn vm_key(vm: &VmIn) -> &str {
-    match vm.instance_uuid.as_deref() {
-        Some(u) if !u.is_empty() => u,
-        _ => &vm.moref,
-    }
-}
-
-impl<'a> Indexed<'a> {
-    fn new(t: &'a Tables) -> Self {
-        let n = t.vcenters.len();
-        let mut ix = Indexed {
-            vc_by_key: HashMap::new(),
-            vc_by_server: HashMap::new(),
-            keys: Vec::with_capacity(n),
-            hosts: vec![Vec::new(); n],
-            datastores: vec![Vec::new(); n],
-            vms: vec![Vec::new(); n],
-            disks: HashMap::new(),
-            host_moref: HashMap::new(),
-            ds_moref: HashMap::new(),
-            vm_key: HashMap::new(),
-        };
-        for (i, vc) in t.vcenters.iter().enumerate() {
-            let key = vc_key(&vc.instance_uuid, &vc.vcenter);
-            ix.vc_by_key.insert(key.clone(), i);
-            ix.keys.push(key);
-            ix.vc_by_server.insert(&vc.vcenter, i);
-        }
-        for h in &t.hosts {
-            if let Some(&i) = ix.vc_by_server.get(h.vcenter.as_str()) {
-                ix.hosts[i].push(h);
-                ix.host_moref.insert((i, &h.host), &h.moref);
-            }
-        }
-        for d in &t.datastores {
-            if let Some(&i) = ix.vc_by_server.get(d.vcenter.as_str()) {
-                ix.datastores[i].push(d);
-                ix.ds_moref.insert((i, &d.datastore), &d.moref);
-            }
-        }
-        for v in &t.vms {
-            if let Some(&i) = ix.vc_by_server.get(v.vcenter.as_str()) {
-                ix.vms[i].push(v);
-                ix.vm_key.insert((i, &v.moref), vm_key(v));
-            }
-        }
-        for d in &t.disks {
-            if let Some(&i) = ix.vc_by_server.get(d.vcenter.as_str()) {
-                ix.disks.entry((i, &d.vm_moref)).or_default().push(d);
-            }
-        }
-        ix
-    }
-
-    /// A VM's host as (moref when known, name).
-    fn host_of(&self, vc: usize, vm: &VmIn) -> Option<String> {
-        let name = vm.host.as_deref()?;
-        Some(
-            self.host_moref
-                .get(&(vc, name))
-                .map_or_else(|| name.to_string(), |m| (*m).to_string()),
-        )
-    }
-
-    /// A VM's datastores as sorted morefs (names where unknown).
-    fn datastores_of(&self, vc: usize, vm: &VmIn) -> Vec<String> {
-        let mut v: Vec<String> = names(&vm.datastores)
-            .map(|n| {
-                self.ds_moref
-                    .get(&(vc, n))
-                    .map_or_else(|| n.to_string(), |m| (*m).to_string())
-            })
-            .collect();
-        v.sort();
-        v
-    }
-}
-
-fn names(list: &str) -> impl Iterator<Item = &str> {
-    list.split("; ").filter(|s| !s.is_empty())
-}
-
-fn text<T: ToString>(v: &Option<T>) -> Option<String> {
-    v.as_ref().map(ToString::to_string)
 }
 
 /// Where a change is recorded: the object in NEW (or OLD when it vanished).
@@ -326,8 +225,8 @@ impl At<'_> {
         &self,
         kind: ChangeKind,
         property: &str,
-        old: Option<String>,
-        new: Option<String>,
+        old: Option<&str>,
+        new: Option<&str>,
     ) -> Change {
         Change {
             kind,
@@ -336,49 +235,80 @@ impl At<'_> {
             object: self.object.to_string(),
             moref: self.moref.to_string(),
             property: property.to_string(),
-            old,
-            new,
+            old: old.map(str::to_string),
+            new: new.map(str::to_string),
+        }
+    }
+
+    /// A change when `old` and `new` differ.
+    fn cmp(
+        &self,
+        out: &mut Vec<Change>,
+        kind: ChangeKind,
+        property: &str,
+        old: Option<&str>,
+        new: Option<&str>,
+    ) {
+        if old != new {
+            out.push(self.change(kind, property, old, new));
         }
     }
 }
 
-/// Compares OLD with NEW.
-pub fn diff(old: &Tables, new: &Tables) -> DiffResult {
-    let o = Indexed::new(old);
-    let n = Indexed::new(new);
-    let mut result = DiffResult::default();
-    // Pairs of compared vCenters (old position, new position).
-    let mut pairs: Vec<(usize, usize)> = Vec::new();
-    // A vCenter that could not be collected has no instance UUID: match it by server name.
-    let matched = |i: usize| -> Option<usize> {
-        if let Some(&j) = n.vc_by_key.get(&o.keys[i]) {
-            return Some(j);
-        }
-        let &j = n.vc_by_server.get(old.vcenters[i].vcenter.as_str())?;
-        let unknown = |u: &Option<String>| u.as_deref().is_none_or(str::is_empty);
-        (unknown(&old.vcenters[i].instance_uuid) || unknown(&new.vcenters[j].instance_uuid))
-            .then_some(j)
-    };
+fn at<'r>(vc: &'r Vc, object_type: &'static str, o: &'r Obj) -> At<'r> {
+    At {
+        vcenter: &vc.server,
+        object_type,
+        object: &o.name,
+        moref: &o.moref,
+    }
+}
+
+/// A vCenter's identity across sides: its instance UUID, or its server name when unknown.
+fn vc_key(vc: &Vc) -> (bool, &str) {
+    match &vc.instance_uuid {
+        Some(u) => (true, u),
+        None => (false, &vc.server),
+    }
+}
+
+/// Pairs the vCenters of both sides; the others are not compared, with why.
+fn pair_vcenters(old: &Side, new: &Side, result: &mut DiffResult) -> Vec<(usize, usize)> {
+    let new_by_key: HashMap<(bool, &str), usize> = new
+        .vcenters
+        .iter()
+        .enumerate()
+        .map(|(j, vc)| (vc_key(vc), j))
+        .collect();
+    let new_by_server: HashMap<&str, usize> = new
+        .vcenters
+        .iter()
+        .enumerate()
+        .map(|(j, vc)| (&*vc.server, j))
+        .collect();
+    let mut pairs = Vec::new();
     let mut new_matched = vec![false; new.vcenters.len()];
     for (i, vc) in old.vcenters.iter().enumerate() {
-        let found = matched(i);
-        if let Some(j) = found {
-            new_matched[j] = true;
-        }
+        // A vCenter that could not be collected has no instance UUID: match it by server name.
+        let found = new_by_key.get(&vc_key(vc)).copied().or_else(|| {
+            let &j = new_by_server.get(&*vc.server)?;
+            (vc.instance_uuid.is_none() || new.vcenters[j].instance_uuid.is_none()).then_some(j)
+        });
         let why = match found {
             None => Some("not in NEW".to_string()),
             Some(j) => {
+                new_matched[j] = true;
                 let nv = &new.vcenters[j];
-                if vc.status != "ok" {
-                    Some(format!(
-                        "not collected in OLD: {}",
-                        vc.error.as_deref().unwrap_or(&vc.status)
-                    ))
-                } else if nv.status != "ok" {
-                    Some(format!(
-                        "not collected in NEW: {}",
-                        nv.error.as_deref().unwrap_or(&nv.status)
-                    ))
+                let why = |side: &str, v: &Vc| {
+                    format!(
+                        "not collected in {side}: {}",
+                        v.error.as_deref().unwrap_or(&v.status)
+                    )
+                };
+                if &*vc.status != "ok" {
+                    Some(why("OLD", vc))
+                } else if &*nv.status != "ok" {
+                    Some(why("NEW", nv))
                 } else {
                     pairs.push((i, j));
                     None
@@ -386,229 +316,177 @@ pub fn diff(old: &Tables, new: &Tables) -> DiffResult {
             }
         };
         if let Some(why) = why {
-            result.not_compared.push(NotCompared {
-                vcenter: vc.vcenter.clone(),
-                instance_uuid: vc.instance_uuid.clone(),
-                why,
-            });
+            result.not_compared.push(not_compared(vc, why));
         }
     }
     for (j, vc) in new.vcenters.iter().enumerate() {
         if !new_matched[j] {
-            result.not_compared.push(NotCompared {
-                vcenter: vc.vcenter.clone(),
-                instance_uuid: vc.instance_uuid.clone(),
-                why: "not in OLD".into(),
-            });
+            result
+                .not_compared
+                .push(not_compared(vc, "not in OLD".into()));
         }
     }
+    pairs
+}
+
+fn not_compared(vc: &Vc, why: String) -> NotCompared {
+    NotCompared {
+        vcenter: vc.server.to_string(),
+        instance_uuid: vc.instance_uuid.as_deref().map(str::to_string),
+        why,
+    }
+}
+
+/// Compares OLD with NEW.
+pub fn diff(old: &Side, new: &Side) -> DiffResult {
+    let mut result = DiffResult::default();
+    let pairs = pair_vcenters(old, new, &mut result);
     result.compared = pairs.len();
     let changes = &mut result.changes;
     for &(i, j) in &pairs {
-        diff_hosts(&o, &n, i, j, &new.vcenters[j].vcenter, changes);
-        diff_datastores(&o, &n, i, j, &new.vcenters[j].vcenter, changes);
+        let (ov, nv) = (&old.vcenters[i], &new.vcenters[j]);
+        diff_objects(ov, nv, "host", |v| &v.hosts, HOST_PROPS, changes);
+        diff_objects(
+            ov,
+            nv,
+            "datastore",
+            |v| &v.datastores,
+            DATASTORE_PROPS,
+            changes,
+        );
     }
-    let moved = diff_vms(&o, &n, old, new, &pairs, changes);
-    diff_findings(&o, &n, old, new, &pairs, &moved, changes);
+    let moves = diff_vms(old, new, &pairs, changes);
+    diff_findings(old, new, &pairs, &moves, changes);
     result
 }
 
-fn diff_hosts(o: &Indexed, n: &Indexed, i: usize, j: usize, server: &str, out: &mut Vec<Change>) {
-    let new_by_moref: HashMap<&str, &HostIn> =
-        n.hosts[j].iter().map(|h| (h.moref.as_str(), *h)).collect();
-    let mut seen = HashSet::new();
-    for oh in &o.hosts[i] {
-        let Some(nh) = new_by_moref.get(oh.moref.as_str()) else {
-            out.push(at(server, "host", &oh.host, &oh.moref).change(
-                ChangeKind::Vanished,
-                "",
-                Some(oh.host.clone()),
-                None,
-            ));
-            continue;
-        };
-        seen.insert(oh.moref.as_str());
-        let a = at(server, "host", &nh.host, &nh.moref);
-        let mut p = |kind, name: &str, old: Option<String>, new: Option<String>| {
-            if old != new {
-                out.push(a.change(kind, name, old, new));
-            }
-        };
-        p(
-            ChangeKind::Renamed,
-            "name",
-            Some(oh.host.clone()),
-            Some(nh.host.clone()),
-        );
-        p(
-            ChangeKind::Moved,
-            "datacenter",
-            oh.datacenter.clone(),
-            nh.datacenter.clone(),
-        );
-        p(
-            ChangeKind::Moved,
-            "cluster",
-            oh.cluster.clone(),
-            nh.cluster.clone(),
-        );
-        p(
-            ChangeKind::Changed,
-            "version",
-            oh.version.clone(),
-            nh.version.clone(),
-        );
-        p(
-            ChangeKind::Changed,
-            "build",
-            oh.build.clone(),
-            nh.build.clone(),
-        );
-        p(
-            ChangeKind::Changed,
-            "connection_state",
-            oh.connection_state.clone(),
-            nh.connection_state.clone(),
-        );
-        p(
-            ChangeKind::Changed,
-            "maintenance_mode",
-            text(&oh.maintenance_mode),
-            text(&nh.maintenance_mode),
-        );
-    }
-    for nh in &n.hosts[j] {
-        if !seen.contains(nh.moref.as_str()) {
-            out.push(at(server, "host", &nh.host, &nh.moref).change(
-                ChangeKind::Appeared,
-                "",
-                None,
-                Some(nh.host.clone()),
-            ));
-        }
-    }
-}
-
-fn at<'r>(vcenter: &'r str, object_type: &'static str, object: &'r str, moref: &'r str) -> At<'r> {
-    At {
-        vcenter,
-        object_type,
-        object,
-        moref,
-    }
-}
-
-fn diff_datastores(
-    o: &Indexed,
-    n: &Indexed,
-    i: usize,
-    j: usize,
-    server: &str,
+/// Hosts or datastores of a pair of vCenters, matched by moref.
+fn diff_objects(
+    ov: &Vc,
+    nv: &Vc,
+    object_type: &'static str,
+    list: impl Fn(&Vc) -> &Vec<Obj>,
+    props: &[(&str, ChangeKind)],
     out: &mut Vec<Change>,
 ) {
-    let new_by_moref: HashMap<&str, &DatastoreIn> = n.datastores[j]
-        .iter()
-        .map(|d| (d.moref.as_str(), *d))
-        .collect();
+    let new_by_moref: HashMap<&str, &Obj> = list(nv).iter().map(|o| (&*o.moref, o)).collect();
     let mut seen = HashSet::new();
-    for od in &o.datastores[i] {
-        let Some(nd) = new_by_moref.get(od.moref.as_str()) else {
-            out.push(at(server, "datastore", &od.datastore, &od.moref).change(
-                ChangeKind::Vanished,
-                "",
-                Some(od.datastore.clone()),
-                None,
-            ));
+    for o in list(ov) {
+        let Some(n) = new_by_moref.get(&*o.moref) else {
+            let a = at(ov, object_type, o);
+            out.push(a.change(ChangeKind::Vanished, "", Some(&o.name), None));
             continue;
         };
-        seen.insert(od.moref.as_str());
-        let a = at(server, "datastore", &nd.datastore, &nd.moref);
-        let mut p = |kind, name: &str, old: Option<String>, new: Option<String>| {
-            if old != new {
-                out.push(a.change(kind, name, old, new));
-            }
-        };
-        p(
-            ChangeKind::Renamed,
-            "name",
-            Some(od.datastore.clone()),
-            Some(nd.datastore.clone()),
-        );
-        p(
-            ChangeKind::Moved,
-            "datacenter",
-            od.datacenter.clone(),
-            nd.datacenter.clone(),
-        );
-        p(
-            ChangeKind::Moved,
-            "datastore_cluster",
-            od.datastore_cluster.clone(),
-            nd.datastore_cluster.clone(),
-        );
-        p(
-            ChangeKind::Changed,
-            "type",
-            od.kind.clone(),
-            nd.kind.clone(),
-        );
-        p(
-            ChangeKind::Changed,
-            "capacity_gib",
-            text(&od.capacity_gib),
-            text(&nd.capacity_gib),
-        );
+        seen.insert(&*o.moref);
+        compare_props(&at(nv, object_type, n), o, n, props, out);
     }
-    for nd in &n.datastores[j] {
-        if !seen.contains(nd.moref.as_str()) {
-            out.push(at(server, "datastore", &nd.datastore, &nd.moref).change(
-                ChangeKind::Appeared,
-                "",
-                None,
-                Some(nd.datastore.clone()),
-            ));
+    for n in list(nv) {
+        if !seen.contains(&*n.moref) {
+            let a = at(nv, object_type, n);
+            out.push(a.change(ChangeKind::Appeared, "", None, Some(&n.name)));
         }
+    }
+}
+
+/// The name, then every property of `props`.
+fn compare_props(a: &At, o: &Obj, n: &Obj, props: &[(&str, ChangeKind)], out: &mut Vec<Change>) {
+    a.cmp(
+        out,
+        ChangeKind::Renamed,
+        "name",
+        Some(&o.name),
+        Some(&n.name),
+    );
+    for (k, (name, kind)) in props.iter().enumerate() {
+        let value = |x: &Obj| x.props.get(k).cloned().flatten();
+        a.cmp(out, *kind, name, value(o).as_deref(), value(n).as_deref());
+    }
+}
+
+/// Names of a vCenter's hosts and datastores -> their morefs, to compare a VM's placement by
+/// moref (renaming a host does not move its VMs).
+struct Places<'a> {
+    hosts: HashMap<&'a str, &'a str>,
+    datastores: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> Places<'a> {
+    fn of(vc: &'a Vc) -> Self {
+        let map = |l: &'a [Obj]| l.iter().map(|o| (&*o.name, &*o.moref)).collect();
+        Places {
+            hosts: map(&vc.hosts),
+            datastores: map(&vc.datastores),
+        }
+    }
+
+    fn host(&self, vm: &'a VmObj) -> Option<&'a str> {
+        let name = vm.host.as_deref()?;
+        Some(self.hosts.get(name).copied().unwrap_or(name))
+    }
+
+    fn datastores(&self, vm: &'a VmObj) -> Vec<&'a str> {
+        let mut v: Vec<&str> = vm
+            .datastores
+            .split("; ")
+            .filter(|s| !s.is_empty())
+            .map(|n| self.datastores.get(n).copied().unwrap_or(n))
+            .collect();
+        v.sort_unstable();
+        v
     }
 }
 
 /// VMs that moved vCenter: (old vCenter, VM key) -> new vCenter.
-type Moves = HashMap<(usize, String), usize>;
+type Moves<'a> = HashMap<(usize, &'a str), usize>;
 
-fn diff_vms(
-    o: &Indexed,
-    n: &Indexed,
-    old: &Tables,
-    new: &Tables,
+fn diff_vms<'a>(
+    old: &'a Side,
+    new: &'a Side,
     pairs: &[(usize, usize)],
     out: &mut Vec<Change>,
-) -> Moves {
-    let mut vanished: Vec<(usize, &VmIn)> = Vec::new();
-    let mut appeared: Vec<(usize, &VmIn)> = Vec::new();
+) -> Moves<'a> {
+    let places_old: HashMap<usize, Places> = pairs
+        .iter()
+        .map(|&(i, _)| (i, Places::of(&old.vcenters[i])))
+        .collect();
+    let places_new: HashMap<usize, Places> = pairs
+        .iter()
+        .map(|&(_, j)| (j, Places::of(&new.vcenters[j])))
+        .collect();
+    let pair_vm =
+        |(i, ov): (usize, &'a VmObj), (j, nv): (usize, &'a VmObj), out: &mut Vec<Change>| {
+            let places = (&places_old[&i], &places_new[&j]);
+            compare_vm((&old.vcenters[i], ov), (&new.vcenters[j], nv), places, out);
+        };
+    let mut vanished: Vec<(usize, &VmObj)> = Vec::new();
+    let mut appeared: Vec<(usize, &VmObj)> = Vec::new();
     for &(i, j) in pairs {
-        let new_by_key: HashMap<&str, &VmIn> = n.vms[j].iter().map(|v| (vm_key(v), *v)).collect();
-        let mut seen = HashSet::new();
-        for ov in &o.vms[i] {
-            match new_by_key.get(vm_key(ov)) {
-                Some(nv) => {
-                    seen.insert(vm_key(nv));
-                    compare_vm(o, n, (i, ov), (j, nv), &new.vcenters[j].vcenter, out);
+        let nvms = &new.vcenters[j].vms;
+        let new_by_key: HashMap<&str, usize> =
+            nvms.iter().enumerate().map(|(p, v)| (&*v.key, p)).collect();
+        let mut seen = vec![false; nvms.len()];
+        for ov in &old.vcenters[i].vms {
+            match new_by_key.get(&*ov.key) {
+                Some(&p) if !seen[p] => {
+                    seen[p] = true;
+                    pair_vm((i, ov), (j, &nvms[p]), out);
                 }
-                None => vanished.push((i, ov)),
+                _ => vanished.push((i, ov)),
             }
         }
         appeared.extend(
-            n.vms[j]
-                .iter()
-                .filter(|v| !seen.contains(vm_key(v)))
-                .map(|v| (j, *v)),
+            nvms.iter()
+                .zip(&seen)
+                .filter(|(_, s)| !**s)
+                .map(|(v, _)| (j, v)),
         );
     }
-    // A VM key that appeared exactly once elsewhere moved vCenter.
+    // An instance UUID that appeared exactly once elsewhere moved vCenter.
     let mut appeared_by_key: HashMap<&str, Option<usize>> = HashMap::new();
     for (pos, (_, v)) in appeared.iter().enumerate() {
-        if v.instance_uuid.is_some() {
+        if v.has_uuid {
             appeared_by_key
-                .entry(vm_key(v))
+                .entry(&v.key)
                 .and_modify(|p| *p = None)
                 .or_insert(Some(pos));
         }
@@ -617,41 +495,41 @@ fn diff_vms(
     let mut taken = vec![false; appeared.len()];
     for (i, ov) in vanished {
         let target = appeared_by_key
-            .get(vm_key(ov))
+            .get(&*ov.key)
             .copied()
             .flatten()
-            .filter(|p| !taken[*p]);
-        let server = &old.vcenters[i].vcenter;
+            .filter(|p| ov.has_uuid && !taken[*p]);
+        let ovc = &old.vcenters[i];
         match target {
             Some(pos) => {
                 taken[pos] = true;
                 let (j, nv) = appeared[pos];
-                let ns = &new.vcenters[j].vcenter;
-                out.push(at(ns, "vm", &nv.vm, &nv.moref).change(
+                let nvc = &new.vcenters[j];
+                at(nvc, "vm", &nv.obj).cmp(
+                    out,
                     ChangeKind::Moved,
                     "vcenter",
-                    Some(server.clone()),
-                    Some(ns.clone()),
-                ));
-                compare_vm(o, n, (i, ov), (j, nv), ns, out);
-                moves.insert((i, vm_key(ov).to_string()), j);
+                    Some(&ovc.server),
+                    Some(&nvc.server),
+                );
+                pair_vm((i, ov), (j, nv), out);
+                moves.insert((i, &*ov.key), j);
             }
-            None => out.push(at(server, "vm", &ov.vm, &ov.moref).change(
+            None => out.push(at(ovc, "vm", &ov.obj).change(
                 ChangeKind::Vanished,
                 "",
-                Some(ov.vm.clone()),
+                Some(&ov.obj.name),
                 None,
             )),
         }
     }
     for (pos, (j, nv)) in appeared.iter().enumerate() {
         if !taken[pos] {
-            let ns = &new.vcenters[*j].vcenter;
-            out.push(at(ns, "vm", &nv.vm, &nv.moref).change(
+            out.push(at(&new.vcenters[*j], "vm", &nv.obj).change(
                 ChangeKind::Appeared,
                 "",
                 None,
-                Some(nv.vm.clone()),
+                Some(&nv.obj.name),
             ));
         }
     }
@@ -659,256 +537,180 @@ fn diff_vms(
 }
 
 fn compare_vm(
-    o: &Indexed,
-    n: &Indexed,
-    (i, ov): (usize, &VmIn),
-    (j, nv): (usize, &VmIn),
-    server: &str,
+    (ovc, ov): (&Vc, &VmObj),
+    (nvc, nv): (&Vc, &VmObj),
+    (po, pn): (&Places, &Places),
     out: &mut Vec<Change>,
 ) {
-    let a = at(server, "vm", &nv.vm, &nv.moref);
-    let mut p = |kind, name: &str, old: Option<String>, new: Option<String>| {
-        if old != new {
-            out.push(a.change(kind, name, old, new));
-        }
-    };
-    p(
+    let a = at(nvc, "vm", &nv.obj);
+    let (o, n) = (&ov.obj, &nv.obj);
+    a.cmp(
+        out,
         ChangeKind::Renamed,
         "name",
-        Some(ov.vm.clone()),
-        Some(nv.vm.clone()),
+        Some(&o.name),
+        Some(&n.name),
     );
-    p(
-        ChangeKind::Moved,
-        "datacenter",
-        ov.datacenter.clone(),
-        nv.datacenter.clone(),
-    );
-    p(
-        ChangeKind::Moved,
-        "cluster",
-        ov.cluster.clone(),
-        nv.cluster.clone(),
-    );
-    if o.host_of(i, ov) != n.host_of(j, nv) {
-        p(ChangeKind::Moved, "host", ov.host.clone(), nv.host.clone());
-    }
-    if o.datastores_of(i, ov) != n.datastores_of(j, nv) {
-        p(
+    if po.host(ov) != pn.host(nv) {
+        out.push(a.change(
             ChangeKind::Moved,
-            "datastore",
-            Some(ov.datastores.clone()),
-            Some(nv.datastores.clone()),
-        );
+            "host",
+            ov.host.as_deref(),
+            nv.host.as_deref(),
+        ));
     }
-    p(
-        ChangeKind::Moved,
-        "folder",
-        ov.folder.clone(),
-        nv.folder.clone(),
-    );
-    let props: [(&str, Option<String>, Option<String>); 15] = [
-        (
-            "power_state",
-            ov.power_state.clone(),
-            nv.power_state.clone(),
-        ),
-        ("template", text(&ov.template), text(&nv.template)),
-        ("guest_id", ov.guest_id.clone(), nv.guest_id.clone()),
-        (
-            "guest_os_config",
-            ov.guest_os_config.clone(),
-            nv.guest_os_config.clone(),
-        ),
-        (
-            "guest_os_tools",
-            ov.guest_os_tools.clone(),
-            nv.guest_os_tools.clone(),
-        ),
-        (
-            "tools_status",
-            ov.tools_status.clone(),
-            nv.tools_status.clone(),
-        ),
-        (
-            "tools_running",
-            ov.tools_running.clone(),
-            nv.tools_running.clone(),
-        ),
-        (
-            "tools_version",
-            ov.tools_version.clone(),
-            nv.tools_version.clone(),
-        ),
-        (
-            "tools_version_status",
-            ov.tools_version_status.clone(),
-            nv.tools_version_status.clone(),
-        ),
-        ("firmware", ov.firmware.clone(), nv.firmware.clone()),
-        ("cpus", text(&ov.cpus), text(&nv.cpus)),
-        ("memory_mb", text(&ov.memory_mb), text(&nv.memory_mb)),
-        ("disks", text(&ov.disks), text(&nv.disks)),
-        (
-            "provisioned_gib",
-            text(&ov.provisioned_gib),
-            text(&nv.provisioned_gib),
-        ),
-        (
-            "readiness",
-            Some(ov.readiness.clone()),
-            Some(nv.readiness.clone()),
-        ),
-    ];
-    for (name, old, new) in props {
-        let kind = if name == "readiness" {
-            ChangeKind::Readiness
-        } else {
-            ChangeKind::Changed
-        };
-        p(kind, name, old, new);
+    if po.datastores(ov) != pn.datastores(nv) {
+        let (od, nd) = (Some(&*ov.datastores), Some(&*nv.datastores));
+        out.push(a.change(ChangeKind::Moved, "datastore", od, nd));
+    }
+    for (k, (name, kind)) in VM_PROPS.iter().enumerate() {
+        a.cmp(
+            out,
+            *kind,
+            name,
+            o.props[k].as_deref(),
+            n.props[k].as_deref(),
+        );
     }
     // Disks by label: a grown, added or removed disk.
-    let empty = Vec::new();
-    let od = o.disks.get(&(i, ov.moref.as_str())).unwrap_or(&empty);
-    let nd = n.disks.get(&(j, nv.moref.as_str())).unwrap_or(&empty);
-    let label = |d: &DiskIn| d.label.clone().unwrap_or_default();
-    let new_disks: HashMap<String, &DiskIn> = nd.iter().map(|d| (label(d), *d)).collect();
+    let none = Vec::new();
+    let od = ovc.disks.get(&o.moref).unwrap_or(&none);
+    let nd = nvc.disks.get(&n.moref).unwrap_or(&none);
+    let new_disks: HashMap<&str, &DiskObj> = nd.iter().map(|d| (&*d.label, d)).collect();
     let mut seen = HashSet::new();
     for d in od {
-        let l = label(d);
-        let after = new_disks.get(&l);
-        seen.insert(l.clone());
-        p(
+        let after = new_disks.get(&*d.label);
+        seen.insert(&*d.label);
+        let cap = format!("disk {} capacity_gib", d.label);
+        let new_cap = after.and_then(|x| x.capacity_gib.as_deref());
+        a.cmp(
+            out,
             ChangeKind::Changed,
-            &format!("disk {l} capacity_gib"),
-            text(&d.capacity_gib),
-            after.and_then(|x| text(&x.capacity_gib)),
+            &cap,
+            d.capacity_gib.as_deref(),
+            new_cap,
         );
         if let Some(x) = after {
-            p(
-                ChangeKind::Moved,
-                &format!("disk {l} datastore"),
-                d.datastore.clone(),
-                x.datastore.clone(),
-            );
+            let prop = format!("disk {} datastore", d.label);
+            let (o, n) = (d.datastore.as_deref(), x.datastore.as_deref());
+            a.cmp(out, ChangeKind::Moved, &prop, o, n);
         }
     }
     for d in nd {
-        if !seen.contains(&label(d)) {
-            p(
+        if !seen.contains(&*d.label) {
+            let cap = format!("disk {} capacity_gib", d.label);
+            a.cmp(
+                out,
                 ChangeKind::Changed,
-                &format!("disk {} capacity_gib", label(d)),
+                &cap,
                 None,
-                text(&d.capacity_gib),
+                d.capacity_gib.as_deref(),
             );
         }
     }
 }
 
-/// A finding's identity: (vCenter key, object type, object key, rule, status, occurrence). A rule
-/// may give one object several findings (one per disk): the n-th of the same kind on each side
-/// match, so a second failing disk is one new finding.
-type FindingKey = (String, String, String, String, String, usize);
+/// A finding's identity: (pair of vCenters, object type, object key, rule, occurrence). A rule
+/// may give one object several findings (one per disk): the n-th of each side match.
+type FindingKey<'a> = (usize, ObjectKind, &'a str, &'a str, usize);
 
-fn finding_keys<'t>(
-    ix: &Indexed,
-    t: &'t Tables,
-    compared: &HashSet<usize>,
-    remap: impl Fn(usize, &str) -> usize,
-) -> Vec<(FindingKey, &'t FindingIn)> {
+/// The findings of the compared vCenters of one side, keyed; `place` gives the pair a finding
+/// belongs to (a VM that moved vCenter takes its old findings along).
+fn finding_keys<'a>(
+    side: &'a Side,
+    vcs: impl Iterator<Item = (usize, usize)>,
+    place: impl Fn(usize, &str, usize) -> usize,
+) -> Vec<(FindingKey<'a>, usize, &'a FindingObj)> {
     let mut seen: HashMap<FindingKey, usize> = HashMap::new();
-    t.findings
-        .iter()
-        .filter_map(|f| {
-            let &vc = ix.vc_by_server.get(f.vcenter.as_str())?;
-            if !compared.contains(&vc) {
-                return None;
-            }
-            let (vc, object) = match f.object_type.as_str() {
-                "vm" => {
-                    let key = ix
-                        .vm_key
-                        .get(&(vc, f.moref.as_str()))
-                        .copied()
-                        .unwrap_or(&f.moref);
-                    (remap(vc, key), key.to_string())
+    let mut out = Vec::new();
+    for (vc_pos, pair) in vcs {
+        let vc = &side.vcenters[vc_pos];
+        let vm_key: HashMap<&str, &str> = vc.vms.iter().map(|v| (&*v.obj.moref, &*v.key)).collect();
+        for f in &vc.findings {
+            let (pair, object) = match f.object_type {
+                ObjectKind::Vm => {
+                    let key = vm_key.get(&*f.moref).copied().unwrap_or(&f.moref);
+                    (place(vc_pos, key, pair), key)
                 }
-                "vcenter" => (vc, String::new()),
-                _ => (vc, f.moref.clone()),
+                ObjectKind::VCenter => (pair, ""),
+                ObjectKind::Host => (pair, &*f.moref),
             };
-            let mut key = (
-                ix.keys[vc].clone(),
-                f.object_type.clone(),
-                object,
-                f.rule.clone(),
-                f.status.clone(),
-                0,
-            );
-            let n = seen.entry(key.clone()).or_default();
-            key.5 = *n;
+            let mut key = (pair, f.object_type, object, &*f.rule, 0);
+            let n = seen.entry(key).or_default();
+            key.4 = *n;
             *n += 1;
-            Some((key, f))
-        })
-        .collect()
+            out.push((key, vc_pos, f));
+        }
+    }
+    out
 }
 
 fn diff_findings(
-    o: &Indexed,
-    n: &Indexed,
-    old: &Tables,
-    new: &Tables,
+    old: &Side,
+    new: &Side,
     pairs: &[(usize, usize)],
     moves: &Moves,
     out: &mut Vec<Change>,
 ) {
-    let old_set: HashSet<usize> = pairs.iter().map(|p| p.0).collect();
-    let new_set: HashSet<usize> = pairs.iter().map(|p| p.1).collect();
-    // Old findings of a VM that moved vCenter are keyed by its new vCenter, so they follow it.
-    let new_pos_to_old: HashMap<usize, usize> = pairs.iter().map(|&(i, j)| (j, i)).collect();
-    let olds = finding_keys(o, old, &old_set, |vc, key| {
-        moves
-            .get(&(vc, key.to_string()))
-            .and_then(|j| new_pos_to_old.get(j))
-            .copied()
-            .unwrap_or(vc)
-    });
-    let news = finding_keys(n, new, &new_set, |vc, _| vc);
-    // vCenter keys are per side positions mapped to keys, the same on both sides for a pair.
-    let old_keys: HashSet<&FindingKey> = olds.iter().map(|(k, _)| k).collect();
-    let new_keys: HashSet<&FindingKey> = news.iter().map(|(k, _)| k).collect();
-    let show = |f: &FindingIn| format!("{} {}", f.status, f.severity);
-    for (k, f) in &olds {
+    let pair_of_new: HashMap<usize, usize> = pairs
+        .iter()
+        .enumerate()
+        .map(|(p, &(_, j))| (j, p))
+        .collect();
+    let olds = finding_keys(
+        old,
+        pairs.iter().enumerate().map(|(p, &(i, _))| (i, p)),
+        |i, key, p| {
+            moves
+                .get(&(i, key))
+                .and_then(|j| pair_of_new.get(j))
+                .copied()
+                .unwrap_or(p)
+        },
+    );
+    let news = finding_keys(
+        new,
+        pairs.iter().enumerate().map(|(p, &(_, j))| (j, p)),
+        |_, _, p| p,
+    );
+    let show = |f: &FindingObj| format!("{} {}", f.status.as_str(), f.severity.as_str());
+    let old_by_key: HashMap<&FindingKey, &FindingObj> =
+        olds.iter().map(|(k, _, f)| (k, *f)).collect();
+    let new_keys: HashSet<&FindingKey> = news.iter().map(|(k, _, _)| k).collect();
+    let at_finding = |vc: &Vc, f: &FindingObj, kind, old: Option<&str>, new: Option<&str>| {
+        At {
+            vcenter: &vc.server,
+            object_type: f.object_type.as_str(),
+            object: &f.object,
+            moref: &f.moref,
+        }
+        .change(kind, &f.rule, old, new)
+    };
+    for (k, vc, f) in &olds {
         if !new_keys.contains(k) {
-            out.push(
-                at(&f.vcenter, object_type(&f.object_type), &f.object, &f.moref).change(
-                    ChangeKind::ResolvedFinding,
-                    &f.rule,
-                    Some(show(f)),
-                    None,
-                ),
-            );
+            let s = show(f);
+            out.push(at_finding(
+                &old.vcenters[*vc],
+                f,
+                ChangeKind::ResolvedFinding,
+                Some(&s),
+                None,
+            ));
         }
     }
-    for (k, f) in &news {
-        if !old_keys.contains(k) {
-            out.push(
-                at(&f.vcenter, object_type(&f.object_type), &f.object, &f.moref).change(
-                    ChangeKind::NewFinding,
-                    &f.rule,
-                    None,
-                    Some(show(f)),
-                ),
-            );
+    for (k, vc, f) in &news {
+        let vc = &new.vcenters[*vc];
+        match old_by_key.get(k) {
+            None => {
+                let s = show(f);
+                out.push(at_finding(vc, f, ChangeKind::NewFinding, None, Some(&s)));
+            }
+            Some(o) if (o.status, o.severity) != (f.status, f.severity) => {
+                let (s_old, s_new) = (show(o), show(f));
+                let kind = ChangeKind::ChangedFinding;
+                out.push(at_finding(vc, f, kind, Some(&s_old), Some(&s_new)));
+            }
+            Some(_) => {}
         }
-    }
-}
-
-fn object_type(s: &str) -> &'static str {
-    match s {
-        "vcenter" => "vcenter",
-        "host" => "host",
-        "vm" => "vm",
-        _ => "other",
     }
 }
