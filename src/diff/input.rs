@@ -327,13 +327,19 @@ pub fn read_side(path: &Path, profile: &Profile, strs: &mut Interner) -> Result<
     match snapshot::read(path) {
         Ok(snap) => {
             let estate = snap.into_estate();
-            let result = audit::audit(&estate, profile);
+            let mut result = audit::audit(&estate, profile);
             let mut side = Side {
                 path: path.to_path_buf(),
                 profile: profile.name().to_string(),
                 ..Side::default()
             };
-            // The tables' own row functions, in report order; each row is projected and dropped.
+            // Findings first, then their messages are freed (no row needs them): the side is
+            // built within the memory the audit itself took.
+            for f in &result.findings {
+                side.add_finding(strs, f);
+            }
+            result.findings = Vec::new();
+            // The tables' own row functions; each row is projected and dropped.
             for r in report::vcenter_rows(&estate, &result) {
                 side.add_vcenter(strs, r);
             }
@@ -348,9 +354,6 @@ pub fn read_side(path: &Path, profile: &Profile, strs: &mut Interner) -> Result<
             }
             for r in report::datastore_rows(&estate) {
                 side.add_datastore(strs, r);
-            }
-            for f in &result.findings {
-                side.add_finding(strs, f);
             }
             Ok(side)
         }

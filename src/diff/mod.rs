@@ -714,3 +714,6 @@ fn diff_findings(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
