@@ -64,7 +64,7 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
     };
     let old = read(&args.old)?;
     let new = read(&args.new)?;
-    let result = diff::diff(&old, &new);
+    let result = diff::diff(&old, &new, &strings);
     drop((old.vcenters, new.vcenters, strings));
     if let Some(lock) = &lock {
         write(lock, &result, &old.profile, &new.profile)?;

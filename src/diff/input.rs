@@ -7,10 +7,10 @@
 //!   ([`crate::report::rows`], [`crate::audit::Finding`]), streaming, one row at a time. Either way
 //!   the diff sees exactly what the reports show, so the two kinds of input mix freely.
 //! - Each row is projected at once into a [`Side`]: per vCenter, only what the diff compares
-//!   (names, morefs, keys, the compared properties as text, the findings' identities), with every
-//!   string shared through one [`Interner`] for both sides, so a value repeated over 50k VMs
-//!   (a guest OS, a cluster, `poweredOn`) and a name unchanged between OLD and NEW are stored
-//!   once. The estate and its audit are dropped before the next side is read, so a diff holds at
+//!   (names, morefs, keys, the compared properties as text, the findings' identities), every
+//!   string a 4-byte [`Sym`] of one [`Interner`] for both sides, so a value repeated over 50k
+//!   VMs (a guest OS, a cluster, `poweredOn`) and a name unchanged between OLD and NEW are stored
+//!   once, and comparing two values compares two integers. The estate and its audit are dropped before the next side is read, so a diff holds at
 //!   most one estate at a time.
 
 use super::ChangeKind;
@@ -20,14 +20,16 @@ use crate::report::{self};
 use crate::snapshot::{self, SnapshotError};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::{Display, Write as _};
 use std::marker::PhantomData;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// A shared string.
-pub type Str = Arc<str>;
+/// A string of either side, stored once: an index into the [`Interner`]. Equal strings have
+/// equal symbols, so comparing two values compares two integers.
+pub type Sym = NonZeroU32;
 
 /// Why a side could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -48,30 +50,46 @@ pub enum InputError {
     },
 }
 
-/// One copy of every string of both sides.
+/// One copy of every string of both sides, each named by a [`Sym`].
 #[derive(Debug, Default)]
 pub struct Interner {
-    strings: HashSet<Str>,
+    ids: HashMap<Arc<str>, Sym>,
+    strings: Vec<Arc<str>>,
     buf: String,
 }
 
 impl Interner {
-    /// The shared copy of `s`.
-    pub fn get(&mut self, s: &str) -> Str {
-        if let Some(x) = self.strings.get(s) {
-            return x.clone();
+    /// The symbol of `s`, added when new.
+    pub fn get(&mut self, s: &str) -> Sym {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
         }
-        let x: Str = s.into();
-        self.strings.insert(x.clone());
-        x
+        let id = u32::try_from(self.strings.len() + 1)
+            .ok()
+            .and_then(NonZeroU32::new)
+            .expect("fewer than 4 billion distinct strings");
+        let x: Arc<str> = s.into();
+        self.strings.push(x.clone());
+        self.ids.insert(x, id);
+        id
     }
 
-    fn opt(&mut self, s: Option<&str>) -> Option<Str> {
+    /// The text of a symbol.
+    pub fn str(&self, id: Sym) -> &str {
+        &self.strings[id.get() as usize - 1]
+    }
+
+    /// The text of an optional symbol.
+    pub fn opt_str(&self, id: Option<Sym>) -> Option<&str> {
+        id.map(|id| self.str(id))
+    }
+
+    fn opt(&mut self, s: Option<&str>) -> Option<Sym> {
         s.map(|s| self.get(s))
     }
 
-    /// A value as its report text, shared.
-    fn text<T: Display>(&mut self, v: Option<T>) -> Option<Str> {
+    /// A value as its report text.
+    fn text<T: Display>(&mut self, v: Option<T>) -> Option<Sym> {
         let v = v?;
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
@@ -125,9 +143,9 @@ pub const VM_PROPS: &[(&str, ChangeKind)] = &[
 /// A host, datastore or VM: its name, moref and compared properties (as report text).
 #[derive(Debug, Clone)]
 pub struct Obj {
-    pub name: Str,
-    pub moref: Str,
-    pub props: Box<[Option<Str>]>,
+    pub name: Sym,
+    pub moref: Sym,
+    pub props: Box<[Option<Sym>]>,
 }
 
 /// A VM: what every object has, its match key, and where it lives.
@@ -135,46 +153,46 @@ pub struct Obj {
 pub struct VmObj {
     pub obj: Obj,
     /// The instance UUID, or the moref when unknown.
-    pub key: Str,
+    pub key: Sym,
     /// Whether `key` is an instance UUID (only those can match across vCenters).
     pub has_uuid: bool,
-    pub host: Option<Str>,
+    pub host: Option<Sym>,
     /// Datastore names as the report shows them (`; `-joined).
-    pub datastores: Str,
+    pub datastores: Sym,
 }
 
 /// A virtual disk of a VM.
 #[derive(Debug, Clone)]
 pub struct DiskObj {
-    pub label: Str,
-    pub capacity_gib: Option<Str>,
-    pub datastore: Option<Str>,
+    pub label: Sym,
+    pub capacity_gib: Option<Sym>,
+    pub datastore: Option<Sym>,
 }
 
 /// A finding's identity and standing.
 #[derive(Debug, Clone)]
 pub struct FindingObj {
     pub object_type: ObjectKind,
-    pub object: Str,
-    pub moref: Str,
-    pub rule: Str,
+    pub object: Sym,
+    pub moref: Sym,
+    pub rule: Sym,
     pub severity: Severity,
     pub status: Status,
 }
 
 /// One vCenter of a side.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Vc {
-    pub server: Str,
-    pub instance_uuid: Option<Str>,
+    pub server: Sym,
+    pub instance_uuid: Option<Sym>,
     /// `ok` when collected completely.
-    pub status: Str,
+    pub status: Sym,
     pub error: Option<String>,
     pub hosts: Vec<Obj>,
     pub datastores: Vec<Obj>,
     pub vms: Vec<VmObj>,
     /// VM moref -> its disks.
-    pub disks: HashMap<Str, Vec<DiskObj>>,
+    pub disks: HashMap<Sym, Vec<DiskObj>>,
     pub findings: Vec<FindingObj>,
 }
 
@@ -184,26 +202,43 @@ pub struct Side {
     pub path: PathBuf,
     pub profile: String,
     pub vcenters: Vec<Vc>,
-    by_server: HashMap<Str, usize>,
+    by_server: HashMap<Sym, usize>,
 }
 
 impl Side {
     /// The vCenter named `server`, added when first seen.
     fn vc(&mut self, strs: &mut Interner, server: &str) -> &mut Vc {
-        let i = match self.by_server.get(server) {
+        let server = strs.get(server);
+        let i = match self.by_server.get(&server) {
             Some(&i) => i,
             None => {
-                let server = strs.get(server);
                 self.vcenters.push(Vc {
-                    server: server.clone(),
+                    server,
+                    instance_uuid: None,
                     status: strs.get(""),
-                    ..Vc::default()
+                    error: None,
+                    hosts: Vec::new(),
+                    datastores: Vec::new(),
+                    vms: Vec::new(),
+                    disks: HashMap::new(),
+                    findings: Vec::new(),
                 });
                 self.by_server.insert(server, self.vcenters.len() - 1);
                 self.vcenters.len() - 1
             }
         };
         &mut self.vcenters[i]
+    }
+
+    /// Gives back the spare capacity of every list, once the side is read.
+    fn shrink(&mut self) {
+        for vc in &mut self.vcenters {
+            vc.hosts.shrink_to_fit();
+            vc.datastores.shrink_to_fit();
+            vc.vms.shrink_to_fit();
+            vc.findings.shrink_to_fit();
+            vc.disks.shrink_to_fit();
+        }
     }
 
     /// Adds a `vcenters` row.
@@ -275,7 +310,7 @@ impl Side {
         let moref = strs.get(&r.moref);
         let uuid = r.instance_uuid.as_deref().filter(|u| !u.is_empty());
         let vm = VmObj {
-            key: uuid.map_or_else(|| moref.clone(), |u| strs.get(u)),
+            key: uuid.map_or(moref, |u| strs.get(u)),
             has_uuid: uuid.is_some(),
             host: strs.opt(r.host.as_deref()),
             datastores: strs.get(&r.datastores),
@@ -355,6 +390,7 @@ pub fn read_side(path: &Path, profile: &Profile, strs: &mut Interner) -> Result<
             for r in report::datastore_rows(&estate) {
                 side.add_datastore(strs, r);
             }
+            side.shrink();
             Ok(side)
         }
         Err(SnapshotError::NotASnapshot { .. }) => read_report(path, strs),
@@ -396,6 +432,7 @@ fn read_report(path: &Path, strs: &mut Interner) -> Result<Side, InputError> {
         return Err(unreadable("it lists no vcenters".into()));
     }
     side.profile = header.profile.unwrap_or_default();
+    side.shrink();
     Ok(side)
 }
 

@@ -22,7 +22,9 @@
 pub mod input;
 
 use crate::audit::ObjectKind;
-use input::{DATASTORE_PROPS, DiskObj, FindingObj, HOST_PROPS, Obj, Side, VM_PROPS, Vc, VmObj};
+use input::{
+    DATASTORE_PROPS, DiskObj, FindingObj, HOST_PROPS, Interner, Obj, Side, Sym, VM_PROPS, Vc, VmObj,
+};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -239,59 +241,64 @@ impl At<'_> {
             new: new.map(str::to_string),
         }
     }
-
-    /// A change when `old` and `new` differ.
-    fn cmp(
-        &self,
-        out: &mut Vec<Change>,
-        kind: ChangeKind,
-        property: &str,
-        old: Option<&str>,
-        new: Option<&str>,
-    ) {
-        if old != new {
-            out.push(self.change(kind, property, old, new));
-        }
-    }
 }
 
-fn at<'r>(vc: &'r Vc, object_type: &'static str, o: &'r Obj) -> At<'r> {
-    At {
-        vcenter: &vc.server,
-        object_type,
-        object: &o.name,
-        moref: &o.moref,
+/// Compares OLD with NEW, two sides read with the same interner.
+pub fn diff(old: &Side, new: &Side, strs: &Interner) -> DiffResult {
+    let mut result = DiffResult::default();
+    let pairs = pair_vcenters(old, new, strs, &mut result);
+    result.compared = pairs.len();
+    let mut d = Differ {
+        strs,
+        out: &mut result.changes,
+    };
+    for &(i, j) in &pairs {
+        let (ov, nv) = (&old.vcenters[i], &new.vcenters[j]);
+        d.objects(ov, nv, "host", |v| &v.hosts, HOST_PROPS);
+        d.objects(ov, nv, "datastore", |v| &v.datastores, DATASTORE_PROPS);
     }
+    let moves = d.vms(old, new, &pairs);
+    d.findings(old, new, &pairs, &moves);
+    result
 }
 
-/// A vCenter's identity across sides: its instance UUID, or its server name when unknown.
-fn vc_key(vc: &Vc) -> (bool, &str) {
-    match &vc.instance_uuid {
-        Some(u) => (true, u),
-        None => (false, &vc.server),
-    }
-}
-
-/// Pairs the vCenters of both sides; the others are not compared, with why.
-fn pair_vcenters(old: &Side, new: &Side, result: &mut DiffResult) -> Vec<(usize, usize)> {
-    let new_by_key: HashMap<(bool, &str), usize> = new
+/// Pairs the vCenters of both sides (by instance UUID; by server name when one side does not
+/// know it); the others are not compared, with why.
+fn pair_vcenters(
+    old: &Side,
+    new: &Side,
+    strs: &Interner,
+    result: &mut DiffResult,
+) -> Vec<(usize, usize)> {
+    let key = |vc: &Vc| {
+        (
+            vc.instance_uuid.is_some(),
+            vc.instance_uuid.unwrap_or(vc.server),
+        )
+    };
+    let new_by_key: HashMap<(bool, Sym), usize> = new
         .vcenters
         .iter()
         .enumerate()
-        .map(|(j, vc)| (vc_key(vc), j))
+        .map(|(j, vc)| (key(vc), j))
         .collect();
-    let new_by_server: HashMap<&str, usize> = new
+    let new_by_server: HashMap<Sym, usize> = new
         .vcenters
         .iter()
         .enumerate()
-        .map(|(j, vc)| (&*vc.server, j))
+        .map(|(j, vc)| (vc.server, j))
         .collect();
+    let not_compared = |vc: &Vc, why: String| NotCompared {
+        vcenter: strs.str(vc.server).to_string(),
+        instance_uuid: strs.opt_str(vc.instance_uuid).map(str::to_string),
+        why,
+    };
     let mut pairs = Vec::new();
     let mut new_matched = vec![false; new.vcenters.len()];
     for (i, vc) in old.vcenters.iter().enumerate() {
         // A vCenter that could not be collected has no instance UUID: match it by server name.
-        let found = new_by_key.get(&vc_key(vc)).copied().or_else(|| {
-            let &j = new_by_server.get(&*vc.server)?;
+        let found = new_by_key.get(&key(vc)).copied().or_else(|| {
+            let &j = new_by_server.get(&vc.server)?;
             (vc.instance_uuid.is_none() || new.vcenters[j].instance_uuid.is_none()).then_some(j)
         });
         let why = match found {
@@ -300,14 +307,15 @@ fn pair_vcenters(old: &Side, new: &Side, result: &mut DiffResult) -> Vec<(usize,
                 new_matched[j] = true;
                 let nv = &new.vcenters[j];
                 let why = |side: &str, v: &Vc| {
+                    let status = strs.str(v.status);
                     format!(
                         "not collected in {side}: {}",
-                        v.error.as_deref().unwrap_or(&v.status)
+                        v.error.as_deref().unwrap_or(status)
                     )
                 };
-                if &*vc.status != "ok" {
+                if strs.str(vc.status) != "ok" {
                     Some(why("OLD", vc))
-                } else if &*nv.status != "ok" {
+                } else if strs.str(nv.status) != "ok" {
                     Some(why("NEW", nv))
                 } else {
                     pairs.push((i, j));
@@ -329,107 +337,37 @@ fn pair_vcenters(old: &Side, new: &Side, result: &mut DiffResult) -> Vec<(usize,
     pairs
 }
 
-fn not_compared(vc: &Vc, why: String) -> NotCompared {
-    NotCompared {
-        vcenter: vc.server.to_string(),
-        instance_uuid: vc.instance_uuid.as_deref().map(str::to_string),
-        why,
-    }
-}
-
-/// Compares OLD with NEW.
-pub fn diff(old: &Side, new: &Side) -> DiffResult {
-    let mut result = DiffResult::default();
-    let pairs = pair_vcenters(old, new, &mut result);
-    result.compared = pairs.len();
-    let changes = &mut result.changes;
-    for &(i, j) in &pairs {
-        let (ov, nv) = (&old.vcenters[i], &new.vcenters[j]);
-        diff_objects(ov, nv, "host", |v| &v.hosts, HOST_PROPS, changes);
-        diff_objects(
-            ov,
-            nv,
-            "datastore",
-            |v| &v.datastores,
-            DATASTORE_PROPS,
-            changes,
-        );
-    }
-    let moves = diff_vms(old, new, &pairs, changes);
-    diff_findings(old, new, &pairs, &moves, changes);
-    result
-}
-
-/// Hosts or datastores of a pair of vCenters, matched by moref.
-fn diff_objects(
-    ov: &Vc,
-    nv: &Vc,
-    object_type: &'static str,
-    list: impl Fn(&Vc) -> &Vec<Obj>,
-    props: &[(&str, ChangeKind)],
-    out: &mut Vec<Change>,
-) {
-    let new_by_moref: HashMap<&str, &Obj> = list(nv).iter().map(|o| (&*o.moref, o)).collect();
-    let mut seen = HashSet::new();
-    for o in list(ov) {
-        let Some(n) = new_by_moref.get(&*o.moref) else {
-            let a = at(ov, object_type, o);
-            out.push(a.change(ChangeKind::Vanished, "", Some(&o.name), None));
-            continue;
-        };
-        seen.insert(&*o.moref);
-        compare_props(&at(nv, object_type, n), o, n, props, out);
-    }
-    for n in list(nv) {
-        if !seen.contains(&*n.moref) {
-            let a = at(nv, object_type, n);
-            out.push(a.change(ChangeKind::Appeared, "", None, Some(&n.name)));
-        }
-    }
-}
-
-/// The name, then every property of `props`.
-fn compare_props(a: &At, o: &Obj, n: &Obj, props: &[(&str, ChangeKind)], out: &mut Vec<Change>) {
-    a.cmp(
-        out,
-        ChangeKind::Renamed,
-        "name",
-        Some(&o.name),
-        Some(&n.name),
-    );
-    for (k, (name, kind)) in props.iter().enumerate() {
-        let value = |x: &Obj| x.props.get(k).cloned().flatten();
-        a.cmp(out, *kind, name, value(o).as_deref(), value(n).as_deref());
-    }
-}
-
 /// Names of a vCenter's hosts and datastores -> their morefs, to compare a VM's placement by
 /// moref (renaming a host does not move its VMs).
 struct Places<'a> {
-    hosts: HashMap<&'a str, &'a str>,
-    datastores: HashMap<&'a str, &'a str>,
+    hosts: HashMap<Sym, Sym>,
+    datastores: HashMap<&'a str, Sym>,
 }
 
 impl<'a> Places<'a> {
-    fn of(vc: &'a Vc) -> Self {
-        let map = |l: &'a [Obj]| l.iter().map(|o| (&*o.name, &*o.moref)).collect();
+    fn of(vc: &Vc, strs: &'a Interner) -> Self {
         Places {
-            hosts: map(&vc.hosts),
-            datastores: map(&vc.datastores),
+            hosts: vc.hosts.iter().map(|o| (o.name, o.moref)).collect(),
+            datastores: vc
+                .datastores
+                .iter()
+                .map(|o| (strs.str(o.name), o.moref))
+                .collect(),
         }
     }
 
-    fn host(&self, vm: &'a VmObj) -> Option<&'a str> {
-        let name = vm.host.as_deref()?;
-        Some(self.hosts.get(name).copied().unwrap_or(name))
+    fn host(&self, vm: &VmObj) -> Option<Sym> {
+        let name = vm.host?;
+        Some(self.hosts.get(&name).copied().unwrap_or(name))
     }
 
-    fn datastores(&self, vm: &'a VmObj) -> Vec<&'a str> {
-        let mut v: Vec<&str> = vm
-            .datastores
+    /// The VM's datastores as morefs (names where unknown, as symbols or text), sorted.
+    fn datastores(&self, vm: &VmObj, strs: &'a Interner) -> Vec<Result<Sym, &'a str>> {
+        let mut v: Vec<Result<Sym, &str>> = strs
+            .str(vm.datastores)
             .split("; ")
             .filter(|s| !s.is_empty())
-            .map(|n| self.datastores.get(n).copied().unwrap_or(n))
+            .map(|n| self.datastores.get(n).copied().ok_or(n))
             .collect();
         v.sort_unstable();
         v
@@ -437,280 +375,309 @@ impl<'a> Places<'a> {
 }
 
 /// VMs that moved vCenter: (old vCenter, VM key) -> new vCenter.
-type Moves<'a> = HashMap<(usize, &'a str), usize>;
-
-fn diff_vms<'a>(
-    old: &'a Side,
-    new: &'a Side,
-    pairs: &[(usize, usize)],
-    out: &mut Vec<Change>,
-) -> Moves<'a> {
-    let places_old: HashMap<usize, Places> = pairs
-        .iter()
-        .map(|&(i, _)| (i, Places::of(&old.vcenters[i])))
-        .collect();
-    let places_new: HashMap<usize, Places> = pairs
-        .iter()
-        .map(|&(_, j)| (j, Places::of(&new.vcenters[j])))
-        .collect();
-    let pair_vm =
-        |(i, ov): (usize, &'a VmObj), (j, nv): (usize, &'a VmObj), out: &mut Vec<Change>| {
-            let places = (&places_old[&i], &places_new[&j]);
-            compare_vm((&old.vcenters[i], ov), (&new.vcenters[j], nv), places, out);
-        };
-    let mut vanished: Vec<(usize, &VmObj)> = Vec::new();
-    let mut appeared: Vec<(usize, &VmObj)> = Vec::new();
-    for &(i, j) in pairs {
-        let nvms = &new.vcenters[j].vms;
-        let new_by_key: HashMap<&str, usize> =
-            nvms.iter().enumerate().map(|(p, v)| (&*v.key, p)).collect();
-        let mut seen = vec![false; nvms.len()];
-        for ov in &old.vcenters[i].vms {
-            match new_by_key.get(&*ov.key) {
-                Some(&p) if !seen[p] => {
-                    seen[p] = true;
-                    pair_vm((i, ov), (j, &nvms[p]), out);
-                }
-                _ => vanished.push((i, ov)),
-            }
-        }
-        appeared.extend(
-            nvms.iter()
-                .zip(&seen)
-                .filter(|(_, s)| !**s)
-                .map(|(v, _)| (j, v)),
-        );
-    }
-    // An instance UUID that appeared exactly once elsewhere moved vCenter.
-    let mut appeared_by_key: HashMap<&str, Option<usize>> = HashMap::new();
-    for (pos, (_, v)) in appeared.iter().enumerate() {
-        if v.has_uuid {
-            appeared_by_key
-                .entry(&v.key)
-                .and_modify(|p| *p = None)
-                .or_insert(Some(pos));
-        }
-    }
-    let mut moves = Moves::new();
-    let mut taken = vec![false; appeared.len()];
-    for (i, ov) in vanished {
-        let target = appeared_by_key
-            .get(&*ov.key)
-            .copied()
-            .flatten()
-            .filter(|p| ov.has_uuid && !taken[*p]);
-        let ovc = &old.vcenters[i];
-        match target {
-            Some(pos) => {
-                taken[pos] = true;
-                let (j, nv) = appeared[pos];
-                let nvc = &new.vcenters[j];
-                at(nvc, "vm", &nv.obj).cmp(
-                    out,
-                    ChangeKind::Moved,
-                    "vcenter",
-                    Some(&ovc.server),
-                    Some(&nvc.server),
-                );
-                pair_vm((i, ov), (j, nv), out);
-                moves.insert((i, &*ov.key), j);
-            }
-            None => out.push(at(ovc, "vm", &ov.obj).change(
-                ChangeKind::Vanished,
-                "",
-                Some(&ov.obj.name),
-                None,
-            )),
-        }
-    }
-    for (pos, (j, nv)) in appeared.iter().enumerate() {
-        if !taken[pos] {
-            out.push(at(&new.vcenters[*j], "vm", &nv.obj).change(
-                ChangeKind::Appeared,
-                "",
-                None,
-                Some(&nv.obj.name),
-            ));
-        }
-    }
-    moves
-}
-
-fn compare_vm(
-    (ovc, ov): (&Vc, &VmObj),
-    (nvc, nv): (&Vc, &VmObj),
-    (po, pn): (&Places, &Places),
-    out: &mut Vec<Change>,
-) {
-    let a = at(nvc, "vm", &nv.obj);
-    let (o, n) = (&ov.obj, &nv.obj);
-    a.cmp(
-        out,
-        ChangeKind::Renamed,
-        "name",
-        Some(&o.name),
-        Some(&n.name),
-    );
-    if po.host(ov) != pn.host(nv) {
-        out.push(a.change(
-            ChangeKind::Moved,
-            "host",
-            ov.host.as_deref(),
-            nv.host.as_deref(),
-        ));
-    }
-    if po.datastores(ov) != pn.datastores(nv) {
-        let (od, nd) = (Some(&*ov.datastores), Some(&*nv.datastores));
-        out.push(a.change(ChangeKind::Moved, "datastore", od, nd));
-    }
-    for (k, (name, kind)) in VM_PROPS.iter().enumerate() {
-        a.cmp(
-            out,
-            *kind,
-            name,
-            o.props[k].as_deref(),
-            n.props[k].as_deref(),
-        );
-    }
-    // Disks by label: a grown, added or removed disk.
-    let none = Vec::new();
-    let od = ovc.disks.get(&o.moref).unwrap_or(&none);
-    let nd = nvc.disks.get(&n.moref).unwrap_or(&none);
-    let new_disks: HashMap<&str, &DiskObj> = nd.iter().map(|d| (&*d.label, d)).collect();
-    let mut seen = HashSet::new();
-    for d in od {
-        let after = new_disks.get(&*d.label);
-        seen.insert(&*d.label);
-        let cap = format!("disk {} capacity_gib", d.label);
-        let new_cap = after.and_then(|x| x.capacity_gib.as_deref());
-        a.cmp(
-            out,
-            ChangeKind::Changed,
-            &cap,
-            d.capacity_gib.as_deref(),
-            new_cap,
-        );
-        if let Some(x) = after {
-            let prop = format!("disk {} datastore", d.label);
-            let (o, n) = (d.datastore.as_deref(), x.datastore.as_deref());
-            a.cmp(out, ChangeKind::Moved, &prop, o, n);
-        }
-    }
-    for d in nd {
-        if !seen.contains(&*d.label) {
-            let cap = format!("disk {} capacity_gib", d.label);
-            a.cmp(
-                out,
-                ChangeKind::Changed,
-                &cap,
-                None,
-                d.capacity_gib.as_deref(),
-            );
-        }
-    }
-}
+type Moves = HashMap<(usize, Sym), usize>;
 
 /// A finding's identity: (pair of vCenters, object type, object key, rule, occurrence). A rule
 /// may give one object several findings (one per disk): the n-th of each side match.
-type FindingKey<'a> = (usize, ObjectKind, &'a str, &'a str, usize);
+type FindingKey = (usize, ObjectKind, Option<Sym>, Sym, usize);
 
-/// The findings of the compared vCenters of one side, keyed; `place` gives the pair a finding
-/// belongs to (a VM that moved vCenter takes its old findings along).
-fn finding_keys<'a>(
-    side: &'a Side,
-    vcs: impl Iterator<Item = (usize, usize)>,
-    place: impl Fn(usize, &str, usize) -> usize,
-) -> Vec<(FindingKey<'a>, usize, &'a FindingObj)> {
-    let mut seen: HashMap<FindingKey, usize> = HashMap::new();
-    let mut out = Vec::new();
-    for (vc_pos, pair) in vcs {
-        let vc = &side.vcenters[vc_pos];
-        let vm_key: HashMap<&str, &str> = vc.vms.iter().map(|v| (&*v.obj.moref, &*v.key)).collect();
-        for f in &vc.findings {
-            let (pair, object) = match f.object_type {
-                ObjectKind::Vm => {
-                    let key = vm_key.get(&*f.moref).copied().unwrap_or(&f.moref);
-                    (place(vc_pos, key, pair), key)
-                }
-                ObjectKind::VCenter => (pair, ""),
-                ObjectKind::Host => (pair, &*f.moref),
-            };
-            let mut key = (pair, f.object_type, object, &*f.rule, 0);
-            let n = seen.entry(key).or_default();
-            key.4 = *n;
-            *n += 1;
-            out.push((key, vc_pos, f));
-        }
-    }
-    out
+/// The comparison, writing changes as it goes.
+struct Differ<'s> {
+    strs: &'s Interner,
+    out: &'s mut Vec<Change>,
 }
 
-fn diff_findings(
-    old: &Side,
-    new: &Side,
-    pairs: &[(usize, usize)],
-    moves: &Moves,
-    out: &mut Vec<Change>,
-) {
-    let pair_of_new: HashMap<usize, usize> = pairs
-        .iter()
-        .enumerate()
-        .map(|(p, &(_, j))| (j, p))
-        .collect();
-    let olds = finding_keys(
-        old,
-        pairs.iter().enumerate().map(|(p, &(i, _))| (i, p)),
-        |i, key, p| {
-            moves
-                .get(&(i, key))
-                .and_then(|j| pair_of_new.get(j))
-                .copied()
-                .unwrap_or(p)
-        },
-    );
-    let news = finding_keys(
-        new,
-        pairs.iter().enumerate().map(|(p, &(_, j))| (j, p)),
-        |_, _, p| p,
-    );
-    let show = |f: &FindingObj| format!("{} {}", f.status.as_str(), f.severity.as_str());
-    let old_by_key: HashMap<&FindingKey, &FindingObj> =
-        olds.iter().map(|(k, _, f)| (k, *f)).collect();
-    let new_keys: HashSet<&FindingKey> = news.iter().map(|(k, _, _)| k).collect();
-    let at_finding = |vc: &Vc, f: &FindingObj, kind, old: Option<&str>, new: Option<&str>| {
+impl Differ<'_> {
+    /// Where a change about `o` of `vc` is recorded.
+    fn at(&self, vc: &Vc, object_type: &'static str, o: &Obj) -> At<'_> {
         At {
-            vcenter: &vc.server,
-            object_type: f.object_type.as_str(),
-            object: &f.object,
-            moref: &f.moref,
-        }
-        .change(kind, &f.rule, old, new)
-    };
-    for (k, vc, f) in &olds {
-        if !new_keys.contains(k) {
-            let s = show(f);
-            out.push(at_finding(
-                &old.vcenters[*vc],
-                f,
-                ChangeKind::ResolvedFinding,
-                Some(&s),
-                None,
-            ));
+            vcenter: self.strs.str(vc.server),
+            object_type,
+            object: self.strs.str(o.name),
+            moref: self.strs.str(o.moref),
         }
     }
-    for (k, vc, f) in &news {
-        let vc = &new.vcenters[*vc];
-        match old_by_key.get(k) {
-            None => {
-                let s = show(f);
-                out.push(at_finding(vc, f, ChangeKind::NewFinding, None, Some(&s)));
+
+    fn push(&mut self, c: Change) {
+        self.out.push(c);
+    }
+
+    /// A change when `old` and `new` differ.
+    fn cmp(
+        &mut self,
+        (vc, ty, o): (&Vc, &'static str, &Obj),
+        kind: ChangeKind,
+        property: &str,
+        old: Option<Sym>,
+        new: Option<Sym>,
+    ) {
+        if old != new {
+            let s = self.strs;
+            let c = self
+                .at(vc, ty, o)
+                .change(kind, property, s.opt_str(old), s.opt_str(new));
+            self.push(c);
+        }
+    }
+
+    /// Hosts or datastores of a pair of vCenters, matched by moref.
+    fn objects(
+        &mut self,
+        ov: &Vc,
+        nv: &Vc,
+        ty: &'static str,
+        list: impl Fn(&Vc) -> &Vec<Obj>,
+        props: &[(&str, ChangeKind)],
+    ) {
+        let new_by_moref: HashMap<Sym, &Obj> = list(nv).iter().map(|o| (o.moref, o)).collect();
+        let mut seen = HashSet::new();
+        for o in list(ov) {
+            let Some(n) = new_by_moref.get(&o.moref) else {
+                self.cmp((ov, ty, o), ChangeKind::Vanished, "", Some(o.name), None);
+                continue;
+            };
+            seen.insert(o.moref);
+            let here = (nv, ty, *n);
+            self.cmp(
+                here,
+                ChangeKind::Renamed,
+                "name",
+                Some(o.name),
+                Some(n.name),
+            );
+            for (k, (name, kind)) in props.iter().enumerate() {
+                self.cmp(here, *kind, name, o.props[k], n.props[k]);
             }
-            Some(o) if (o.status, o.severity) != (f.status, f.severity) => {
-                let (s_old, s_new) = (show(o), show(f));
-                let kind = ChangeKind::ChangedFinding;
-                out.push(at_finding(vc, f, kind, Some(&s_old), Some(&s_new)));
+        }
+        for n in list(nv) {
+            if !seen.contains(&n.moref) {
+                self.cmp((nv, ty, n), ChangeKind::Appeared, "", None, Some(n.name));
             }
-            Some(_) => {}
+        }
+    }
+
+    fn vms(&mut self, old: &Side, new: &Side, pairs: &[(usize, usize)]) -> Moves {
+        let strs = self.strs;
+        let places_old: HashMap<usize, Places> = pairs
+            .iter()
+            .map(|&(i, _)| (i, Places::of(&old.vcenters[i], strs)))
+            .collect();
+        let places_new: HashMap<usize, Places> = pairs
+            .iter()
+            .map(|&(_, j)| (j, Places::of(&new.vcenters[j], strs)))
+            .collect();
+        let pair_vm = |d: &mut Self, (i, ov): (usize, &VmObj), (j, nv): (usize, &VmObj)| {
+            let places = (&places_old[&i], &places_new[&j]);
+            d.vm((&old.vcenters[i], ov), (&new.vcenters[j], nv), places);
+        };
+        let mut vanished: Vec<(usize, &VmObj)> = Vec::new();
+        let mut appeared: Vec<(usize, &VmObj)> = Vec::new();
+        for &(i, j) in pairs {
+            let nvms = &new.vcenters[j].vms;
+            let new_by_key: HashMap<Sym, usize> =
+                nvms.iter().enumerate().map(|(p, v)| (v.key, p)).collect();
+            let mut seen = vec![false; nvms.len()];
+            for ov in &old.vcenters[i].vms {
+                match new_by_key.get(&ov.key) {
+                    Some(&p) if !seen[p] => {
+                        seen[p] = true;
+                        pair_vm(self, (i, ov), (j, &nvms[p]));
+                    }
+                    _ => vanished.push((i, ov)),
+                }
+            }
+            appeared.extend(
+                nvms.iter()
+                    .zip(&seen)
+                    .filter(|(_, s)| !**s)
+                    .map(|(v, _)| (j, v)),
+            );
+        }
+        // An instance UUID that appeared exactly once elsewhere moved vCenter.
+        let mut appeared_by_key: HashMap<Sym, Option<usize>> = HashMap::new();
+        for (pos, (_, v)) in appeared.iter().enumerate() {
+            if v.has_uuid {
+                appeared_by_key
+                    .entry(v.key)
+                    .and_modify(|p| *p = None)
+                    .or_insert(Some(pos));
+            }
+        }
+        let mut moves = Moves::new();
+        let mut taken = vec![false; appeared.len()];
+        for (i, ov) in vanished {
+            let target = appeared_by_key
+                .get(&ov.key)
+                .copied()
+                .flatten()
+                .filter(|p| ov.has_uuid && !taken[*p]);
+            let ovc = &old.vcenters[i];
+            match target {
+                Some(pos) => {
+                    taken[pos] = true;
+                    let (j, nv) = appeared[pos];
+                    let nvc = &new.vcenters[j];
+                    let here = (nvc, "vm", &nv.obj);
+                    let (from, to) = (Some(ovc.server), Some(nvc.server));
+                    self.cmp(here, ChangeKind::Moved, "vcenter", from, to);
+                    pair_vm(self, (i, ov), (j, nv));
+                    moves.insert((i, ov.key), j);
+                }
+                None => {
+                    let name = Some(ov.obj.name);
+                    self.cmp((ovc, "vm", &ov.obj), ChangeKind::Vanished, "", name, None);
+                }
+            }
+        }
+        for (pos, (j, nv)) in appeared.iter().enumerate() {
+            if !taken[pos] {
+                let here = (&new.vcenters[*j], "vm", &nv.obj);
+                self.cmp(here, ChangeKind::Appeared, "", None, Some(nv.obj.name));
+            }
+        }
+        moves
+    }
+
+    fn vm(
+        &mut self,
+        (ovc, ov): (&Vc, &VmObj),
+        (nvc, nv): (&Vc, &VmObj),
+        (po, pn): (&Places, &Places),
+    ) {
+        let strs = self.strs;
+        let here = (nvc, "vm", &nv.obj);
+        let (o, n) = (&ov.obj, &nv.obj);
+        self.cmp(
+            here,
+            ChangeKind::Renamed,
+            "name",
+            Some(o.name),
+            Some(n.name),
+        );
+        if po.host(ov) != pn.host(nv) {
+            self.cmp(here, ChangeKind::Moved, "host", ov.host, nv.host);
+        }
+        if po.datastores(ov, strs) != pn.datastores(nv, strs) {
+            let (od, nd) = (Some(ov.datastores), Some(nv.datastores));
+            self.cmp(here, ChangeKind::Moved, "datastore", od, nd);
+        }
+        for (k, (name, kind)) in VM_PROPS.iter().enumerate() {
+            self.cmp(here, *kind, name, o.props[k], n.props[k]);
+        }
+        // Disks by label: a grown, added or removed disk.
+        let none = Vec::new();
+        let od = ovc.disks.get(&o.moref).unwrap_or(&none);
+        let nd = nvc.disks.get(&n.moref).unwrap_or(&none);
+        let new_disks: HashMap<Sym, &DiskObj> = nd.iter().map(|d| (d.label, d)).collect();
+        let mut seen = HashSet::new();
+        for d in od {
+            let after = new_disks.get(&d.label);
+            seen.insert(d.label);
+            let label = strs.str(d.label);
+            let cap = format!("disk {label} capacity_gib");
+            let new_cap = after.and_then(|x| x.capacity_gib);
+            self.cmp(here, ChangeKind::Changed, &cap, d.capacity_gib, new_cap);
+            if let Some(x) = after {
+                let prop = format!("disk {label} datastore");
+                self.cmp(here, ChangeKind::Moved, &prop, d.datastore, x.datastore);
+            }
+        }
+        for d in nd {
+            if !seen.contains(&d.label) {
+                let cap = format!("disk {} capacity_gib", strs.str(d.label));
+                self.cmp(here, ChangeKind::Changed, &cap, None, d.capacity_gib);
+            }
+        }
+    }
+
+    /// The findings of the compared vCenters of one side, keyed; `place` gives the pair a
+    /// finding belongs to (a VM that moved vCenter takes its old findings along).
+    fn finding_keys(
+        side: &Side,
+        vcs: impl Iterator<Item = (usize, usize)>,
+        place: impl Fn(usize, Sym, usize) -> usize,
+    ) -> Vec<(FindingKey, usize, &FindingObj)> {
+        let mut seen: HashMap<FindingKey, usize> = HashMap::new();
+        let mut out = Vec::new();
+        for (vc_pos, pair) in vcs {
+            let vc = &side.vcenters[vc_pos];
+            let vm_key: HashMap<Sym, Sym> = vc.vms.iter().map(|v| (v.obj.moref, v.key)).collect();
+            for f in &vc.findings {
+                let (pair, object) = match f.object_type {
+                    ObjectKind::Vm => {
+                        let key = vm_key.get(&f.moref).copied().unwrap_or(f.moref);
+                        (place(vc_pos, key, pair), Some(key))
+                    }
+                    ObjectKind::VCenter => (pair, None),
+                    ObjectKind::Host => (pair, Some(f.moref)),
+                };
+                let mut key = (pair, f.object_type, object, f.rule, 0);
+                let n = seen.entry(key).or_default();
+                key.4 = *n;
+                *n += 1;
+                out.push((key, vc_pos, f));
+            }
+        }
+        out
+    }
+
+    fn findings(&mut self, old: &Side, new: &Side, pairs: &[(usize, usize)], moves: &Moves) {
+        let pair_of_new: HashMap<usize, usize> = pairs
+            .iter()
+            .enumerate()
+            .map(|(p, &(_, j))| (j, p))
+            .collect();
+        let olds = Self::finding_keys(
+            old,
+            pairs.iter().enumerate().map(|(p, &(i, _))| (i, p)),
+            |i, key, p| {
+                moves
+                    .get(&(i, key))
+                    .and_then(|j| pair_of_new.get(j))
+                    .copied()
+                    .unwrap_or(p)
+            },
+        );
+        let news = Self::finding_keys(
+            new,
+            pairs.iter().enumerate().map(|(p, &(_, j))| (j, p)),
+            |_, _, p| p,
+        );
+        let strs = self.strs;
+        let show = |f: &FindingObj| format!("{} {}", f.status.as_str(), f.severity.as_str());
+        let old_by_key: HashMap<&FindingKey, &FindingObj> =
+            olds.iter().map(|(k, _, f)| (k, *f)).collect();
+        let new_keys: HashSet<&FindingKey> = news.iter().map(|(k, _, _)| k).collect();
+        let change = |vc: &Vc, f: &FindingObj, kind, old: Option<&str>, new: Option<&str>| {
+            At {
+                vcenter: strs.str(vc.server),
+                object_type: f.object_type.as_str(),
+                object: strs.str(f.object),
+                moref: strs.str(f.moref),
+            }
+            .change(kind, strs.str(f.rule), old, new)
+        };
+        for (k, vc, f) in &olds {
+            if !new_keys.contains(k) {
+                let (vc, s) = (&old.vcenters[*vc], show(f));
+                let kind = ChangeKind::ResolvedFinding;
+                self.push(change(vc, f, kind, Some(&s), None));
+            }
+        }
+        for (k, vc, f) in &news {
+            let vc = &new.vcenters[*vc];
+            match old_by_key.get(k) {
+                None => {
+                    let s = show(f);
+                    self.push(change(vc, f, ChangeKind::NewFinding, None, Some(&s)));
+                }
+                Some(o) if (o.status, o.severity) != (f.status, f.severity) => {
+                    let (s_old, s_new) = (show(o), show(f));
+                    let kind = ChangeKind::ChangedFinding;
+                    self.push(change(vc, f, kind, Some(&s_old), Some(&s_new)));
+                }
+                Some(_) => {}
+            }
         }
     }
 }

@@ -6,71 +6,93 @@ use super::*;
 use crate::audit::{Finding, Severity, Status};
 use crate::report::rows::{DatastoreRow, DiskRow, HostRow, VCenterRow, VmRow};
 
+thread_local! {
+    /// The strings of the test's sides (each test runs on its own thread).
+    static STRS: std::cell::RefCell<Interner> = Default::default();
+}
+
 /// A side built from rows, as both readers build it.
 #[derive(Default)]
 struct B {
     side: Side,
-    strs: Interner,
+}
+
+/// OLD against NEW.
+fn d(old: &B, new: &B) -> DiffResult {
+    STRS.with(|s| diff(&old.side, &new.side, &s.borrow()))
 }
 
 impl B {
     fn vc(mut self, server: &str, uuid: &str, status: &str) -> Self {
-        self.side.add_vcenter(
-            &mut self.strs,
-            VCenterRow {
-                vcenter: server.into(),
-                instance_uuid: (!uuid.is_empty()).then(|| uuid.into()),
-                status: status.to_string().into(),
-                error: (status != "ok").then(|| "cannot reach it".into()),
-                ..Default::default()
-            },
-        );
+        let side = &mut self.side;
+        STRS.with(|s| {
+            side.add_vcenter(
+                &mut s.borrow_mut(),
+                VCenterRow {
+                    vcenter: server.into(),
+                    instance_uuid: (!uuid.is_empty()).then(|| uuid.into()),
+                    status: status.to_string().into(),
+                    error: (status != "ok").then(|| "cannot reach it".into()),
+                    ..Default::default()
+                },
+            )
+        });
         self
     }
 
     fn host(mut self, server: &str, moref: &str, name: &str) -> Self {
-        self.side.add_host(
-            &mut self.strs,
-            HostRow {
-                vcenter: server.into(),
-                host: name.into(),
-                moref: moref.into(),
-                version: Some("7.0.3".into()),
-                ..Default::default()
-            },
-        );
+        let side = &mut self.side;
+        STRS.with(|s| {
+            side.add_host(
+                &mut s.borrow_mut(),
+                HostRow {
+                    vcenter: server.into(),
+                    host: name.into(),
+                    moref: moref.into(),
+                    version: Some("7.0.3".into()),
+                    ..Default::default()
+                },
+            )
+        });
         self
     }
 
     fn ds(mut self, server: &str, moref: &str, name: &str) -> Self {
-        self.side.add_datastore(
-            &mut self.strs,
-            DatastoreRow {
-                vcenter: server.into(),
-                datastore: name.into(),
-                moref: moref.into(),
-                ..Default::default()
-            },
-        );
+        let side = &mut self.side;
+        STRS.with(|s| {
+            side.add_datastore(
+                &mut s.borrow_mut(),
+                DatastoreRow {
+                    vcenter: server.into(),
+                    datastore: name.into(),
+                    moref: moref.into(),
+                    ..Default::default()
+                },
+            )
+        });
         self
     }
 
     fn vm(mut self, r: VmRow) -> Self {
-        self.side.add_vm(&mut self.strs, r);
+        let side = &mut self.side;
+        STRS.with(|s| side.add_vm(&mut s.borrow_mut(), r));
         self
     }
 
     fn disk(mut self, server: &str, vm_moref: &str, label: &str, gib: u64) -> Self {
-        self.side.add_disk(
-            &mut self.strs,
-            DiskRow {
-                vcenter: server.into(),
-                vm_moref: vm_moref.into(),
-                label: Some(label.into()),
-                capacity_gib: Some(crate::report::gib(gib << 30)),
-                ..Default::default()
-            },
-        );
+        let side = &mut self.side;
+        STRS.with(|s| {
+            side.add_disk(
+                &mut s.borrow_mut(),
+                DiskRow {
+                    vcenter: server.into(),
+                    vm_moref: vm_moref.into(),
+                    label: Some(label.into()),
+                    capacity_gib: Some(crate::report::gib(gib << 30)),
+                    ..Default::default()
+                },
+            )
+        });
         self
     }
 
@@ -87,7 +109,8 @@ impl B {
             actual: String::new(),
             expected: String::new(),
         };
-        self.side.add_finding(&mut self.strs, &f);
+        let side = &mut self.side;
+        STRS.with(|s| side.add_finding(&mut s.borrow_mut(), &f));
         self
     }
 }
@@ -147,12 +170,12 @@ fn a_rename_is_a_rename_matched_by_instance_uuid() {
     let old = one_vc(vec![vm("vc1", "web", "vm-1", "u-1")]);
     // Same UUID, new name, and even a new moref (re-registered): the same VM.
     let new = one_vc(vec![vm("vc1", "web-new", "vm-9", "u-1")]);
-    let r = diff(&old.side, &new.side);
+    let r = d(&old, &new);
     assert_eq!(lines(&r), ["renamed name web-new web web-new"]);
     assert_eq!(r.changes[0].moref, "vm-9", "shown as in NEW");
     // Another UUID under the old name and moref is another VM.
     let other = one_vc(vec![vm("vc1", "web", "vm-1", "u-2")]);
-    let r = diff(&old.side, &other.side);
+    let r = d(&old, &other);
     assert_eq!(
         lines(&r),
         ["vanished  web web -", "appeared  web - web"],
@@ -164,7 +187,7 @@ fn a_rename_is_a_rename_matched_by_instance_uuid() {
 fn without_a_uuid_vms_match_by_moref() {
     let old = one_vc(vec![vm("vc1", "a", "vm-1", "")]);
     let new = one_vc(vec![vm("vc1", "b", "vm-1", "")]);
-    assert_eq!(lines(&diff(&old.side, &new.side)), ["renamed name b a b"]);
+    assert_eq!(lines(&d(&old, &new)), ["renamed name b a b"]);
 }
 
 #[test]
@@ -182,7 +205,7 @@ fn moves_are_by_moref_and_a_renamed_host_moves_nothing() {
     };
     let new = one_vc(vec![moved, vm("vc1", "b", "vm-2", "u-2")]);
     assert_eq!(
-        lines(&diff(&old.side, &new.side)),
+        lines(&d(&old, &new)),
         [
             "moved host a esx1 esx2",
             "moved datastore a ds1 ds1; ds2",
@@ -205,7 +228,7 @@ fn moves_are_by_moref_and_a_renamed_host_moves_nothing() {
             host: Some("esx1b".into()),
             ..vm("vc1", "b", "vm-2", "u-2")
         });
-    let r = diff(&old.side, &new.side);
+    let r = d(&old, &new);
     assert_eq!(lines(&r), ["renamed name esx1b esx1 esx1b"]);
     assert_eq!(r.changes[0].object_type, "host");
 }
@@ -233,7 +256,7 @@ fn a_vm_that_changes_vcenter_moved_and_its_findings_follow_it() {
         b
     };
     let (old, new) = (two(true), two(false));
-    let r = diff(&old.side, &new.side);
+    let r = d(&old, &new);
     assert_eq!(r.compared, 2);
     assert_eq!(lines(&r), ["moved vcenter a vc1 vc2"], "the finding stays");
     assert_eq!(r.changes[0].vcenter, "vc2");
@@ -254,7 +277,7 @@ fn property_and_disk_changes_are_each_one_row() {
         .disk("vc1", "vm-1", "Hard disk 1", 5120)
         .disk("vc1", "vm-1", "Hard disk 3", 10);
     assert_eq!(
-        lines(&diff(&old.side, &new.side)),
+        lines(&d(&old, &new)),
         [
             "changed tools_status a - toolsNotRunning",
             "changed cpus a 2 4",
@@ -274,19 +297,19 @@ fn readiness_transitions_and_regressions() {
             ..vm("vc1", "a", "vm-1", "u-1")
         }])
     };
-    let r = diff(&with("ready").side, &with("not-ready").side);
+    let r = d(&with("ready"), &with("not-ready"));
     assert_eq!(lines(&r), ["readiness readiness a ready not-ready"]);
     assert!(r.has_readiness_regressions());
     assert!(r.render_summary().contains("ready -> not-ready: 1"));
-    let back = diff(&with("not-ready").side, &with("ready").side);
+    let back = d(&with("not-ready"), &with("ready"));
     assert_eq!(lines(&back), ["readiness readiness a not-ready ready"]);
     assert!(
         !back.has_readiness_regressions(),
         "back to ready is no regression"
     );
-    let worse = diff(&with("ready").side, &with("unknown").side);
+    let worse = d(&with("ready"), &with("unknown"));
     assert!(worse.has_readiness_regressions());
-    let better = diff(&with("unknown").side, &with("conditionally-ready").side);
+    let better = d(&with("unknown"), &with("conditionally-ready"));
     assert!(!better.has_readiness_regressions());
 }
 
@@ -308,7 +331,7 @@ fn findings_new_resolved_and_changed() {
     .finding("vc1", "vm-1", "disk-size", Status::Fail)
     .finding("vc1", "vm-2", "cross-vcenter-vmotion", Status::Unknown)
     .finding("vc1", "vm-2", "vmware-tools", Status::Unknown);
-    let r = diff(&old.side, &new.side);
+    let r = d(&old, &new);
     assert_eq!(
         lines(&r),
         [
@@ -333,19 +356,19 @@ fn findings_new_resolved_and_changed() {
 #[test]
 fn fail_on_decisions() {
     let base = || one_vc(vec![vm("vc1", "a", "vm-1", "u-1")]);
-    let same = diff(&base().side, &base().side);
+    let same = d(&base(), &base());
     assert!(same.changes.is_empty());
     assert!(!same.has_new_findings() && !same.has_readiness_regressions());
     assert!(same.render_summary().contains("No changes."));
     // fail -> unknown is no new finding; unknown -> fail is.
     let unknown = base().finding("vc1", "vm-1", "guest-os", Status::Unknown);
     let fail = base().finding("vc1", "vm-1", "guest-os", Status::Fail);
-    assert!(!diff(&fail.side, &unknown.side).has_new_findings());
+    assert!(!d(&fail, &unknown).has_new_findings());
     let base2 = base().finding("vc1", "vm-1", "guest-os", Status::Unknown);
     let fail2 = base().finding("vc1", "vm-1", "guest-os", Status::Fail);
-    assert!(diff(&base2.side, &fail2.side).has_new_findings());
+    assert!(d(&base2, &fail2).has_new_findings());
     // A resolved finding alone is a change but neither new nor a regression.
-    let r = diff(&fail2.side, &base().side);
+    let r = d(&fail2, &base());
     assert_eq!(r.changes.len(), 1);
     assert!(!r.has_new_findings() && !r.has_readiness_regressions());
 }
@@ -369,7 +392,7 @@ fn vcenters_not_collected_or_missing_are_not_compared() {
         .vm(vm("vc1", "a", "vm-1", "u-1"))
         .vm(vm("vc3", "c", "vm-1", "u-3"))
         .vm(vm("vc5", "e", "vm-1", "u-5"));
-    let r = diff(&old.side, &new.side);
+    let r = d(&old, &new);
     assert_eq!(r.compared, 1);
     let why: Vec<(&str, &str)> = r
         .not_compared
@@ -430,19 +453,18 @@ fn a_report_json_and_its_snapshot_read_the_same() {
     for side in [&from_json, &from_snap, &from_dir] {
         assert_eq!(side.profile, profile.name());
         let vc = &side.vcenters[0];
-        assert_eq!((&*vc.server, &*vc.status), ("vc1", "ok"));
+        assert_eq!((strs.str(vc.server), strs.str(vc.status)), ("vc1", "ok"));
         assert_eq!(vc.vms.len(), 2);
         assert_eq!(vc.findings.len(), result.findings.len());
     }
     for (a, b) in [(&from_json, &from_snap), (&from_snap, &from_dir)] {
-        let r = diff(a, b);
+        let r = diff(a, b, &strs);
         assert_eq!((r.compared, r.changes.len()), (1, 0), "{:?}", lines(&r));
     }
     // Strings are shared between sides.
-    assert!(std::sync::Arc::ptr_eq(
-        &from_json.vcenters[0].vms[0].obj.name,
-        &from_snap.vcenters[0].vms[0].obj.name
-    ));
+    let name = |s: &Side| s.vcenters[0].vms[0].obj.name;
+    assert_eq!(name(&from_json), name(&from_snap));
+    assert_eq!(strs.str(name(&from_json)), "a");
 
     // A report of a newer schema is refused with advice; other files are not sides.
     let text = std::fs::read_to_string(&json_path).unwrap();
