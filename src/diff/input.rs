@@ -25,7 +25,6 @@ use std::fmt::{Display, Write as _};
 use std::marker::PhantomData;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// A string of either side, stored once: an index into the [`Interner`]. Equal strings have
 /// equal symbols, so comparing two values compares two integers.
@@ -50,33 +49,56 @@ pub enum InputError {
     },
 }
 
-/// One copy of every string of both sides, each named by a [`Sym`].
+/// One copy of every string of both sides, each named by a [`Sym`]: the texts end to end in
+/// one buffer, found again by their hash (a string whose hash another already has is looked up
+/// by its text instead), so a string costs its bytes and about 30 more.
 #[derive(Debug, Default)]
-pub struct Interner {
-    ids: HashMap<Arc<str>, Sym>,
-    strings: Vec<Arc<str>>,
+pub struct Interner<H = std::hash::RandomState> {
+    text: String,
+    /// Where each symbol's text ends in `text` (it starts where the previous one ends).
+    ends: Vec<usize>,
+    by_hash: HashMap<u64, Sym>,
+    clashes: HashMap<Box<str>, Sym>,
+    hasher: H,
     buf: String,
 }
 
-impl Interner {
+impl<H: std::hash::BuildHasher> Interner<H> {
     /// The symbol of `s`, added when new.
     pub fn get(&mut self, s: &str) -> Sym {
-        if let Some(&id) = self.ids.get(s) {
-            return id;
+        let h = self.hasher.hash_one(s);
+        match self.by_hash.get(&h) {
+            Some(&id) if self.str(id) == s => id,
+            Some(_) => match self.clashes.get(s) {
+                Some(&id) => id,
+                None => {
+                    let id = self.push(s);
+                    self.clashes.insert(s.into(), id);
+                    id
+                }
+            },
+            None => {
+                let id = self.push(s);
+                self.by_hash.insert(h, id);
+                id
+            }
         }
-        let id = u32::try_from(self.strings.len() + 1)
+    }
+
+    fn push(&mut self, s: &str) -> Sym {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+        u32::try_from(self.ends.len())
             .ok()
             .and_then(NonZeroU32::new)
-            .expect("fewer than 4 billion distinct strings");
-        let x: Arc<str> = s.into();
-        self.strings.push(x.clone());
-        self.ids.insert(x, id);
-        id
+            .expect("fewer than 4 billion distinct strings")
     }
 
     /// The text of a symbol.
     pub fn str(&self, id: Sym) -> &str {
-        &self.strings[id.get() as usize - 1]
+        let i = id.get() as usize - 1;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
     }
 
     /// The text of an optional symbol.

@@ -488,3 +488,51 @@ fn a_report_json_and_its_snapshot_read_the_same() {
         "{e}"
     );
 }
+
+#[test]
+fn the_interner_gives_one_symbol_per_text_even_when_hashes_clash() {
+    /// Every text hashes alike: every lookup after the first goes through the clash table.
+    #[derive(Default)]
+    struct Same;
+    impl std::hash::BuildHasher for Same {
+        type Hasher = Zero;
+        fn build_hasher(&self) -> Zero {
+            Zero
+        }
+    }
+    struct Zero;
+    impl std::hash::Hasher for Zero {
+        fn finish(&self) -> u64 {
+            0
+        }
+        fn write(&mut self, _: &[u8]) {}
+    }
+    let mut clashing = Interner::<Same>::default();
+    let mut normal: Interner = Interner::default();
+    let texts = [
+        "",
+        "vm-1",
+        "poweredOn",
+        "vm-1",
+        "",
+        "ds1; ds2",
+        "poweredOn",
+        "é",
+    ];
+    let a: Vec<Sym> = texts.iter().map(|t| clashing.get(t)).collect();
+    let b: Vec<Sym> = texts.iter().map(|t| normal.get(t)).collect();
+    for (ids, strs) in [(&a, clashing.str(a[0])), (&b, normal.str(b[0]))] {
+        assert_eq!(strs, "");
+        assert_eq!(ids[1], ids[3], "the same text, the same symbol");
+        assert_eq!(ids[0], ids[4]);
+        assert_eq!(ids[2], ids[6]);
+        let distinct: std::collections::HashSet<&Sym> = ids.iter().collect();
+        assert_eq!(distinct.len(), 5);
+    }
+    for (t, id) in texts.iter().zip(&a) {
+        assert_eq!(clashing.str(*id), *t);
+    }
+    for (t, id) in texts.iter().zip(&b) {
+        assert_eq!(normal.str(*id), *t);
+    }
+}
