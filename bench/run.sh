@@ -153,6 +153,10 @@ for estate in "${ESTATES[@]}"; do
         # "mutate" command), then diffed; beside it, auditing one of the snapshots.
         "$VCAUDIT" collect --server "$server" --user bench --ca-file "$ca" --snapshot "$work/old.json.zst" >/dev/null 2>&1
         echo mutate >&"${fds[-1]}"
+        # Its answer is the ready file's second line: wait for it, and stop on an error.
+        for _ in $(seq 1 1200); do [ "$(wc -l <"$work/$kind$vms.ready")" -ge 2 ] && break; sleep 0.5; done
+        answer=$(sed -n 2p "$work/$kind$vms.ready")
+        case $answer in *'"renamed"'*) ;; *) echo "bench: mutate failed: $answer"; exit 1 ;; esac
         "$VCAUDIT" collect --server "$server" --user bench --ca-file "$ca" --snapshot "$work/new.json.zst" >/dev/null 2>&1
         for i in $(seq 1 "$runs"); do
           measure "$estate" "$vms" audit-snap "$VCAUDIT" -v audit --snapshot "$work/new.json.zst" --out "$work/report2" --fail-on never

@@ -135,21 +135,33 @@ fn planted_changes_are_found_and_a_down_vcenter_is_not_compared() {
         .iter()
         .map(|k| mref(k))
         .collect();
-    // The shared VMs (same UUIDs in both vCenters) fail cross-vcenter-vmotion only while both
-    // vCenters are collected: with the second one down that finding resolves.
+    // With the second vCenter down, cross-vcenter-vmotion cannot know whether a VM has a copy
+    // there: every VM with a UUID is unknown for it (its readiness at best unknown). The shared
+    // VMs (same UUIDs in both vCenters), which failed it, change from fail to unknown: not
+    // resolved.
     let shared: HashSet<&str> = s1.info["shared_vms"]
         .as_array()
         .unwrap()
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
+    let mut changed_shared = 0;
     for r in &table.rows {
-        if shared.contains(r["object"].as_str()) {
-            assert!(
-                (r["kind"] == "resolved-finding" && r["property"] == "cross-vcenter-vmotion")
-                    || r["kind"] == "readiness",
-                "unexpected change {r:?}"
-            );
+        if r["property"] == "cross-vcenter-vmotion" {
+            assert!(r["new"].starts_with("unknown"), "{r:?}");
+            if shared.contains(r["object"].as_str()) {
+                assert_eq!(
+                    (r["kind"].as_str(), r["old"].as_str()),
+                    ("changed-finding", "fail error"),
+                    "{r:?}"
+                );
+                changed_shared += 1;
+            } else {
+                assert_eq!(r["kind"], "new-finding", "{r:?}");
+            }
+            continue;
+        }
+        if r["kind"] == "readiness" && r["new"] == "unknown" {
             continue;
         }
         assert!(planted.contains(&r["moref"]), "unexpected change {r:?}");
@@ -159,6 +171,14 @@ fn planted_changes_are_found_and_a_down_vcenter_is_not_compared() {
             "nothing from the vCenter that was down: {r:?}"
         );
     }
+    assert_eq!(changed_shared, shared.len(), "{:#?}", table.rows);
+    assert!(
+        !table
+            .rows
+            .iter()
+            .any(|r| r["kind"] == "resolved-finding" && r["property"] == "cross-vcenter-vmotion"),
+        "a vCenter down resolves nothing"
+    );
     let by = |kind: &str, k: &str, prop: &str| {
         table
             .rows
@@ -205,6 +225,22 @@ fn planted_changes_are_found_and_a_down_vcenter_is_not_compared() {
         None,
     );
     assert!(r.code <= 1, "{}", r.stderr);
+    // The unknown names the vCenter that was not collected.
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(rep.join("report.json")).unwrap()).unwrap();
+    let cross = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "cross-vcenter-vmotion")
+        .expect("cross-vcenter-vmotion findings in NEW");
+    assert!(
+        cross["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("vCenter {} was not collected", s2.server())),
+        "{cross}"
+    );
     let out2 = d.join("diff2");
     let r = vcaudit(
         &[

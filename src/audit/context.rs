@@ -16,7 +16,9 @@ use std::collections::HashMap;
 
 use super::os::GuestOs;
 use super::util::{major_minor, parse_build};
-use crate::model::{Datastore, Estate, Host, MigrationEvent, StoragePod, VCenterInventory, Vm};
+use crate::model::{
+    CollectStatus, Datastore, Estate, Host, MigrationEvent, StoragePod, VCenterInventory, Vm,
+};
 
 /// Which of a VM's two UUIDs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -66,6 +68,9 @@ pub struct Context<'a> {
     migrations: Vec<HashMap<&'a str, Vec<&'a MigrationEvent>>>,
     /// Each BIOS UUID → how many VMs of the whole estate carry it (agent VMs left out).
     bios_vms: HashMap<String, u32>,
+    /// The indexes of the vCenters that could not be collected (their VMs are missing from
+    /// every estate-wide index), ascending.
+    not_collected: Vec<usize>,
 }
 
 impl<'a> Context<'a> {
@@ -81,8 +86,12 @@ impl<'a> Context<'a> {
             uuids: [HashMap::new(), HashMap::new()],
             migrations: Vec::with_capacity(estate.vcenters.len()),
             bios_vms: HashMap::new(),
+            not_collected: Vec::new(),
         };
         for (vi, vc) in estate.vcenters.iter().enumerate() {
+            if vc.status == CollectStatus::Error {
+                ctx.not_collected.push(vi);
+            }
             for (hi, host) in vc.hosts.iter().enumerate() {
                 ctx.hosts.insert((vi, host.moref.as_str()), hi);
                 let version = host.version.as_deref().and_then(major_minor);
@@ -131,6 +140,12 @@ impl<'a> Context<'a> {
         self.uuids[kind as usize]
             .get(uuid)
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// The indexes of the vCenters that could not be collected, ascending: estate-wide evidence
+    /// (the UUID indexes) cannot speak for them.
+    pub fn vcenters_not_collected(&self) -> &[usize] {
+        &self.not_collected
     }
 
     /// How many VMs of the estate (agent VMs left out) carry BIOS UUID `uuid` (normalized as

@@ -732,11 +732,23 @@ mod tests {
             error: Some("cannot reach vc-down".into()),
             ..Default::default()
         };
+        let shared = Vm {
+            instance_uuid: Some("i-1".into()),
+            ..vm("b")
+        };
         let r = audit(
-            &estate(vec![vcenter("vc1", vec![vm("a")]), failed]),
+            &estate(vec![vcenter("vc1", vec![vm("a"), shared]), failed]),
             &Profile::default(),
         );
-        assert!(r.findings.is_empty(), "{:#?}", r.findings);
+        // Nothing about vc-down itself; only the VM with a UUID is unknown for the cross-vCenter
+        // rule, which cannot see vc-down's VMs.
+        let got: Vec<(&str, &str, Status)> = r
+            .findings
+            .iter()
+            .map(|f| (f.object.as_str(), &*f.rule, f.status))
+            .collect();
+        assert_eq!(got, [("b", "cross-vcenter-vmotion", Status::Unknown)]);
+        assert!(r.findings[0].message.contains("vc-down was not collected"));
         assert_eq!(r.vcenters.len(), 2, "still parallel to the estate");
         assert_eq!(r.vcenters[1].server, "vc-down");
         assert_eq!(r.counts.vcenters, 1);

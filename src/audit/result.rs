@@ -22,7 +22,9 @@ use super::{ObjectKind, Outcome, Severity, Status, Subject};
 
 /// One failing or unknown check: a row of `findings.csv` (serialize it with the csv crate; the
 /// field names are the column names).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// It also reads a row of `report.json`'s `findings` back (`vcaudit diff`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Finding {
     /// The vCenter as the user named it.
     pub vcenter: String,
@@ -31,13 +33,17 @@ pub struct Finding {
     pub object: String,
     /// Host and VM: the moref; vCenter: `about.instanceUuid`, empty when unknown.
     pub moref: String,
-    pub rule: &'static str,
+    /// The rule's id (static when made by an audit, owned when read back).
+    pub rule: std::borrow::Cow<'static, str>,
     /// The severity the profile gives the rule.
     pub severity: Severity,
     /// `fail` or `unknown`, never `pass`.
     pub status: Status,
+    #[serde(default)]
     pub message: String,
+    #[serde(default)]
     pub actual: String,
+    #[serde(default)]
     pub expected: String,
 }
 
@@ -320,7 +326,7 @@ impl AuditResult {
                 object_type: subject.kind,
                 object: subject.name.to_string(),
                 moref: subject.moref.to_string(),
-                rule,
+                rule: rule.into(),
                 severity,
                 status: o.status,
                 message: o.message,

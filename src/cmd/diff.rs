@@ -57,11 +57,15 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         .as_deref()
         .map(report::prepare_output)
         .transpose()?;
-    let read = |p: &Path| input::read_side(p, &profile).map_err(|e| Error::Usage(e.to_string()));
+    // One side at a time: OLD's estate is projected and dropped before NEW is read.
+    let mut strings = input::Interner::default();
+    let mut read = |p: &Path| {
+        input::read_side(p, &profile, &mut strings).map_err(|e| Error::Usage(e.to_string()))
+    };
     let old = read(&args.old)?;
     let new = read(&args.new)?;
-    let result = diff::diff(&old.tables, &new.tables);
-    drop((old.tables, new.tables));
+    let result = diff::diff(&old, &new, &strings);
+    drop((old.vcenters, new.vcenters, strings));
     if let Some(lock) = &lock {
         write(lock, &result, &old.profile, &new.profile)?;
     }

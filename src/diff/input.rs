@@ -1,16 +1,34 @@
 //! Reading one side of a diff: a snapshot (audited here with the chosen profile) or a
-//! `report.json`, both reduced to the same [`Tables`].
+//! `report.json`, both projected into the same compact [`Side`].
 //!
-//! A snapshot is audited and its report tables are produced through
-//! [`crate::report::write_tables`], the same code that writes `report.json`; a `report.json` is
-//! read back into the same row types. Either way the diff sees exactly what the reports show, so
-//! the two kinds of input can be mixed freely.
+//! - A snapshot is audited and its rows are made by the functions that make the report tables
+//!   ([`crate::report::vm_rows`] and the others: the same rows `report.json` and the CSVs are
+//!   written from); a `report.json` is read back into the same row types
+//!   ([`crate::report::rows`], [`crate::audit::Finding`]), streaming, one row at a time. Either way
+//!   the diff sees exactly what the reports show, so the two kinds of input mix freely.
+//! - Each row is projected at once into a [`Side`]: per vCenter, only what the diff compares
+//!   (names, morefs, keys, the compared properties as text, the findings' identities), every
+//!   string a 4-byte [`Sym`] of one [`Interner`] for both sides, so a value repeated over 50k
+//!   VMs (a guest OS, a cluster, `poweredOn`) and a name unchanged between OLD and NEW are stored
+//!   once, and comparing two values compares two integers. The estate and its audit are dropped before the next side is read, so a diff holds at
+//!   most one estate at a time.
 
-use crate::audit::{self, Profile};
-use crate::report::{self, TableSink};
+use super::ChangeKind;
+use crate::audit::{self, Finding, ObjectKind, Profile, Severity, Status};
+use crate::report::rows::{DatastoreRow, DiskRow, HostRow, VCenterRow, VmRow};
+use crate::report::{self};
 use crate::snapshot::{self, SnapshotError};
-use serde::Deserialize;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use std::collections::HashMap;
+use std::fmt::{Display, Write as _};
+use std::marker::PhantomData;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
+
+/// A string of either side, stored once: an index into the [`Interner`]. Equal strings have
+/// equal symbols, so comparing two values compares two integers.
+pub type Sym = NonZeroU32;
 
 /// Why a side could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -31,168 +49,398 @@ pub enum InputError {
     },
 }
 
-/// A `vcenters` row, as far as the diff needs it.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct VcIn {
-    pub vcenter: String,
-    pub instance_uuid: Option<String>,
-    pub status: String,
-    pub error: Option<String>,
+/// One copy of every string of both sides, each named by a [`Sym`]: the texts end to end in
+/// one buffer, found again by their hash (a string whose hash another already has is looked up
+/// by its text instead), so a string costs its bytes and about 30 more.
+#[derive(Debug, Default)]
+pub struct Interner<H = std::hash::RandomState> {
+    text: String,
+    /// Where each symbol's text ends in `text` (it starts where the previous one ends).
+    ends: Vec<usize>,
+    by_hash: HashMap<u64, Sym>,
+    clashes: HashMap<Box<str>, Sym>,
+    hasher: H,
+    buf: String,
 }
 
-/// A `hosts` row.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct HostIn {
-    pub vcenter: String,
-    pub datacenter: Option<String>,
-    pub cluster: Option<String>,
-    pub host: String,
-    pub moref: String,
-    pub version: Option<String>,
-    pub build: Option<String>,
-    pub connection_state: Option<String>,
-    pub maintenance_mode: Option<bool>,
+impl<H: std::hash::BuildHasher> Interner<H> {
+    /// The symbol of `s`, added when new.
+    pub fn get(&mut self, s: &str) -> Sym {
+        let h = self.hasher.hash_one(s);
+        match self.by_hash.get(&h) {
+            Some(&id) if self.str(id) == s => id,
+            Some(_) => match self.clashes.get(s) {
+                Some(&id) => id,
+                None => {
+                    let id = self.push(s);
+                    self.clashes.insert(s.into(), id);
+                    id
+                }
+            },
+            None => {
+                let id = self.push(s);
+                self.by_hash.insert(h, id);
+                id
+            }
+        }
+    }
+
+    fn push(&mut self, s: &str) -> Sym {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+        u32::try_from(self.ends.len())
+            .ok()
+            .and_then(NonZeroU32::new)
+            .expect("fewer than 4 billion distinct strings")
+    }
+
+    /// The text of a symbol.
+    pub fn str(&self, id: Sym) -> &str {
+        let i = id.get() as usize - 1;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    /// The text of an optional symbol.
+    pub fn opt_str(&self, id: Option<Sym>) -> Option<&str> {
+        id.map(|id| self.str(id))
+    }
+
+    fn opt(&mut self, s: Option<&str>) -> Option<Sym> {
+        s.map(|s| self.get(s))
+    }
+
+    /// A value as its report text.
+    fn text<T: Display>(&mut self, v: Option<T>) -> Option<Sym> {
+        let v = v?;
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let _ = write!(buf, "{v}");
+        let s = self.get(&buf);
+        self.buf = buf;
+        Some(s)
+    }
 }
 
-/// A `vms` row.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct VmIn {
-    pub vcenter: String,
-    pub datacenter: Option<String>,
-    pub cluster: Option<String>,
-    pub host: Option<String>,
-    pub folder: Option<String>,
-    pub vm: String,
-    pub moref: String,
-    pub instance_uuid: Option<String>,
-    pub power_state: Option<String>,
-    pub template: Option<bool>,
-    pub guest_id: Option<String>,
-    pub guest_os_config: Option<String>,
-    pub guest_os_tools: Option<String>,
-    pub tools_status: Option<String>,
-    pub tools_running: Option<String>,
-    pub tools_version: Option<String>,
-    pub tools_version_status: Option<String>,
-    pub firmware: Option<String>,
-    pub cpus: Option<u32>,
-    pub memory_mb: Option<u64>,
-    pub disks: Option<usize>,
-    pub provisioned_gib: Option<f64>,
-    #[serde(default)]
-    pub datastores: String,
-    pub readiness: String,
-}
+/// The compared properties of hosts, in the order of [`Obj::props`], with the kind of change.
+pub const HOST_PROPS: &[(&str, ChangeKind)] = &[
+    ("datacenter", ChangeKind::Moved),
+    ("cluster", ChangeKind::Moved),
+    ("version", ChangeKind::Changed),
+    ("build", ChangeKind::Changed),
+    ("connection_state", ChangeKind::Changed),
+    ("maintenance_mode", ChangeKind::Changed),
+];
 
-/// A `disks` row.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct DiskIn {
-    pub vcenter: String,
-    pub vm_moref: String,
-    pub label: Option<String>,
-    pub capacity_gib: Option<f64>,
-    pub datastore: Option<String>,
-}
+/// The compared properties of datastores.
+pub const DATASTORE_PROPS: &[(&str, ChangeKind)] = &[
+    ("datacenter", ChangeKind::Moved),
+    ("datastore_cluster", ChangeKind::Moved),
+    ("type", ChangeKind::Changed),
+    ("capacity_gib", ChangeKind::Changed),
+];
 
-/// A `datastores` row.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct DatastoreIn {
-    pub vcenter: String,
-    pub datacenter: Option<String>,
-    pub datastore: String,
-    pub moref: String,
-    #[serde(rename = "type")]
-    pub kind: Option<String>,
-    pub capacity_gib: Option<f64>,
-    pub datastore_cluster: Option<String>,
-}
+/// The compared properties of VMs (besides name, host, datastores and disks).
+pub const VM_PROPS: &[(&str, ChangeKind)] = &[
+    ("datacenter", ChangeKind::Moved),
+    ("cluster", ChangeKind::Moved),
+    ("folder", ChangeKind::Moved),
+    ("power_state", ChangeKind::Changed),
+    ("template", ChangeKind::Changed),
+    ("guest_id", ChangeKind::Changed),
+    ("guest_os_config", ChangeKind::Changed),
+    ("guest_os_tools", ChangeKind::Changed),
+    ("tools_status", ChangeKind::Changed),
+    ("tools_running", ChangeKind::Changed),
+    ("tools_version", ChangeKind::Changed),
+    ("tools_version_status", ChangeKind::Changed),
+    ("firmware", ChangeKind::Changed),
+    ("cpus", ChangeKind::Changed),
+    ("memory_mb", ChangeKind::Changed),
+    ("disks", ChangeKind::Changed),
+    ("provisioned_gib", ChangeKind::Changed),
+    ("readiness", ChangeKind::Readiness),
+];
 
-/// A `findings` row.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct FindingIn {
-    pub vcenter: String,
-    pub object_type: String,
-    pub object: String,
-    pub moref: String,
-    pub rule: String,
-    pub severity: String,
-    pub status: String,
-}
-
-/// One side of a diff: the report tables the diff reads.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct Tables {
-    #[serde(default)]
-    pub vcenters: Vec<VcIn>,
-    #[serde(default)]
-    pub hosts: Vec<HostIn>,
-    #[serde(default)]
-    pub vms: Vec<VmIn>,
-    #[serde(default)]
-    pub disks: Vec<DiskIn>,
-    #[serde(default)]
-    pub datastores: Vec<DatastoreIn>,
-    #[serde(default)]
-    pub findings: Vec<FindingIn>,
-}
-
-/// A side as read: its tables and the profile its findings come from.
+/// A host, datastore or VM: its name, moref and compared properties (as report text).
 #[derive(Debug, Clone)]
+pub struct Obj {
+    pub name: Sym,
+    pub moref: Sym,
+    pub props: Box<[Option<Sym>]>,
+}
+
+/// A VM: what every object has, its match key, and where it lives.
+#[derive(Debug, Clone)]
+pub struct VmObj {
+    pub obj: Obj,
+    /// The instance UUID, or the moref when unknown.
+    pub key: Sym,
+    /// Whether `key` is an instance UUID (only those can match across vCenters).
+    pub has_uuid: bool,
+    pub host: Option<Sym>,
+    /// Datastore names as the report shows them (`; `-joined).
+    pub datastores: Sym,
+}
+
+/// A virtual disk of a VM.
+#[derive(Debug, Clone)]
+pub struct DiskObj {
+    pub label: Sym,
+    pub capacity_gib: Option<Sym>,
+    pub datastore: Option<Sym>,
+}
+
+/// A finding's identity and standing.
+#[derive(Debug, Clone)]
+pub struct FindingObj {
+    pub object_type: ObjectKind,
+    pub object: Sym,
+    pub moref: Sym,
+    pub rule: Sym,
+    pub severity: Severity,
+    pub status: Status,
+}
+
+/// One vCenter of a side.
+#[derive(Debug, Clone)]
+pub struct Vc {
+    pub server: Sym,
+    pub instance_uuid: Option<Sym>,
+    /// `ok` when collected completely.
+    pub status: Sym,
+    pub error: Option<String>,
+    pub hosts: Vec<Obj>,
+    pub datastores: Vec<Obj>,
+    pub vms: Vec<VmObj>,
+    /// VM moref -> its disks.
+    pub disks: HashMap<Sym, Vec<DiskObj>>,
+    pub findings: Vec<FindingObj>,
+}
+
+/// A side as read: where from, the profile its findings come from, its vCenters.
+#[derive(Debug, Clone, Default)]
 pub struct Side {
     pub path: PathBuf,
     pub profile: String,
-    pub tables: Tables,
+    pub vcenters: Vec<Vc>,
+    by_server: HashMap<Sym, usize>,
 }
 
-#[derive(Deserialize)]
-struct ReportDoc {
-    schema_version: Option<u64>,
-    vcaudit_version: Option<String>,
-    profile: Option<String>,
-    #[serde(flatten)]
-    tables: Tables,
+impl Side {
+    /// The vCenter named `server`, added when first seen.
+    fn vc(&mut self, strs: &mut Interner, server: &str) -> &mut Vc {
+        let server = strs.get(server);
+        let i = match self.by_server.get(&server) {
+            Some(&i) => i,
+            None => {
+                self.vcenters.push(Vc {
+                    server,
+                    instance_uuid: None,
+                    status: strs.get(""),
+                    error: None,
+                    hosts: Vec::new(),
+                    datastores: Vec::new(),
+                    vms: Vec::new(),
+                    disks: HashMap::new(),
+                    findings: Vec::new(),
+                });
+                self.by_server.insert(server, self.vcenters.len() - 1);
+                self.vcenters.len() - 1
+            }
+        };
+        &mut self.vcenters[i]
+    }
+
+    /// Gives back the spare capacity of every list, once the side is read.
+    fn shrink(&mut self) {
+        for vc in &mut self.vcenters {
+            vc.hosts.shrink_to_fit();
+            vc.datastores.shrink_to_fit();
+            vc.vms.shrink_to_fit();
+            vc.findings.shrink_to_fit();
+            vc.disks.shrink_to_fit();
+        }
+    }
+
+    /// Adds a `vcenters` row.
+    pub fn add_vcenter(&mut self, strs: &mut Interner, r: VCenterRow) {
+        let instance_uuid = strs.opt(r.instance_uuid.as_deref().filter(|u| !u.is_empty()));
+        let status = strs.get(&r.status);
+        let vc = self.vc(strs, &r.vcenter);
+        vc.instance_uuid = instance_uuid;
+        vc.status = status;
+        vc.error = r.error;
+    }
+
+    /// Adds a `hosts` row.
+    pub fn add_host(&mut self, strs: &mut Interner, r: HostRow) {
+        let props = [
+            strs.opt(r.datacenter.as_deref()),
+            strs.opt(r.cluster.as_deref()),
+            strs.opt(r.version.as_deref()),
+            strs.opt(r.build.as_deref()),
+            strs.opt(r.connection_state.as_deref()),
+            strs.text(r.maintenance_mode),
+        ];
+        let obj = Obj {
+            name: strs.get(&r.host),
+            moref: strs.get(&r.moref),
+            props: Box::new(props),
+        };
+        self.vc(strs, &r.vcenter).hosts.push(obj);
+    }
+
+    /// Adds a `datastores` row.
+    pub fn add_datastore(&mut self, strs: &mut Interner, r: DatastoreRow) {
+        let props = [
+            strs.opt(r.datacenter.as_deref()),
+            strs.opt(r.datastore_cluster.as_deref()),
+            strs.opt(r.kind.as_deref()),
+            strs.text(r.capacity_gib),
+        ];
+        let obj = Obj {
+            name: strs.get(&r.datastore),
+            moref: strs.get(&r.moref),
+            props: Box::new(props),
+        };
+        self.vc(strs, &r.vcenter).datastores.push(obj);
+    }
+
+    /// Adds a `vms` row.
+    pub fn add_vm(&mut self, strs: &mut Interner, r: VmRow) {
+        let props = [
+            strs.opt(r.datacenter.as_deref()),
+            strs.opt(r.cluster.as_deref()),
+            strs.opt(r.folder.as_deref()),
+            strs.opt(r.power_state.as_deref()),
+            strs.text(r.template),
+            strs.opt(r.guest_id.as_deref()),
+            strs.opt(r.guest_os_config.as_deref()),
+            strs.opt(r.guest_os_tools.as_deref()),
+            strs.opt(r.tools_status.as_deref()),
+            strs.opt(r.tools_running.as_deref()),
+            strs.opt(r.tools_version.as_deref()),
+            strs.opt(r.tools_version_status.as_deref()),
+            strs.opt(r.firmware.as_deref()),
+            strs.text(r.cpus),
+            strs.text(r.memory_mb),
+            strs.text(r.disks),
+            strs.text(r.provisioned_gib),
+            Some(strs.get(&r.readiness)),
+        ];
+        let moref = strs.get(&r.moref);
+        let uuid = r.instance_uuid.as_deref().filter(|u| !u.is_empty());
+        let vm = VmObj {
+            key: uuid.map_or(moref, |u| strs.get(u)),
+            has_uuid: uuid.is_some(),
+            host: strs.opt(r.host.as_deref()),
+            datastores: strs.get(&r.datastores),
+            obj: Obj {
+                name: strs.get(&r.vm),
+                moref,
+                props: Box::new(props),
+            },
+        };
+        self.vc(strs, &r.vcenter).vms.push(vm);
+    }
+
+    /// Adds a `disks` row.
+    pub fn add_disk(&mut self, strs: &mut Interner, r: DiskRow) {
+        let disk = DiskObj {
+            label: strs.get(r.label.as_deref().unwrap_or_default()),
+            capacity_gib: strs.text(r.capacity_gib),
+            datastore: strs.opt(r.datastore.as_deref()),
+        };
+        let vm = strs.get(&r.vm_moref);
+        self.vc(strs, &r.vcenter)
+            .disks
+            .entry(vm)
+            .or_default()
+            .push(disk);
+    }
+
+    /// Adds a `findings` row.
+    pub fn add_finding(&mut self, strs: &mut Interner, f: &Finding) {
+        let finding = FindingObj {
+            object_type: f.object_type,
+            object: strs.get(&f.object),
+            moref: strs.get(&f.moref),
+            rule: strs.get(&f.rule),
+            severity: f.severity,
+            status: f.status,
+        };
+        self.vc(strs, &f.vcenter).findings.push(finding);
+    }
 }
 
 /// Reads a snapshot (`.json`/`.json.zst`, audited with `profile`) or a `report.json` (or a report
-/// folder holding one).
-pub fn read_side(path: &Path, profile: &Profile) -> Result<Side, InputError> {
+/// folder holding one), sharing strings through `strs`.
+pub fn read_side(path: &Path, profile: &Profile, strs: &mut Interner) -> Result<Side, InputError> {
     let dir_report = path.join(report::json::FILE_NAME);
     if path.is_dir() && dir_report.is_file() {
-        return read_report(&dir_report);
+        return read_report(&dir_report, strs);
     }
     match snapshot::read(path) {
         Ok(snap) => {
             let estate = snap.into_estate();
-            let result = audit::audit(&estate, profile);
-            let mut sink = Collect(Tables::default());
-            let model = report::Report::new(&estate, &result, String::new());
-            model
-                .write_tables(&mut sink)
-                .map_err(|e| InputError::Unreadable {
-                    path: path.display().to_string(),
-                    reason: e.to_string(),
-                })?;
-            Ok(Side {
+            let mut result = audit::audit(&estate, profile);
+            let mut side = Side {
                 path: path.to_path_buf(),
                 profile: profile.name().to_string(),
-                tables: sink.0,
-            })
+                ..Side::default()
+            };
+            // Findings first, then their messages are freed (no row needs them): the side is
+            // built within the memory the audit itself took.
+            for f in &result.findings {
+                side.add_finding(strs, f);
+            }
+            result.findings = Vec::new();
+            // The tables' own row functions; each row is projected and dropped.
+            for r in report::vcenter_rows(&estate, &result) {
+                side.add_vcenter(strs, r);
+            }
+            for r in report::host_rows(&estate, &result) {
+                side.add_host(strs, r);
+            }
+            for r in report::vm_rows(&estate, &result) {
+                side.add_vm(strs, r);
+            }
+            for r in report::disk_rows(&estate) {
+                side.add_disk(strs, r);
+            }
+            for r in report::datastore_rows(&estate) {
+                side.add_datastore(strs, r);
+            }
+            side.shrink();
+            Ok(side)
         }
-        Err(SnapshotError::NotASnapshot { .. }) => read_report(path),
+        Err(SnapshotError::NotASnapshot { .. }) => read_report(path, strs),
         Err(e) => Err(e.into()),
     }
 }
 
-fn read_report(path: &Path) -> Result<Side, InputError> {
+/// Reads a `report.json`, streaming: every row is projected as it is read.
+fn read_report(path: &Path, strs: &mut Interner) -> Result<Side, InputError> {
     let shown = path.display().to_string();
     let unreadable = |reason: String| InputError::Unreadable {
         path: shown.clone(),
         reason,
     };
     let file = std::fs::File::open(path).map_err(|e| unreadable(e.to_string()))?;
-    let doc: ReportDoc = serde_json::from_reader(std::io::BufReader::new(file))
+    let mut side = Side {
+        path: path.to_path_buf(),
+        ..Side::default()
+    };
+    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(file));
+    let header = (&mut de)
+        .deserialize_map(Doc {
+            side: &mut side,
+            strs,
+        })
+        .and_then(|h| de.end().map(|()| h))
         .map_err(|e| unreadable(e.to_string()))?;
-    let (Some(version), Some(_)) = (doc.schema_version, doc.vcaudit_version) else {
+    let (Some(version), Some(_)) = (header.schema_version, header.vcaudit_version) else {
         return Err(unreadable("no schema_version and vcaudit_version".into()));
     };
     if version > u64::from(report::json::SCHEMA_VERSION) {
@@ -202,46 +450,88 @@ fn read_report(path: &Path) -> Result<Side, InputError> {
             supported: report::json::SCHEMA_VERSION,
         });
     }
-    if doc.tables.vcenters.is_empty() {
+    if side.vcenters.is_empty() {
         return Err(unreadable("it lists no vcenters".into()));
     }
-    Ok(Side {
-        path: path.to_path_buf(),
-        profile: doc.profile.unwrap_or_default(),
-        tables: doc.tables,
-    })
+    side.profile = header.profile.unwrap_or_default();
+    side.shrink();
+    Ok(side)
 }
 
-/// Collects the report tables a snapshot's audit produces into [`Tables`].
-struct Collect(Tables);
+/// The header keys of a `report.json`.
+#[derive(Default)]
+struct Header {
+    schema_version: Option<u64>,
+    vcaudit_version: Option<String>,
+    profile: Option<String>,
+}
 
-fn push<R: serde::Serialize, T: serde::de::DeserializeOwned>(
-    into: &mut Vec<T>,
-    rows: impl IntoIterator<Item = R>,
-) -> serde_json::Result<()> {
-    for row in rows {
-        into.push(serde_json::from_value(serde_json::to_value(&row)?)?);
+/// The whole `report.json` document: header keys kept, tables projected row by row.
+struct Doc<'s> {
+    side: &'s mut Side,
+    strs: &'s mut Interner,
+}
+
+impl<'de> Visitor<'de> for Doc<'_> {
+    type Value = Header;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a vcaudit report.json object")
     }
-    Ok(())
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Header, A::Error> {
+        let Doc { side, strs } = self;
+        let mut h = Header::default();
+        let supported = u64::from(report::json::SCHEMA_VERSION);
+        while let Some(key) = map.next_key::<String>()? {
+            // Rows of a newer schema are not read: the caller says to upgrade.
+            let too_new = h.schema_version.is_some_and(|v| v > supported);
+            match key.as_str() {
+                "schema_version" => h.schema_version = map.next_value()?,
+                "vcaudit_version" => h.vcaudit_version = map.next_value()?,
+                "profile" => h.profile = map.next_value()?,
+                _ if too_new => drop(map.next_value::<IgnoredAny>()?),
+                "vcenters" => {
+                    map.next_value_seed(Rows(|r| side.add_vcenter(strs, r), PhantomData))?
+                }
+                "hosts" => map.next_value_seed(Rows(|r| side.add_host(strs, r), PhantomData))?,
+                "vms" => map.next_value_seed(Rows(|r| side.add_vm(strs, r), PhantomData))?,
+                "disks" => map.next_value_seed(Rows(|r| side.add_disk(strs, r), PhantomData))?,
+                "datastores" => {
+                    map.next_value_seed(Rows(|r| side.add_datastore(strs, r), PhantomData))?
+                }
+                "findings" => {
+                    map.next_value_seed(Rows(|f: Finding| side.add_finding(strs, &f), PhantomData))?
+                }
+                _ => drop(map.next_value::<IgnoredAny>()?),
+            }
+        }
+        Ok(h)
+    }
 }
 
-impl TableSink for Collect {
-    type Error = serde_json::Error;
+/// A table's array, each row of type `R` handed to the closure as it is read.
+struct Rows<F, R>(F, PhantomData<R>);
 
-    fn table<R: serde::Serialize>(
-        &mut self,
-        spec: &'static report::columns::TableSpec,
-        rows: impl Iterator<Item = R>,
-    ) -> serde_json::Result<()> {
-        let t = &mut self.0;
-        match spec.name {
-            "vcenters" => push(&mut t.vcenters, rows),
-            "hosts" => push(&mut t.hosts, rows),
-            "vms" => push(&mut t.vms, rows),
-            "disks" => push(&mut t.disks, rows),
-            "datastores" => push(&mut t.datastores, rows),
-            "findings" => push(&mut t.findings, rows),
-            _ => Ok(()),
+impl<'de, F: FnMut(R), R: Deserialize<'de>> DeserializeSeed<'de> for Rows<F, R> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(R), R: Deserialize<'de>> Visitor<'de> for Rows<F, R> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of rows")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(row) = seq.next_element::<R>()? {
+            (self.0)(row);
         }
+        Ok(())
     }
 }

@@ -1,7 +1,7 @@
 //! What changed between two audits of an estate (`vcaudit diff OLD NEW`).
 //!
-//! Both sides are reduced to the report tables ([`input::Tables`]) and compared object by
-//! object:
+//! Both sides are projected into a compact [`input::Side`] (one side at a time, so at most one
+//! estate is in memory) and compared object by object:
 //! - vCenters are matched by `about.instanceUuid` (by server name only when the UUID is
 //!   unknown); only vCenters collected completely on both sides are compared, the others are
 //!   listed in [`DiffResult::not_compared`] with the reason, so a vCenter that was down does not
@@ -12,15 +12,19 @@
 //!   are never used to match, so a rename is a rename.
 //! - A VM's host and datastores are compared by moref (through the host and datastore tables),
 //!   so renaming a host does not move its VMs.
-//! - Findings are matched by vCenter, object, rule and status; a finding whose status changed
-//!   (fail to unknown) is resolved and new.
+//! - Findings are matched by vCenter, object, rule and occurrence: one only in OLD is resolved,
+//!   one only in NEW is new, and one whose status or severity changed (fail to unknown, say) is
+//!   a `changed-finding`, not a resolution.
 //!
 //! Cost is linear: every side is indexed once in hash maps; output follows the order of the
 //! inputs, so it is deterministic.
 
 pub mod input;
 
-use input::{DatastoreIn, DiskIn, FindingIn, HostIn, Tables, VmIn};
+use crate::audit::ObjectKind;
+use input::{
+    DATASTORE_PROPS, DiskObj, FindingObj, HOST_PROPS, Interner, Obj, Side, Sym, VM_PROPS, Vc, VmObj,
+};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -36,6 +40,7 @@ pub enum ChangeKind {
     Readiness,
     NewFinding,
     ResolvedFinding,
+    ChangedFinding,
 }
 
 impl ChangeKind {
@@ -50,6 +55,7 @@ impl ChangeKind {
             ChangeKind::Readiness => "readiness",
             ChangeKind::NewFinding => "new-finding",
             ChangeKind::ResolvedFinding => "resolved-finding",
+            ChangeKind::ChangedFinding => "changed-finding",
         }
     }
 }
@@ -115,11 +121,16 @@ fn readiness_rank(r: &str) -> Option<u8> {
 }
 
 impl DiffResult {
-    /// Whether any finding is new.
+    /// Whether any finding is new, or an unknown finding now fails.
     pub fn has_new_findings(&self) -> bool {
-        self.changes
-            .iter()
-            .any(|c| c.kind == ChangeKind::NewFinding)
+        self.changes.iter().any(|c| match c.kind {
+            ChangeKind::NewFinding => true,
+            ChangeKind::ChangedFinding => {
+                c.new.as_deref().is_some_and(|n| n.starts_with("fail"))
+                    && !c.old.as_deref().is_some_and(|o| o.starts_with("fail"))
+            }
+            _ => false,
+        })
     }
 
     /// Whether any VM's readiness got worse (ready -> conditionally-ready -> unknown -> not-ready).
@@ -174,7 +185,9 @@ impl DiffResult {
                     );
                     *transitions.entry(key).or_default() += 1;
                 }
-                ChangeKind::NewFinding | ChangeKind::ResolvedFinding => {
+                ChangeKind::NewFinding
+                | ChangeKind::ResolvedFinding
+                | ChangeKind::ChangedFinding => {
                     *per_rule.entry((c.kind, c.property.as_str())).or_default() += 1;
                 }
                 _ => {}
@@ -189,128 +202,16 @@ impl DiffResult {
         if !per_rule.is_empty() {
             let _ = writeln!(s, "Findings per rule:");
             for ((kind, rule), k) in per_rule {
-                let what = if kind == ChangeKind::NewFinding {
-                    "new"
-                } else {
-                    "resolved"
+                let what = match kind {
+                    ChangeKind::NewFinding => "new",
+                    ChangeKind::ResolvedFinding => "resolved",
+                    _ => "changed",
                 };
                 let _ = writeln!(s, "  {rule:<24} {what:<8} {k:>7}");
             }
         }
         s
     }
-}
-
-/// One side indexed for the diff.
-struct Indexed<'a> {
-    /// vCenter key (instance UUID, or `server:NAME`) -> position in `t.vcenters`.
-    vc_by_key: HashMap<String, usize>,
-    /// vCenter server (the join column of every table) -> position.
-    vc_by_server: HashMap<&'a str, usize>,
-    keys: Vec<String>,
-    hosts: Vec<Vec<&'a HostIn>>,
-    datastores: Vec<Vec<&'a DatastoreIn>>,
-    vms: Vec<Vec<&'a VmIn>>,
-    /// (vCenter, VM moref) -> disks.
-    disks: HashMap<(usize, &'a str), Vec<&'a DiskIn>>,
-    /// (vCenter, name) -> moref, for hosts and datastores.
-    host_moref: HashMap<(usize, &'a str), &'a str>,
-    ds_moref: HashMap<(usize, &'a str), &'a str>,
-    /// (vCenter, VM moref) -> VM key.
-    vm_key: HashMap<(usize, &'a str), &'a str>,
-}
-
-fn vc_key(uuid: &Option<String>, server: &str) -> String {
-    match uuid.as_deref() {
-        Some(u) if !u.is_empty() => u.to_string(),
-        _ => format!("server:{server}"),
-    }
-}
-
-fn vm_key(vm: &VmIn) -> &str {
-    match vm.instance_uuid.as_deref() {
-        Some(u) if !u.is_empty() => u,
-        _ => &vm.moref,
-    }
-}
-
-impl<'a> Indexed<'a> {
-    fn new(t: &'a Tables) -> Self {
-        let n = t.vcenters.len();
-        let mut ix = Indexed {
-            vc_by_key: HashMap::new(),
-            vc_by_server: HashMap::new(),
-            keys: Vec::with_capacity(n),
-            hosts: vec![Vec::new(); n],
-            datastores: vec![Vec::new(); n],
-            vms: vec![Vec::new(); n],
-            disks: HashMap::new(),
-            host_moref: HashMap::new(),
-            ds_moref: HashMap::new(),
-            vm_key: HashMap::new(),
-        };
-        for (i, vc) in t.vcenters.iter().enumerate() {
-            let key = vc_key(&vc.instance_uuid, &vc.vcenter);
-            ix.vc_by_key.insert(key.clone(), i);
-            ix.keys.push(key);
-            ix.vc_by_server.insert(&vc.vcenter, i);
-        }
-        for h in &t.hosts {
-            if let Some(&i) = ix.vc_by_server.get(h.vcenter.as_str()) {
-                ix.hosts[i].push(h);
-                ix.host_moref.insert((i, &h.host), &h.moref);
-            }
-        }
-        for d in &t.datastores {
-            if let Some(&i) = ix.vc_by_server.get(d.vcenter.as_str()) {
-                ix.datastores[i].push(d);
-                ix.ds_moref.insert((i, &d.datastore), &d.moref);
-            }
-        }
-        for v in &t.vms {
-            if let Some(&i) = ix.vc_by_server.get(v.vcenter.as_str()) {
-                ix.vms[i].push(v);
-                ix.vm_key.insert((i, &v.moref), vm_key(v));
-            }
-        }
-        for d in &t.disks {
-            if let Some(&i) = ix.vc_by_server.get(d.vcenter.as_str()) {
-                ix.disks.entry((i, &d.vm_moref)).or_default().push(d);
-            }
-        }
-        ix
-    }
-
-    /// A VM's host as (moref when known, name).
-    fn host_of(&self, vc: usize, vm: &VmIn) -> Option<String> {
-        let name = vm.host.as_deref()?;
-        Some(
-            self.host_moref
-                .get(&(vc, name))
-                .map_or_else(|| name.to_string(), |m| (*m).to_string()),
-        )
-    }
-
-    /// A VM's datastores as sorted morefs (names where unknown).
-    fn datastores_of(&self, vc: usize, vm: &VmIn) -> Vec<String> {
-        let mut v: Vec<String> = names(&vm.datastores)
-            .map(|n| {
-                self.ds_moref
-                    .get(&(vc, n))
-                    .map_or_else(|| n.to_string(), |m| (*m).to_string())
-            })
-            .collect();
-        v.sort();
-        v
-    }
-}
-
-fn names(list: &str) -> impl Iterator<Item = &str> {
-    list.split("; ").filter(|s| !s.is_empty())
-}
-
-fn text<T: ToString>(v: &Option<T>) -> Option<String> {
-    v.as_ref().map(ToString::to_string)
 }
 
 /// Where a change is recorded: the object in NEW (or OLD when it vanished).
@@ -326,8 +227,8 @@ impl At<'_> {
         &self,
         kind: ChangeKind,
         property: &str,
-        old: Option<String>,
-        new: Option<String>,
+        old: Option<&str>,
+        new: Option<&str>,
     ) -> Change {
         Change {
             kind,
@@ -336,49 +237,86 @@ impl At<'_> {
             object: self.object.to_string(),
             moref: self.moref.to_string(),
             property: property.to_string(),
-            old,
-            new,
+            old: old.map(str::to_string),
+            new: new.map(str::to_string),
         }
     }
 }
 
-/// Compares OLD with NEW.
-pub fn diff(old: &Tables, new: &Tables) -> DiffResult {
-    let o = Indexed::new(old);
-    let n = Indexed::new(new);
+/// Compares OLD with NEW, two sides read with the same interner.
+pub fn diff(old: &Side, new: &Side, strs: &Interner) -> DiffResult {
     let mut result = DiffResult::default();
-    // Pairs of compared vCenters (old position, new position).
-    let mut pairs: Vec<(usize, usize)> = Vec::new();
-    // A vCenter that could not be collected has no instance UUID: match it by server name.
-    let matched = |i: usize| -> Option<usize> {
-        if let Some(&j) = n.vc_by_key.get(&o.keys[i]) {
-            return Some(j);
-        }
-        let &j = n.vc_by_server.get(old.vcenters[i].vcenter.as_str())?;
-        let unknown = |u: &Option<String>| u.as_deref().is_none_or(str::is_empty);
-        (unknown(&old.vcenters[i].instance_uuid) || unknown(&new.vcenters[j].instance_uuid))
-            .then_some(j)
+    let pairs = pair_vcenters(old, new, strs, &mut result);
+    result.compared = pairs.len();
+    let mut d = Differ {
+        strs,
+        out: &mut result.changes,
     };
+    for &(i, j) in &pairs {
+        let (ov, nv) = (&old.vcenters[i], &new.vcenters[j]);
+        d.objects(ov, nv, "host", |v| &v.hosts, HOST_PROPS);
+        d.objects(ov, nv, "datastore", |v| &v.datastores, DATASTORE_PROPS);
+    }
+    let moves = d.vms(old, new, &pairs);
+    d.findings(old, new, &pairs, &moves);
+    result
+}
+
+/// Pairs the vCenters of both sides (by instance UUID; by server name when one side does not
+/// know it); the others are not compared, with why.
+fn pair_vcenters(
+    old: &Side,
+    new: &Side,
+    strs: &Interner,
+    result: &mut DiffResult,
+) -> Vec<(usize, usize)> {
+    let key = |vc: &Vc| {
+        (
+            vc.instance_uuid.is_some(),
+            vc.instance_uuid.unwrap_or(vc.server),
+        )
+    };
+    let new_by_key: HashMap<(bool, Sym), usize> = new
+        .vcenters
+        .iter()
+        .enumerate()
+        .map(|(j, vc)| (key(vc), j))
+        .collect();
+    let new_by_server: HashMap<Sym, usize> = new
+        .vcenters
+        .iter()
+        .enumerate()
+        .map(|(j, vc)| (vc.server, j))
+        .collect();
+    let not_compared = |vc: &Vc, why: String| NotCompared {
+        vcenter: strs.str(vc.server).to_string(),
+        instance_uuid: strs.opt_str(vc.instance_uuid).map(str::to_string),
+        why,
+    };
+    let mut pairs = Vec::new();
     let mut new_matched = vec![false; new.vcenters.len()];
     for (i, vc) in old.vcenters.iter().enumerate() {
-        let found = matched(i);
-        if let Some(j) = found {
-            new_matched[j] = true;
-        }
+        // A vCenter that could not be collected has no instance UUID: match it by server name.
+        let found = new_by_key.get(&key(vc)).copied().or_else(|| {
+            let &j = new_by_server.get(&vc.server)?;
+            (vc.instance_uuid.is_none() || new.vcenters[j].instance_uuid.is_none()).then_some(j)
+        });
         let why = match found {
             None => Some("not in NEW".to_string()),
             Some(j) => {
+                new_matched[j] = true;
                 let nv = &new.vcenters[j];
-                if vc.status != "ok" {
-                    Some(format!(
-                        "not collected in OLD: {}",
-                        vc.error.as_deref().unwrap_or(&vc.status)
-                    ))
-                } else if nv.status != "ok" {
-                    Some(format!(
-                        "not collected in NEW: {}",
-                        nv.error.as_deref().unwrap_or(&nv.status)
-                    ))
+                let why = |side: &str, v: &Vc| {
+                    let status = strs.str(v.status);
+                    format!(
+                        "not collected in {side}: {}",
+                        v.error.as_deref().unwrap_or(status)
+                    )
+                };
+                if strs.str(vc.status) != "ok" {
+                    Some(why("OLD", vc))
+                } else if strs.str(nv.status) != "ok" {
+                    Some(why("NEW", nv))
                 } else {
                     pairs.push((i, j));
                     None
@@ -386,529 +324,363 @@ pub fn diff(old: &Tables, new: &Tables) -> DiffResult {
             }
         };
         if let Some(why) = why {
-            result.not_compared.push(NotCompared {
-                vcenter: vc.vcenter.clone(),
-                instance_uuid: vc.instance_uuid.clone(),
-                why,
-            });
+            result.not_compared.push(not_compared(vc, why));
         }
     }
     for (j, vc) in new.vcenters.iter().enumerate() {
         if !new_matched[j] {
-            result.not_compared.push(NotCompared {
-                vcenter: vc.vcenter.clone(),
-                instance_uuid: vc.instance_uuid.clone(),
-                why: "not in OLD".into(),
-            });
+            result
+                .not_compared
+                .push(not_compared(vc, "not in OLD".into()));
         }
     }
-    result.compared = pairs.len();
-    let changes = &mut result.changes;
-    for &(i, j) in &pairs {
-        diff_hosts(&o, &n, i, j, &new.vcenters[j].vcenter, changes);
-        diff_datastores(&o, &n, i, j, &new.vcenters[j].vcenter, changes);
-    }
-    let moved = diff_vms(&o, &n, old, new, &pairs, changes);
-    diff_findings(&o, &n, old, new, &pairs, &moved, changes);
-    result
+    pairs
 }
 
-fn diff_hosts(o: &Indexed, n: &Indexed, i: usize, j: usize, server: &str, out: &mut Vec<Change>) {
-    let new_by_moref: HashMap<&str, &HostIn> =
-        n.hosts[j].iter().map(|h| (h.moref.as_str(), *h)).collect();
-    let mut seen = HashSet::new();
-    for oh in &o.hosts[i] {
-        let Some(nh) = new_by_moref.get(oh.moref.as_str()) else {
-            out.push(at(server, "host", &oh.host, &oh.moref).change(
-                ChangeKind::Vanished,
-                "",
-                Some(oh.host.clone()),
-                None,
-            ));
-            continue;
-        };
-        seen.insert(oh.moref.as_str());
-        let a = at(server, "host", &nh.host, &nh.moref);
-        let mut p = |kind, name: &str, old: Option<String>, new: Option<String>| {
-            if old != new {
-                out.push(a.change(kind, name, old, new));
-            }
-        };
-        p(
-            ChangeKind::Renamed,
-            "name",
-            Some(oh.host.clone()),
-            Some(nh.host.clone()),
-        );
-        p(
-            ChangeKind::Moved,
-            "datacenter",
-            oh.datacenter.clone(),
-            nh.datacenter.clone(),
-        );
-        p(
-            ChangeKind::Moved,
-            "cluster",
-            oh.cluster.clone(),
-            nh.cluster.clone(),
-        );
-        p(
-            ChangeKind::Changed,
-            "version",
-            oh.version.clone(),
-            nh.version.clone(),
-        );
-        p(
-            ChangeKind::Changed,
-            "build",
-            oh.build.clone(),
-            nh.build.clone(),
-        );
-        p(
-            ChangeKind::Changed,
-            "connection_state",
-            oh.connection_state.clone(),
-            nh.connection_state.clone(),
-        );
-        p(
-            ChangeKind::Changed,
-            "maintenance_mode",
-            text(&oh.maintenance_mode),
-            text(&nh.maintenance_mode),
-        );
-    }
-    for nh in &n.hosts[j] {
-        if !seen.contains(nh.moref.as_str()) {
-            out.push(at(server, "host", &nh.host, &nh.moref).change(
-                ChangeKind::Appeared,
-                "",
-                None,
-                Some(nh.host.clone()),
-            ));
+/// Names of a vCenter's hosts and datastores -> their morefs, to compare a VM's placement by
+/// moref (renaming a host does not move its VMs).
+struct Places<'a> {
+    hosts: HashMap<Sym, Sym>,
+    datastores: HashMap<&'a str, Sym>,
+}
+
+impl<'a> Places<'a> {
+    fn of(vc: &Vc, strs: &'a Interner) -> Self {
+        Places {
+            hosts: vc.hosts.iter().map(|o| (o.name, o.moref)).collect(),
+            datastores: vc
+                .datastores
+                .iter()
+                .map(|o| (strs.str(o.name), o.moref))
+                .collect(),
         }
     }
-}
 
-fn at<'r>(vcenter: &'r str, object_type: &'static str, object: &'r str, moref: &'r str) -> At<'r> {
-    At {
-        vcenter,
-        object_type,
-        object,
-        moref,
+    fn host(&self, vm: &VmObj) -> Option<Sym> {
+        let name = vm.host?;
+        Some(self.hosts.get(&name).copied().unwrap_or(name))
     }
-}
 
-fn diff_datastores(
-    o: &Indexed,
-    n: &Indexed,
-    i: usize,
-    j: usize,
-    server: &str,
-    out: &mut Vec<Change>,
-) {
-    let new_by_moref: HashMap<&str, &DatastoreIn> = n.datastores[j]
-        .iter()
-        .map(|d| (d.moref.as_str(), *d))
-        .collect();
-    let mut seen = HashSet::new();
-    for od in &o.datastores[i] {
-        let Some(nd) = new_by_moref.get(od.moref.as_str()) else {
-            out.push(at(server, "datastore", &od.datastore, &od.moref).change(
-                ChangeKind::Vanished,
-                "",
-                Some(od.datastore.clone()),
-                None,
-            ));
-            continue;
-        };
-        seen.insert(od.moref.as_str());
-        let a = at(server, "datastore", &nd.datastore, &nd.moref);
-        let mut p = |kind, name: &str, old: Option<String>, new: Option<String>| {
-            if old != new {
-                out.push(a.change(kind, name, old, new));
-            }
-        };
-        p(
-            ChangeKind::Renamed,
-            "name",
-            Some(od.datastore.clone()),
-            Some(nd.datastore.clone()),
-        );
-        p(
-            ChangeKind::Moved,
-            "datacenter",
-            od.datacenter.clone(),
-            nd.datacenter.clone(),
-        );
-        p(
-            ChangeKind::Moved,
-            "datastore_cluster",
-            od.datastore_cluster.clone(),
-            nd.datastore_cluster.clone(),
-        );
-        p(
-            ChangeKind::Changed,
-            "type",
-            od.kind.clone(),
-            nd.kind.clone(),
-        );
-        p(
-            ChangeKind::Changed,
-            "capacity_gib",
-            text(&od.capacity_gib),
-            text(&nd.capacity_gib),
-        );
-    }
-    for nd in &n.datastores[j] {
-        if !seen.contains(nd.moref.as_str()) {
-            out.push(at(server, "datastore", &nd.datastore, &nd.moref).change(
-                ChangeKind::Appeared,
-                "",
-                None,
-                Some(nd.datastore.clone()),
-            ));
-        }
+    /// The VM's datastores as morefs (names where unknown, as symbols or text), sorted.
+    fn datastores(&self, vm: &VmObj, strs: &'a Interner) -> Vec<Result<Sym, &'a str>> {
+        let mut v: Vec<Result<Sym, &str>> = strs
+            .str(vm.datastores)
+            .split("; ")
+            .filter(|s| !s.is_empty())
+            .map(|n| self.datastores.get(n).copied().ok_or(n))
+            .collect();
+        v.sort_unstable();
+        v
     }
 }
 
 /// VMs that moved vCenter: (old vCenter, VM key) -> new vCenter.
-type Moves = HashMap<(usize, String), usize>;
+type Moves = HashMap<(usize, Sym), usize>;
 
-fn diff_vms(
-    o: &Indexed,
-    n: &Indexed,
-    old: &Tables,
-    new: &Tables,
-    pairs: &[(usize, usize)],
-    out: &mut Vec<Change>,
-) -> Moves {
-    let mut vanished: Vec<(usize, &VmIn)> = Vec::new();
-    let mut appeared: Vec<(usize, &VmIn)> = Vec::new();
-    for &(i, j) in pairs {
-        let new_by_key: HashMap<&str, &VmIn> = n.vms[j].iter().map(|v| (vm_key(v), *v)).collect();
-        let mut seen = HashSet::new();
-        for ov in &o.vms[i] {
-            match new_by_key.get(vm_key(ov)) {
-                Some(nv) => {
-                    seen.insert(vm_key(nv));
-                    compare_vm(o, n, (i, ov), (j, nv), &new.vcenters[j].vcenter, out);
-                }
-                None => vanished.push((i, ov)),
-            }
-        }
-        appeared.extend(
-            n.vms[j]
-                .iter()
-                .filter(|v| !seen.contains(vm_key(v)))
-                .map(|v| (j, *v)),
-        );
-    }
-    // A VM key that appeared exactly once elsewhere moved vCenter.
-    let mut appeared_by_key: HashMap<&str, Option<usize>> = HashMap::new();
-    for (pos, (_, v)) in appeared.iter().enumerate() {
-        if v.instance_uuid.is_some() {
-            appeared_by_key
-                .entry(vm_key(v))
-                .and_modify(|p| *p = None)
-                .or_insert(Some(pos));
-        }
-    }
-    let mut moves = Moves::new();
-    let mut taken = vec![false; appeared.len()];
-    for (i, ov) in vanished {
-        let target = appeared_by_key
-            .get(vm_key(ov))
-            .copied()
-            .flatten()
-            .filter(|p| !taken[*p]);
-        let server = &old.vcenters[i].vcenter;
-        match target {
-            Some(pos) => {
-                taken[pos] = true;
-                let (j, nv) = appeared[pos];
-                let ns = &new.vcenters[j].vcenter;
-                out.push(at(ns, "vm", &nv.vm, &nv.moref).change(
-                    ChangeKind::Moved,
-                    "vcenter",
-                    Some(server.clone()),
-                    Some(ns.clone()),
-                ));
-                compare_vm(o, n, (i, ov), (j, nv), ns, out);
-                moves.insert((i, vm_key(ov).to_string()), j);
-            }
-            None => out.push(at(server, "vm", &ov.vm, &ov.moref).change(
-                ChangeKind::Vanished,
-                "",
-                Some(ov.vm.clone()),
-                None,
-            )),
-        }
-    }
-    for (pos, (j, nv)) in appeared.iter().enumerate() {
-        if !taken[pos] {
-            let ns = &new.vcenters[*j].vcenter;
-            out.push(at(ns, "vm", &nv.vm, &nv.moref).change(
-                ChangeKind::Appeared,
-                "",
-                None,
-                Some(nv.vm.clone()),
-            ));
-        }
-    }
-    moves
+/// A finding's identity: (pair of vCenters, object type, object key, rule, occurrence). A rule
+/// may give one object several findings (one per disk): the n-th of each side match.
+type FindingKey = (usize, ObjectKind, Option<Sym>, Sym, usize);
+
+/// The comparison, writing changes as it goes.
+struct Differ<'s> {
+    strs: &'s Interner,
+    out: &'s mut Vec<Change>,
 }
 
-fn compare_vm(
-    o: &Indexed,
-    n: &Indexed,
-    (i, ov): (usize, &VmIn),
-    (j, nv): (usize, &VmIn),
-    server: &str,
-    out: &mut Vec<Change>,
-) {
-    let a = at(server, "vm", &nv.vm, &nv.moref);
-    let mut p = |kind, name: &str, old: Option<String>, new: Option<String>| {
+impl Differ<'_> {
+    /// Where a change about `o` of `vc` is recorded.
+    fn at(&self, vc: &Vc, object_type: &'static str, o: &Obj) -> At<'_> {
+        At {
+            vcenter: self.strs.str(vc.server),
+            object_type,
+            object: self.strs.str(o.name),
+            moref: self.strs.str(o.moref),
+        }
+    }
+
+    fn push(&mut self, c: Change) {
+        self.out.push(c);
+    }
+
+    /// A change when `old` and `new` differ.
+    fn cmp(
+        &mut self,
+        (vc, ty, o): (&Vc, &'static str, &Obj),
+        kind: ChangeKind,
+        property: &str,
+        old: Option<Sym>,
+        new: Option<Sym>,
+    ) {
         if old != new {
-            out.push(a.change(kind, name, old, new));
-        }
-    };
-    p(
-        ChangeKind::Renamed,
-        "name",
-        Some(ov.vm.clone()),
-        Some(nv.vm.clone()),
-    );
-    p(
-        ChangeKind::Moved,
-        "datacenter",
-        ov.datacenter.clone(),
-        nv.datacenter.clone(),
-    );
-    p(
-        ChangeKind::Moved,
-        "cluster",
-        ov.cluster.clone(),
-        nv.cluster.clone(),
-    );
-    if o.host_of(i, ov) != n.host_of(j, nv) {
-        p(ChangeKind::Moved, "host", ov.host.clone(), nv.host.clone());
-    }
-    if o.datastores_of(i, ov) != n.datastores_of(j, nv) {
-        p(
-            ChangeKind::Moved,
-            "datastore",
-            Some(ov.datastores.clone()),
-            Some(nv.datastores.clone()),
-        );
-    }
-    p(
-        ChangeKind::Moved,
-        "folder",
-        ov.folder.clone(),
-        nv.folder.clone(),
-    );
-    let props: [(&str, Option<String>, Option<String>); 15] = [
-        (
-            "power_state",
-            ov.power_state.clone(),
-            nv.power_state.clone(),
-        ),
-        ("template", text(&ov.template), text(&nv.template)),
-        ("guest_id", ov.guest_id.clone(), nv.guest_id.clone()),
-        (
-            "guest_os_config",
-            ov.guest_os_config.clone(),
-            nv.guest_os_config.clone(),
-        ),
-        (
-            "guest_os_tools",
-            ov.guest_os_tools.clone(),
-            nv.guest_os_tools.clone(),
-        ),
-        (
-            "tools_status",
-            ov.tools_status.clone(),
-            nv.tools_status.clone(),
-        ),
-        (
-            "tools_running",
-            ov.tools_running.clone(),
-            nv.tools_running.clone(),
-        ),
-        (
-            "tools_version",
-            ov.tools_version.clone(),
-            nv.tools_version.clone(),
-        ),
-        (
-            "tools_version_status",
-            ov.tools_version_status.clone(),
-            nv.tools_version_status.clone(),
-        ),
-        ("firmware", ov.firmware.clone(), nv.firmware.clone()),
-        ("cpus", text(&ov.cpus), text(&nv.cpus)),
-        ("memory_mb", text(&ov.memory_mb), text(&nv.memory_mb)),
-        ("disks", text(&ov.disks), text(&nv.disks)),
-        (
-            "provisioned_gib",
-            text(&ov.provisioned_gib),
-            text(&nv.provisioned_gib),
-        ),
-        (
-            "readiness",
-            Some(ov.readiness.clone()),
-            Some(nv.readiness.clone()),
-        ),
-    ];
-    for (name, old, new) in props {
-        let kind = if name == "readiness" {
-            ChangeKind::Readiness
-        } else {
-            ChangeKind::Changed
-        };
-        p(kind, name, old, new);
-    }
-    // Disks by label: a grown, added or removed disk.
-    let empty = Vec::new();
-    let od = o.disks.get(&(i, ov.moref.as_str())).unwrap_or(&empty);
-    let nd = n.disks.get(&(j, nv.moref.as_str())).unwrap_or(&empty);
-    let label = |d: &DiskIn| d.label.clone().unwrap_or_default();
-    let new_disks: HashMap<String, &DiskIn> = nd.iter().map(|d| (label(d), *d)).collect();
-    let mut seen = HashSet::new();
-    for d in od {
-        let l = label(d);
-        let after = new_disks.get(&l);
-        seen.insert(l.clone());
-        p(
-            ChangeKind::Changed,
-            &format!("disk {l} capacity_gib"),
-            text(&d.capacity_gib),
-            after.and_then(|x| text(&x.capacity_gib)),
-        );
-        if let Some(x) = after {
-            p(
-                ChangeKind::Moved,
-                &format!("disk {l} datastore"),
-                d.datastore.clone(),
-                x.datastore.clone(),
-            );
+            let s = self.strs;
+            let c = self
+                .at(vc, ty, o)
+                .change(kind, property, s.opt_str(old), s.opt_str(new));
+            self.push(c);
         }
     }
-    for d in nd {
-        if !seen.contains(&label(d)) {
-            p(
-                ChangeKind::Changed,
-                &format!("disk {} capacity_gib", label(d)),
-                None,
-                text(&d.capacity_gib),
-            );
-        }
-    }
-}
 
-/// A finding's identity: (vCenter key, object type, object key, rule, status, occurrence). A rule
-/// may give one object several findings (one per disk): the n-th of the same kind on each side
-/// match, so a second failing disk is one new finding.
-type FindingKey = (String, String, String, String, String, usize);
-
-fn finding_keys<'t>(
-    ix: &Indexed,
-    t: &'t Tables,
-    compared: &HashSet<usize>,
-    remap: impl Fn(usize, &str) -> usize,
-) -> Vec<(FindingKey, &'t FindingIn)> {
-    let mut seen: HashMap<FindingKey, usize> = HashMap::new();
-    t.findings
-        .iter()
-        .filter_map(|f| {
-            let &vc = ix.vc_by_server.get(f.vcenter.as_str())?;
-            if !compared.contains(&vc) {
-                return None;
-            }
-            let (vc, object) = match f.object_type.as_str() {
-                "vm" => {
-                    let key = ix
-                        .vm_key
-                        .get(&(vc, f.moref.as_str()))
-                        .copied()
-                        .unwrap_or(&f.moref);
-                    (remap(vc, key), key.to_string())
-                }
-                "vcenter" => (vc, String::new()),
-                _ => (vc, f.moref.clone()),
+    /// Hosts or datastores of a pair of vCenters, matched by moref.
+    fn objects(
+        &mut self,
+        ov: &Vc,
+        nv: &Vc,
+        ty: &'static str,
+        list: impl Fn(&Vc) -> &Vec<Obj>,
+        props: &[(&str, ChangeKind)],
+    ) {
+        let new_by_moref: HashMap<Sym, &Obj> = list(nv).iter().map(|o| (o.moref, o)).collect();
+        let mut seen = HashSet::new();
+        for o in list(ov) {
+            let Some(n) = new_by_moref.get(&o.moref) else {
+                self.cmp((ov, ty, o), ChangeKind::Vanished, "", Some(o.name), None);
+                continue;
             };
-            let mut key = (
-                ix.keys[vc].clone(),
-                f.object_type.clone(),
-                object,
-                f.rule.clone(),
-                f.status.clone(),
-                0,
+            seen.insert(o.moref);
+            let here = (nv, ty, *n);
+            self.cmp(
+                here,
+                ChangeKind::Renamed,
+                "name",
+                Some(o.name),
+                Some(n.name),
             );
-            let n = seen.entry(key.clone()).or_default();
-            key.5 = *n;
-            *n += 1;
-            Some((key, f))
-        })
-        .collect()
-}
+            for (k, (name, kind)) in props.iter().enumerate() {
+                self.cmp(here, *kind, name, o.props[k], n.props[k]);
+            }
+        }
+        for n in list(nv) {
+            if !seen.contains(&n.moref) {
+                self.cmp((nv, ty, n), ChangeKind::Appeared, "", None, Some(n.name));
+            }
+        }
+    }
 
-fn diff_findings(
-    o: &Indexed,
-    n: &Indexed,
-    old: &Tables,
-    new: &Tables,
-    pairs: &[(usize, usize)],
-    moves: &Moves,
-    out: &mut Vec<Change>,
-) {
-    let old_set: HashSet<usize> = pairs.iter().map(|p| p.0).collect();
-    let new_set: HashSet<usize> = pairs.iter().map(|p| p.1).collect();
-    // Old findings of a VM that moved vCenter are keyed by its new vCenter, so they follow it.
-    let new_pos_to_old: HashMap<usize, usize> = pairs.iter().map(|&(i, j)| (j, i)).collect();
-    let olds = finding_keys(o, old, &old_set, |vc, key| {
+    fn vms(&mut self, old: &Side, new: &Side, pairs: &[(usize, usize)]) -> Moves {
+        let strs = self.strs;
+        let places_old: HashMap<usize, Places> = pairs
+            .iter()
+            .map(|&(i, _)| (i, Places::of(&old.vcenters[i], strs)))
+            .collect();
+        let places_new: HashMap<usize, Places> = pairs
+            .iter()
+            .map(|&(_, j)| (j, Places::of(&new.vcenters[j], strs)))
+            .collect();
+        let pair_vm = |d: &mut Self, (i, ov): (usize, &VmObj), (j, nv): (usize, &VmObj)| {
+            let places = (&places_old[&i], &places_new[&j]);
+            d.vm((&old.vcenters[i], ov), (&new.vcenters[j], nv), places);
+        };
+        let mut vanished: Vec<(usize, &VmObj)> = Vec::new();
+        let mut appeared: Vec<(usize, &VmObj)> = Vec::new();
+        for &(i, j) in pairs {
+            let nvms = &new.vcenters[j].vms;
+            let new_by_key: HashMap<Sym, usize> =
+                nvms.iter().enumerate().map(|(p, v)| (v.key, p)).collect();
+            let mut seen = vec![false; nvms.len()];
+            for ov in &old.vcenters[i].vms {
+                match new_by_key.get(&ov.key) {
+                    Some(&p) if !seen[p] => {
+                        seen[p] = true;
+                        pair_vm(self, (i, ov), (j, &nvms[p]));
+                    }
+                    _ => vanished.push((i, ov)),
+                }
+            }
+            appeared.extend(
+                nvms.iter()
+                    .zip(&seen)
+                    .filter(|(_, s)| !**s)
+                    .map(|(v, _)| (j, v)),
+            );
+        }
+        // An instance UUID that appeared exactly once elsewhere moved vCenter.
+        let mut appeared_by_key: HashMap<Sym, Option<usize>> = HashMap::new();
+        for (pos, (_, v)) in appeared.iter().enumerate() {
+            if v.has_uuid {
+                appeared_by_key
+                    .entry(v.key)
+                    .and_modify(|p| *p = None)
+                    .or_insert(Some(pos));
+            }
+        }
+        let mut moves = Moves::new();
+        let mut taken = vec![false; appeared.len()];
+        for (i, ov) in vanished {
+            let target = appeared_by_key
+                .get(&ov.key)
+                .copied()
+                .flatten()
+                .filter(|p| ov.has_uuid && !taken[*p]);
+            let ovc = &old.vcenters[i];
+            match target {
+                Some(pos) => {
+                    taken[pos] = true;
+                    let (j, nv) = appeared[pos];
+                    let nvc = &new.vcenters[j];
+                    let here = (nvc, "vm", &nv.obj);
+                    let (from, to) = (Some(ovc.server), Some(nvc.server));
+                    self.cmp(here, ChangeKind::Moved, "vcenter", from, to);
+                    pair_vm(self, (i, ov), (j, nv));
+                    moves.insert((i, ov.key), j);
+                }
+                None => {
+                    let name = Some(ov.obj.name);
+                    self.cmp((ovc, "vm", &ov.obj), ChangeKind::Vanished, "", name, None);
+                }
+            }
+        }
+        for (pos, (j, nv)) in appeared.iter().enumerate() {
+            if !taken[pos] {
+                let here = (&new.vcenters[*j], "vm", &nv.obj);
+                self.cmp(here, ChangeKind::Appeared, "", None, Some(nv.obj.name));
+            }
+        }
         moves
-            .get(&(vc, key.to_string()))
-            .and_then(|j| new_pos_to_old.get(j))
-            .copied()
-            .unwrap_or(vc)
-    });
-    let news = finding_keys(n, new, &new_set, |vc, _| vc);
-    // vCenter keys are per side positions mapped to keys, the same on both sides for a pair.
-    let old_keys: HashSet<&FindingKey> = olds.iter().map(|(k, _)| k).collect();
-    let new_keys: HashSet<&FindingKey> = news.iter().map(|(k, _)| k).collect();
-    let show = |f: &FindingIn| format!("{} {}", f.status, f.severity);
-    for (k, f) in &olds {
-        if !new_keys.contains(k) {
-            out.push(
-                at(&f.vcenter, object_type(&f.object_type), &f.object, &f.moref).change(
-                    ChangeKind::ResolvedFinding,
-                    &f.rule,
-                    Some(show(f)),
-                    None,
-                ),
-            );
+    }
+
+    fn vm(
+        &mut self,
+        (ovc, ov): (&Vc, &VmObj),
+        (nvc, nv): (&Vc, &VmObj),
+        (po, pn): (&Places, &Places),
+    ) {
+        let strs = self.strs;
+        let here = (nvc, "vm", &nv.obj);
+        let (o, n) = (&ov.obj, &nv.obj);
+        self.cmp(
+            here,
+            ChangeKind::Renamed,
+            "name",
+            Some(o.name),
+            Some(n.name),
+        );
+        if po.host(ov) != pn.host(nv) {
+            self.cmp(here, ChangeKind::Moved, "host", ov.host, nv.host);
+        }
+        if po.datastores(ov, strs) != pn.datastores(nv, strs) {
+            let (od, nd) = (Some(ov.datastores), Some(nv.datastores));
+            self.cmp(here, ChangeKind::Moved, "datastore", od, nd);
+        }
+        for (k, (name, kind)) in VM_PROPS.iter().enumerate() {
+            self.cmp(here, *kind, name, o.props[k], n.props[k]);
+        }
+        // Disks by label: a grown, added or removed disk.
+        let none = Vec::new();
+        let od = ovc.disks.get(&o.moref).unwrap_or(&none);
+        let nd = nvc.disks.get(&n.moref).unwrap_or(&none);
+        let new_disks: HashMap<Sym, &DiskObj> = nd.iter().map(|d| (d.label, d)).collect();
+        let mut seen = HashSet::new();
+        for d in od {
+            let after = new_disks.get(&d.label);
+            seen.insert(d.label);
+            let label = strs.str(d.label);
+            let cap = format!("disk {label} capacity_gib");
+            let new_cap = after.and_then(|x| x.capacity_gib);
+            self.cmp(here, ChangeKind::Changed, &cap, d.capacity_gib, new_cap);
+            if let Some(x) = after {
+                let prop = format!("disk {label} datastore");
+                self.cmp(here, ChangeKind::Moved, &prop, d.datastore, x.datastore);
+            }
+        }
+        for d in nd {
+            if !seen.contains(&d.label) {
+                let cap = format!("disk {} capacity_gib", strs.str(d.label));
+                self.cmp(here, ChangeKind::Changed, &cap, None, d.capacity_gib);
+            }
         }
     }
-    for (k, f) in &news {
-        if !old_keys.contains(k) {
-            out.push(
-                at(&f.vcenter, object_type(&f.object_type), &f.object, &f.moref).change(
-                    ChangeKind::NewFinding,
-                    &f.rule,
-                    None,
-                    Some(show(f)),
-                ),
-            );
+
+    /// The findings of the compared vCenters of one side, keyed; `place` gives the pair a
+    /// finding belongs to (a VM that moved vCenter takes its old findings along).
+    fn finding_keys(
+        side: &Side,
+        vcs: impl Iterator<Item = (usize, usize)>,
+        place: impl Fn(usize, Sym, usize) -> usize,
+    ) -> Vec<(FindingKey, usize, &FindingObj)> {
+        let mut seen: HashMap<FindingKey, usize> = HashMap::new();
+        let mut out = Vec::new();
+        for (vc_pos, pair) in vcs {
+            let vc = &side.vcenters[vc_pos];
+            let vm_key: HashMap<Sym, Sym> = vc.vms.iter().map(|v| (v.obj.moref, v.key)).collect();
+            for f in &vc.findings {
+                let (pair, object) = match f.object_type {
+                    ObjectKind::Vm => {
+                        let key = vm_key.get(&f.moref).copied().unwrap_or(f.moref);
+                        (place(vc_pos, key, pair), Some(key))
+                    }
+                    ObjectKind::VCenter => (pair, None),
+                    ObjectKind::Host => (pair, Some(f.moref)),
+                };
+                let mut key = (pair, f.object_type, object, f.rule, 0);
+                let n = seen.entry(key).or_default();
+                key.4 = *n;
+                *n += 1;
+                out.push((key, vc_pos, f));
+            }
+        }
+        out
+    }
+
+    fn findings(&mut self, old: &Side, new: &Side, pairs: &[(usize, usize)], moves: &Moves) {
+        let pair_of_new: HashMap<usize, usize> = pairs
+            .iter()
+            .enumerate()
+            .map(|(p, &(_, j))| (j, p))
+            .collect();
+        let olds = Self::finding_keys(
+            old,
+            pairs.iter().enumerate().map(|(p, &(i, _))| (i, p)),
+            |i, key, p| {
+                moves
+                    .get(&(i, key))
+                    .and_then(|j| pair_of_new.get(j))
+                    .copied()
+                    .unwrap_or(p)
+            },
+        );
+        let news = Self::finding_keys(
+            new,
+            pairs.iter().enumerate().map(|(p, &(_, j))| (j, p)),
+            |_, _, p| p,
+        );
+        let strs = self.strs;
+        let show = |f: &FindingObj| format!("{} {}", f.status.as_str(), f.severity.as_str());
+        let old_by_key: HashMap<&FindingKey, &FindingObj> =
+            olds.iter().map(|(k, _, f)| (k, *f)).collect();
+        let new_keys: HashSet<&FindingKey> = news.iter().map(|(k, _, _)| k).collect();
+        let change = |vc: &Vc, f: &FindingObj, kind, old: Option<&str>, new: Option<&str>| {
+            At {
+                vcenter: strs.str(vc.server),
+                object_type: f.object_type.as_str(),
+                object: strs.str(f.object),
+                moref: strs.str(f.moref),
+            }
+            .change(kind, strs.str(f.rule), old, new)
+        };
+        for (k, vc, f) in &olds {
+            if !new_keys.contains(k) {
+                let (vc, s) = (&old.vcenters[*vc], show(f));
+                let kind = ChangeKind::ResolvedFinding;
+                self.push(change(vc, f, kind, Some(&s), None));
+            }
+        }
+        for (k, vc, f) in &news {
+            let vc = &new.vcenters[*vc];
+            match old_by_key.get(k) {
+                None => {
+                    let s = show(f);
+                    self.push(change(vc, f, ChangeKind::NewFinding, None, Some(&s)));
+                }
+                Some(o) if (o.status, o.severity) != (f.status, f.severity) => {
+                    let (s_old, s_new) = (show(o), show(f));
+                    let kind = ChangeKind::ChangedFinding;
+                    self.push(change(vc, f, kind, Some(&s_old), Some(&s_new)));
+                }
+                Some(_) => {}
+            }
         }
     }
 }
 
-fn object_type(s: &str) -> &'static str {
-    match s {
-        "vcenter" => "vcenter",
-        "host" => "host",
-        "vm" => "vm",
-        _ => "other",
-    }
-}
+#[cfg(test)]
+mod tests;

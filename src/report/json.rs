@@ -156,7 +156,7 @@ mod tests {
             object_type: ObjectKind::Vm,
             object: "web-01".into(),
             moref: "vm-1".into(),
-            rule: "disk-size",
+            rule: "disk-size".into(),
             severity: Severity::Error,
             status: Status::Fail,
             message: "too big".into(),
@@ -197,7 +197,7 @@ mod tests {
             memory_mb: None,
             provisioned_gib: Some(crate::report::gib(3 * 1024 * 1024 * 1024 / 2)),
             largest_disk_gib: Some(crate::report::gib(2048 * 1024 * 1024 * 1024)),
-            readiness: "ready",
+            readiness: "ready".into(),
             ..Default::default()
         });
         let row = &doc["t"][0];

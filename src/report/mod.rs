@@ -201,7 +201,8 @@ const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
 /// A size in GiB, rounded to two decimals: a number in every format, written with no trailing
 /// zeros (`2048`, `1.5`, `0.01`) in the CSV and in JSON alike.
-#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, PartialOrd, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Gib(f64);
 
 /// Bytes as [`Gib`].
@@ -315,7 +316,7 @@ pub fn vcenter_rows<'a>(
             build: vc.about.build.clone(),
             api_version: vc.about.api_version.clone(),
             instance_uuid: vc.about.instance_uuid.clone(),
-            status: vc.status.as_str(),
+            status: vc.status.as_str().into(),
             error: vc.error.clone(),
             datacenters: count(vc.datacenters.len()),
             clusters: count(vc.clusters.len()),
@@ -413,7 +414,7 @@ pub fn vm_rows<'a>(
                 datastores: vm.datastores.join("; "),
                 tags: tags_cell(vc, &vm.tags),
                 managed_by: vm.managed_by.as_ref().map(|m| m.label()),
-                readiness: a.readiness_str(),
+                readiness: a.readiness_str().into(),
                 findings: a.findings,
             })
         })

@@ -2,11 +2,21 @@
 //!
 //! These are separate from the domain model on purpose: the model says what is true of the
 //! estate, a row says how one spreadsheet line shows it. Field names are the column names.
+//!
+//! The same structs read `report.json` back (`vcaudit diff`): every row deserializes from the
+//! object the report wrote, so what is written and what is read cannot drift apart. Keys a
+//! reader does not know are ignored and a missing column reads as unknown, so a report of an
+//! older or newer vcaudit of the same schema still reads.
 
 use super::Gib;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
-#[derive(Debug, Default, Serialize)]
+/// A text cell that is usually one of a few fixed spellings (`ok`, `ready`), owned when read.
+pub type Word = Cow<'static, str>;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct VCenterRow {
     pub vcenter: String,
     pub url: String,
@@ -15,7 +25,7 @@ pub struct VCenterRow {
     pub build: Option<String>,
     pub api_version: Option<String>,
     pub instance_uuid: Option<String>,
-    pub status: &'static str,
+    pub status: Word,
     pub error: Option<String>,
     pub datacenters: Option<usize>,
     pub clusters: Option<usize>,
@@ -27,7 +37,8 @@ pub struct VCenterRow {
     pub notes: Option<String>,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct HostRow {
     pub vcenter: String,
     pub datacenter: Option<String>,
@@ -46,7 +57,8 @@ pub struct HostRow {
     pub findings: usize,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct VmRow {
     pub vcenter: String,
     pub datacenter: Option<String>,
@@ -79,11 +91,12 @@ pub struct VmRow {
     /// The solution managing the VM (`config.managedBy`: `extensionKey/type`); empty for an
     /// ordinary VM. Managed (agent) VMs are `out-of-scope`.
     pub managed_by: Option<String>,
-    pub readiness: &'static str,
+    pub readiness: Word,
     pub findings: usize,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DiskRow {
     pub vcenter: String,
     pub vm: String,
@@ -100,7 +113,8 @@ pub struct DiskRow {
     pub unit: Option<i32>,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DatastoreRow {
     pub vcenter: String,
     pub datacenter: Option<String>,

@@ -12,9 +12,11 @@
 //!   vCenter): a `...SrcVmMigratedEvent` or `...DstVmMigratedEvent` fails, naming the event and its
 //!   time; only `...MigrateFailedEvent`s are `unknown` (verify the VM was not moved).
 //!
-//! Without UUID evidence, a VM of a vCenter whose events could not be read (`events_error`) or
-//! were not read at all (`--events-days 0`) is `unknown`, and the message says why. Otherwise the
-//! VM passes.
+//! Without UUID evidence, a VM is `unknown`, and the message says why, when it has a UUID and
+//! another vCenter of the estate could not be collected (its VMs, which may share this VM's UUIDs, are missing from
+//! the index: a peer that was down must not read as evidence of no copy), or when its own
+//! vCenter's events could not be read (`events_error`) or were not read at all
+//! (`--events-days 0`). Otherwise the VM passes.
 //!
 //! Source: seed section "Disaster recovery of VMware virtual machines or physical Windows or Linux
 //! servers to Azure", subsection "VMware vCenter or vSphere host", row **vCenter**:
@@ -121,13 +123,40 @@ impl Rule for CrossVcenterVmotion {
             ));
             return;
         }
+        // Without evidence, a VM passes only when every source of evidence was read.
+        let mut unread: Vec<String> = Vec::new();
+        let has_uuid = [UuidKind::Instance, UuidKind::Bios]
+            .iter()
+            .any(|k| k.of(v.vm).is_some());
+        let down: Vec<&str> = ctx
+            .vcenters_not_collected()
+            .iter()
+            .filter(|&&i| has_uuid && i != v.vc_index)
+            .filter_map(|&i| ctx.estate.vcenters.get(i).map(|vc| vc.server.as_str()))
+            .collect();
+        if !down.is_empty() {
+            let (which, was) = if down.len() == 1 {
+                ("vCenter", "was")
+            } else {
+                ("vCenters", "were")
+            };
+            unread.push(format!(
+                "{which} {} {was} not collected, so its VMs' UUIDs could not be compared",
+                join(&down)
+            ));
+        }
         if v.vc.migration_events.is_none() {
-            let why = match &v.vc.events_error {
+            unread.push(match &v.vc.events_error {
                 Some(reason) => reason.clone(),
                 None => "vCenter events were not read (--events-days 0)".to_string(),
-            };
+            });
+        }
+        if !unread.is_empty() {
             out.push(Outcome::unknown(
-                format!("{why}; verify the VM was never moved by cross-vCenter vMotion"),
+                format!(
+                    "{}; verify the VM was never moved by cross-vCenter vMotion",
+                    unread.join("; ")
+                ),
                 "",
                 EXPECTED,
             ));
@@ -396,6 +425,53 @@ mod tests {
         // UUID evidence decides even without events.
         assert_eq!(statuses(&run_at(&e, 0, 1)), [Status::Fail]);
         assert_eq!(statuses(&run_at(&e, 1, 1)), [Status::Fail]);
+    }
+
+    #[test]
+    fn a_vcenter_not_collected_makes_no_evidence_unknown_not_pass() {
+        use crate::model::CollectStatus;
+        let down = |server: &str| VCenterInventory {
+            status: CollectStatus::Error,
+            error: Some("connection refused".into()),
+            ..VCenterInventory {
+                server: server.into(),
+                ..Default::default()
+            }
+        };
+        // vc1's VM shared its instance UUID with a VM of vc2; vc2 (and vc3) were down this run.
+        let e = estate(vec![
+            vc_with("vc1", vec![with_uuids("a", "i-1", "b-1")], vec![]),
+            down("vc2"),
+            down("vc3"),
+        ]);
+        let o = only(run_at(&e, 0, 0));
+        assert_eq!(o.status, Status::Unknown);
+        assert_eq!(
+            o.message,
+            "vCenters vc2, vc3 were not collected, so its VMs' UUIDs could not be compared; verify the VM was never moved by cross-vCenter vMotion"
+        );
+        // With events not read either, both reasons are given.
+        let mut e = estate(vec![
+            vc_with("vc1", vec![with_uuids("a", "i-1", "b-1")], vec![]),
+            down("vc2"),
+        ]);
+        e.vcenters[0].migration_events = None;
+        let o = only(run_at(&e, 0, 0));
+        assert_eq!(o.status, Status::Unknown);
+        assert_eq!(
+            o.message,
+            "vCenter vc2 was not collected, so its VMs' UUIDs could not be compared; vCenter events were not read (--events-days 0); verify the VM was never moved by cross-vCenter vMotion"
+        );
+        // A VM with no UUID has nothing a peer could share.
+        let e = estate(vec![vc_with("vc1", vec![vm("a")], vec![]), down("vc2")]);
+        assert_eq!(statuses(&run_at(&e, 0, 0)), [Status::Pass]);
+        // Evidence found among the vCenters collected still fails.
+        let e = estate(vec![
+            vc_with("vc1", vec![with_uuids("a", "i-1", "b-1")], vec![]),
+            vc_with("vc4", vec![with_uuids("a", "i-1", "b-9")], vec![]),
+            down("vc2"),
+        ]);
+        assert_eq!(statuses(&run_at(&e, 0, 0)), [Status::Fail]);
     }
 
     #[test]
