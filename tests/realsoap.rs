@@ -132,9 +132,9 @@ async fn vm_disks_and_capacities_from_a_whole_config() {
     // The client asked for `config` whole: the devices are `<device>` elements of
     // `config.hardware`, not an `ArrayOfVirtualDevice`.
     let oc = objects("test_json_vm_explode_default-21-RetrievePropertiesEx.xml").await;
-    let ds: HashMap<MoRef, String> = decode::moref_list(&oc[0], "datastore")
+    let ds: HashMap<MoRef, vcaudit::model::Shared> = decode::moref_list(&oc[0], "datastore")
         .into_iter()
-        .map(|m| (m, "datastore1".to_string()))
+        .map(|m| (m, "datastore1".into()))
         .collect();
     let disks = decode::disks(&oc[0], &ds)
         .expect("capacities fit in u64")

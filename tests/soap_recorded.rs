@@ -538,7 +538,7 @@ async fn xsi_prefix_spellings_decode_identically() {
 
     let names = std::collections::HashMap::from([(
         MoRef::new("Datastore", "datastore-51"),
-        "LocalDS_0".to_string(),
+        vcaudit::model::Shared::from("LocalDS_0"),
     )]);
     let da = decode::disks(a, &names).unwrap().expect("disks");
     let db = decode::disks(b, &names).unwrap().expect("disks");

@@ -19,18 +19,19 @@ use super::os::GuestOs;
 use super::profile::Profile;
 use super::rules::Source;
 use super::{ObjectKind, Outcome, Severity, Status, Subject};
+use crate::model::Shared;
 
 /// One failing or unknown check: a row of `findings.csv` (serialize it with the csv crate; the
 /// field names are the column names).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// The vCenter as the user named it.
-    pub vcenter: String,
+    /// The vCenter as the user named it (shared by all its findings).
+    pub vcenter: Shared,
     pub object_type: ObjectKind,
     /// vCenter: the server as named by the user; host and VM: their names.
-    pub object: String,
+    pub object: Shared,
     /// Host and VM: the moref; vCenter: `about.instanceUuid`, empty when unknown.
-    pub moref: String,
+    pub moref: Shared,
     pub rule: &'static str,
     /// The severity the profile gives the rule.
     pub severity: Severity,
@@ -316,10 +317,10 @@ impl AuditResult {
         for o in out.drain(..).filter(|o| o.status != Status::Pass) {
             tally.add(severity, o.status);
             self.findings.push(Finding {
-                vcenter: subject.vcenter.to_string(),
+                vcenter: subject.vcenter.into(),
                 object_type: subject.kind,
-                object: subject.name.to_string(),
-                moref: subject.moref.to_string(),
+                object: subject.name.into(),
+                moref: subject.moref.into(),
                 rule,
                 severity,
                 status: o.status,

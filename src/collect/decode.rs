@@ -6,7 +6,7 @@
 
 use crate::model::{
     ClusterSummary, ConnectionState, Controller, Disk, DiskBacking, Firmware, GuestDisk,
-    HostHardware, PowerState, ToolsRunning, ToolsStatus, VmDetails,
+    HostHardware, PowerState, Shared, ToolsRunning, ToolsStatus, VmDetails,
 };
 use crate::soap::types::{MoRef, ObjectContent, parse_bool, parse_num};
 use crate::soap::xml::Node;
@@ -135,15 +135,15 @@ pub fn vm_details(oc: &ObjectContent) -> Option<VmDetails> {
     let d = VmDetails {
         dns_name: text(oc, "guest.hostName"),
         primary_ip: text(oc, "guest.ipAddress"),
-        guest_state: text(oc, "guest.guestState"),
-        heartbeat: text(oc, "guestHeartbeatStatus"),
-        connection_state: text(oc, "runtime.connectionState"),
+        guest_state: shared(oc, "guest.guestState"),
+        heartbeat: shared(oc, "guestHeartbeatStatus"),
+        connection_state: shared(oc, "runtime.connectionState"),
         vmx_path: text(oc, "config.files.vmPathName"),
         annotation: oc
             .text("config.annotation")
             .filter(|s| !s.is_empty())
             .map(str::to_string),
-        hw_version: text(oc, "config.version"),
+        hw_version: shared(oc, "config.version"),
         cbt: oc.bool("config.changeTrackingEnabled"),
         cores_per_socket: num(oc, "config.hardware.numCoresPerSocket"),
         cpu_reservation,
@@ -204,6 +204,14 @@ pub fn text(oc: &ObjectContent, path: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// A non-empty trimmed string property that many objects repeat, interned.
+pub fn shared(oc: &ObjectContent, path: &str) -> Option<Shared> {
+    oc.text(path)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(Shared::from)
+}
+
 pub fn num<T: std::str::FromStr>(oc: &ObjectContent, path: &str) -> Option<T> {
     parse_num(oc.text(path))
 }
@@ -222,7 +230,10 @@ pub fn guest_disks(oc: &ObjectContent) -> Vec<GuestDisk> {
     };
     v.into_iter()
         .map(|d| GuestDisk {
-            path: d.string_at(&["diskPath"]).unwrap_or_default(),
+            path: d
+                .text_at(&["diskPath"])
+                .map(Shared::from)
+                .unwrap_or_default(),
             capacity_bytes: parse_num(d.text_at(&["capacity"])),
             free_bytes: parse_num(d.text_at(&["freeSpace"])),
         })
@@ -234,7 +245,7 @@ pub fn guest_disks(oc: &ObjectContent) -> Vec<GuestDisk> {
 /// of them does not fit in `u64` bytes.
 pub fn disks(
     oc: &ObjectContent,
-    datastore_names: &HashMap<MoRef, String>,
+    datastore_names: &HashMap<MoRef, Shared>,
 ) -> Result<Option<Vec<Disk>>, Overflow> {
     let Some(devices) = oc.get_all("config.hardware.device") else {
         return Ok(None);
@@ -268,7 +279,7 @@ fn disk(
     d: &Node,
     labels: &HashMap<i32, &str>,
     controllers: &HashMap<i32, Controller>,
-    datastore_names: &HashMap<MoRef, String>,
+    datastore_names: &HashMap<MoRef, Shared>,
 ) -> Result<Disk, Overflow> {
     let capacity_bytes = match parse_num::<u64>(d.text_at(&["capacityInBytes"])) {
         Some(bytes) => Some(bytes),
@@ -301,24 +312,27 @@ fn disk(
     let controller_key: Option<i32> = parse_num(d.text_at(&["controllerKey"]));
     Ok(Disk {
         key: parse_num(d.text_at(&["key"])).unwrap_or_default(),
-        label: d.string_at(&["deviceInfo", "label"]),
+        label: d.text_at(&["deviceInfo", "label"]).map(Shared::from),
         capacity_bytes,
         datastore,
         file: backing.and_then(|b| b.string_at(&["fileName"])),
         thin: backing
             .and_then(|b| b.text_at(&["thinProvisioned"]))
             .and_then(parse_bool),
-        disk_mode: backing.and_then(|b| b.string_at(&["diskMode"])),
+        disk_mode: backing
+            .and_then(|b| b.text_at(&["diskMode"]))
+            .map(Shared::from),
         backing: backing_kind,
         controller: controller_key
             .and_then(|k| labels.get(&k))
-            .map(|s| s.to_string()),
+            .map(|s| Shared::from(*s)),
         unit: parse_num(d.text_at(&["unitNumber"])),
         controller_info: controller_key.and_then(|k| controllers.get(&k).cloned()),
         sharing: backing
-            .and_then(|b| b.string_at(&["sharing"]))
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty()),
+            .and_then(|b| b.text_at(&["sharing"]))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(Shared::from),
         key_id: backing
             .and_then(|b| b.child("keyId"))
             .and_then(super::devices::crypto_key),

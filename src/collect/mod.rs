@@ -12,7 +12,7 @@ pub mod paths;
 pub mod progress;
 
 use crate::model::{
-    Cluster, CollectStatus, Datacenter, Datastore, Host, PropertyFault, StoragePod,
+    Cluster, CollectStatus, Datacenter, Datastore, Host, PropertyFault, Shared, StoragePod,
     VCenterInventory, Vm,
 };
 use crate::soap::property::retrieve_type;
@@ -439,7 +439,7 @@ async fn collect_inventory(
     }
 
     // Hosts, and what VMs need to know of them: name and cluster.
-    let mut host_info: HashMap<MoRef, (String, Option<String>)> = HashMap::new();
+    let mut host_info: HashMap<MoRef, (Shared, Option<Shared>)> = HashMap::new();
     for oc in &hosts_raw {
         let Some(obj) = &oc.obj else { continue };
         let (version, build, full_name) = decode::host_product(oc);
@@ -460,7 +460,13 @@ async fn collect_inventory(
             tags: Vec::new(),
             hardware: decode::host_hardware(oc),
         };
-        host_info.insert(obj.clone(), (host.name.clone(), host.cluster.clone()));
+        host_info.insert(
+            obj.clone(),
+            (
+                Shared::from(&host.name),
+                host.cluster.as_deref().map(Shared::from),
+            ),
+        );
         inv.hosts.push(host);
     }
 
@@ -474,11 +480,11 @@ async fn collect_inventory(
         });
     }
 
-    let mut ds_names: HashMap<MoRef, String> = HashMap::new();
+    let mut ds_names: HashMap<MoRef, Shared> = HashMap::new();
     for oc in &ds_raw {
         let Some(obj) = &oc.obj else { continue };
         let name = decode::entity(oc).name;
-        ds_names.insert(obj.clone(), name.clone());
+        ds_names.insert(obj.clone(), Shared::from(&name));
         inv.datastores.push(Datastore {
             moref: obj.value.clone(),
             name,
@@ -515,6 +521,8 @@ async fn collect_inventory(
     if let Some(e) = overflow {
         return Err(e);
     }
+    // Kept for the whole run: no spare capacity.
+    vms.shrink_to_fit();
     inv.vms = vms;
     inv.property_faults = faults.into_list();
     for f in &inv.property_faults {
@@ -533,8 +541,8 @@ async fn collect_inventory(
 fn decode_vm(
     oc: &ObjectContent,
     tree: &Tree<'_>,
-    hosts: &HashMap<MoRef, (String, Option<String>)>,
-    ds_names: &HashMap<MoRef, String>,
+    hosts: &HashMap<MoRef, (Shared, Option<Shared>)>,
+    ds_names: &HashMap<MoRef, Shared>,
 ) -> Result<Option<Vm>, WorkError> {
     let Some(obj) = oc.obj.as_ref() else {
         return Ok(None);
@@ -553,31 +561,40 @@ fn decode_vm(
     let mut vm = Vm {
         moref: obj.value.clone(),
         name: decode::name(oc),
-        datacenter: tree.datacenter_from(oc.moref("parent")),
+        datacenter: tree.datacenter_from(oc.moref("parent")).map(Shared::from),
         cluster,
         host,
-        host_moref: host_ref.map(|h| h.value),
-        folder: oc.moref("parent").and_then(|p| tree.path(&p)),
+        host_moref: host_ref.map(|h| Shared::from(h.value)),
+        folder: oc
+            .moref("parent")
+            .and_then(|p| tree.path(&p))
+            .map(Shared::from),
         bios_uuid: decode::text(oc, "config.uuid"),
         instance_uuid: decode::text(oc, "config.instanceUuid"),
         power_state: decode::power_state(oc),
         template: oc.bool("config.template"),
-        guest_id: decode::text(oc, "config.guestId"),
-        guest_os_config: decode::text(oc, "config.guestFullName"),
-        guest_id_tools: decode::text(oc, "guest.guestId"),
-        guest_os_tools: decode::text(oc, "guest.guestFullName"),
+        guest_id: decode::shared(oc, "config.guestId"),
+        guest_os_config: decode::shared(oc, "config.guestFullName"),
+        guest_id_tools: decode::shared(oc, "guest.guestId"),
+        guest_os_tools: decode::shared(oc, "guest.guestFullName"),
         tools_status: decode::tools_status(oc),
         tools_running: decode::tools_running(oc),
-        tools_version: decode::text(oc, "guest.toolsVersion"),
-        tools_version_status: decode::text(oc, "guest.toolsVersionStatus2"),
+        tools_version: decode::shared(oc, "guest.toolsVersion"),
+        tools_version_status: decode::shared(oc, "guest.toolsVersionStatus2"),
         firmware: decode::firmware(oc),
         cpus: decode::num(oc, "config.hardware.numCPU"),
         memory_mb: decode::num(oc, "config.hardware.memoryMB"),
         datastores: ds_refs
             .iter()
-            .map(|d| ds_names.get(d).cloned().unwrap_or_else(|| d.value.clone()))
+            .map(|d| {
+                ds_names
+                    .get(d)
+                    .cloned()
+                    .unwrap_or_else(|| Shared::from(&d.value))
+            })
             .collect(),
-        datastore_morefs: ds_refs.into_iter().map(|d| d.value).collect(),
+        // Not `into_iter`: collecting in place would keep the larger `MoRef` buffer.
+        datastore_morefs: ds_refs.iter().map(|d| Shared::from(&d.value)).collect(),
         disks,
         guest_disks: decode::guest_disks(oc),
         tags: Vec::new(),
@@ -589,13 +606,7 @@ fn decode_vm(
         details: decode::vm_details(oc).map(Box::new),
     };
     // Kept for the whole run, a million of them: no spare capacity in the per-VM lists.
-    if let Some(d) = vm.disks.as_mut() {
-        d.shrink_to_fit();
-    }
-    if let Some(n) = vm.nics.as_mut() {
-        n.shrink_to_fit();
-    }
-    vm.guest_disks.shrink_to_fit();
+    vm.shrink_to_fit();
     Ok(Some(vm))
 }
 

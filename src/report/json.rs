@@ -191,7 +191,7 @@ mod tests {
     #[test]
     fn values_are_typed() {
         let (doc, _) = one(VmRow {
-            vm: "web-01".into(),
+            vm: "web-01",
             template: Some(false),
             cpus: Some(4),
             memory_mb: None,

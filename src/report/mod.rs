@@ -379,32 +379,32 @@ pub fn host_rows<'a>(
 pub fn vm_rows<'a>(
     estate: &'a Estate,
     audit: &'a crate::audit::AuditResult,
-) -> impl Iterator<Item = VmRow> + 'a {
+) -> impl Iterator<Item = VmRow<'a>> + 'a {
     estate
         .vcenters
         .iter()
         .zip(&audit.vcenters)
         .flat_map(|(vc, va)| {
             vc.vms.iter().zip(&va.vms).map(move |(vm, a)| VmRow {
-                vcenter: vc.server.clone(),
-                datacenter: vm.datacenter.clone(),
-                cluster: vm.cluster.clone(),
-                host: vm.host.clone(),
-                folder: vm.folder.clone(),
-                vm: vm.name.clone(),
-                moref: vm.moref.clone(),
-                bios_uuid: vm.bios_uuid.clone(),
-                instance_uuid: vm.instance_uuid.clone(),
-                power_state: vm.power_state.as_ref().map(|s| s.to_string()),
+                vcenter: &vc.server,
+                datacenter: vm.datacenter.as_deref(),
+                cluster: vm.cluster.as_deref(),
+                host: vm.host.as_deref(),
+                folder: vm.folder.as_deref(),
+                vm: &vm.name,
+                moref: &vm.moref,
+                bios_uuid: vm.bios_uuid.as_deref(),
+                instance_uuid: vm.instance_uuid.as_deref(),
+                power_state: vm.power_state.as_ref().map(|s| s.as_str()),
                 template: vm.template,
-                guest_id: vm.guest_id.clone(),
-                guest_os_config: vm.guest_os_config.clone(),
-                guest_os_tools: vm.guest_os_tools.clone(),
-                tools_status: vm.tools_status.as_ref().map(|s| s.to_string()),
-                tools_running: vm.tools_running.as_ref().map(|s| s.to_string()),
-                tools_version: vm.tools_version.clone(),
-                tools_version_status: vm.tools_version_status.clone(),
-                firmware: vm.firmware.as_ref().map(|s| s.to_string()),
+                guest_id: vm.guest_id.as_deref(),
+                guest_os_config: vm.guest_os_config.as_deref(),
+                guest_os_tools: vm.guest_os_tools.as_deref(),
+                tools_status: vm.tools_status.as_ref().map(|s| s.as_str()),
+                tools_running: vm.tools_running.as_ref().map(|s| s.as_str()),
+                tools_version: vm.tools_version.as_deref(),
+                tools_version_status: vm.tools_version_status.as_deref(),
+                firmware: vm.firmware.as_ref().map(|s| s.as_str()),
                 cpus: vm.cpus,
                 memory_mb: vm.memory_mb,
                 disks: vm.disks.as_ref().map(Vec::len),
@@ -419,22 +419,22 @@ pub fn vm_rows<'a>(
         })
 }
 
-pub fn disk_rows(estate: &Estate) -> impl Iterator<Item = DiskRow> + '_ {
+pub fn disk_rows(estate: &Estate) -> impl Iterator<Item = DiskRow<'_>> + '_ {
     estate.vcenters.iter().flat_map(|vc| {
         vc.vms.iter().flat_map(move |vm| {
             vm.disks.iter().flatten().map(move |d| DiskRow {
-                vcenter: vc.server.clone(),
-                vm: vm.name.clone(),
-                vm_moref: vm.moref.clone(),
-                label: d.label.clone(),
+                vcenter: &vc.server,
+                vm: &vm.name,
+                vm_moref: &vm.moref,
+                label: d.label.as_deref(),
                 capacity_bytes: d.capacity_bytes,
                 capacity_gib: d.capacity_bytes.map(gib),
-                datastore: d.datastore.clone(),
-                file: d.file.clone(),
+                datastore: d.datastore.as_deref(),
+                file: d.file.as_deref(),
                 thin: d.thin,
-                disk_mode: d.disk_mode.clone(),
-                backing: d.backing.as_ref().map(|b| b.to_string()),
-                controller: d.controller.clone(),
+                disk_mode: d.disk_mode.as_deref(),
+                backing: d.backing.as_ref().map(|s| s.as_str()),
+                controller: d.controller.as_deref(),
                 unit: d.unit,
             })
         })

@@ -35,8 +35,9 @@ const NETWORK_COLUMNS: [&str; 8] = [
     "Network #8",
 ];
 
-fn text(s: &Option<String>) -> Cell {
-    s.as_ref().map_or(Cell::Empty, |s| Cell::Text(s.clone()))
+fn text<S: std::ops::Deref<Target = str>>(s: &Option<S>) -> Cell {
+    s.as_ref()
+        .map_or(Cell::Empty, |s| Cell::Text(String::from(&**s)))
 }
 
 fn tf(b: Option<bool>) -> Cell {
@@ -55,7 +56,7 @@ fn mib(bytes: Option<u64>) -> Cell {
 }
 
 /// RVTools' `HW version`: the number of `config.version` (`vmx-19` is 19).
-fn hw_version(v: &Option<String>) -> Cell {
+fn hw_version(v: &Option<crate::model::Shared>) -> Cell {
     int(v
         .as_deref()
         .and_then(|v| v.strip_prefix("vmx-"))
@@ -112,10 +113,9 @@ fn sdk(r: &mut Row, vc: &VCenterInventory) {
 /// RVTools' `Folder`: the VM folder path from the datacenter on, without the hidden `vm`
 /// folder (`/DC0/vm/Prod` is `/DC0/Prod`; `/Europe/DC1/vm/Web`, a datacenter in a folder, is
 /// `/DC1/Web`).
-fn rv_folder(folder: &Option<String>, datacenter: &Option<String>) -> Cell {
+fn rv_folder(folder: Option<&str>, dc: Option<&str>) -> Cell {
     let Some(f) = folder else { return Cell::Empty };
     let parts: Vec<&str> = f.split('/').collect();
-    let dc = datacenter.as_deref();
     let at = parts
         .windows(2)
         .position(|w| Some(w[0]) == dc && w[1] == "vm")
@@ -126,7 +126,7 @@ fn rv_folder(folder: &Option<String>, datacenter: &Option<String>) -> Cell {
             out.extend(&parts[i + 2..]);
             Cell::Text(out.join("/"))
         }
-        None => Cell::Text(f.clone()),
+        None => Cell::Text(f.to_string()),
     }
 }
 
@@ -146,7 +146,10 @@ fn vm_common(sheet: SheetId, vc: &VCenterInventory, vm: &Vm) -> Row {
         ("Datacenter", text(&vm.datacenter)),
         ("Cluster", text(&vm.cluster)),
         ("Host", text(&vm.host)),
-        ("Folder", rv_folder(&vm.folder, &vm.datacenter)),
+        (
+            "Folder",
+            rv_folder(vm.folder.as_deref(), vm.datacenter.as_deref()),
+        ),
         (
             "OS according to the configuration file",
             text(&vm.guest_os_config),
@@ -331,7 +334,7 @@ fn vm_rows<S: RowSink>(
 
     for g in &vm.guest_disks {
         let mut r = vm_common(SheetId::VPartition, vc, vm);
-        r.set("Disk", Cell::Text(g.path.clone()));
+        r.set("Disk", Cell::Text(g.path.to_string()));
         r.set("Capacity MiB", mib(g.capacity_bytes));
         let consumed = g
             .capacity_bytes
@@ -564,12 +567,12 @@ mod tests {
 
     #[test]
     fn folder_drops_the_hidden_vm_folder() {
-        let dc = Some("DC0".to_string());
-        let f = |s: &str| rv_folder(&Some(s.into()), &dc);
+        let dc = Some("DC0");
+        let f = |s: &str| rv_folder(Some(s), dc);
         assert_eq!(f("/DC0/vm/Prod/Web"), Cell::Text("/DC0/Prod/Web".into()));
         assert_eq!(f("/DC0/vm"), Cell::Text("/DC0".into()));
         assert_eq!(f("/Europe/DC0/vm/Web"), Cell::Text("/DC0/Web".into()));
-        assert_eq!(rv_folder(&None, &dc), Cell::Empty);
+        assert_eq!(rv_folder(None, dc), Cell::Empty);
     }
 
     #[test]
