@@ -402,12 +402,16 @@ pub struct Vm {
     pub cpus: Option<u32>,
     pub memory_mb: Option<u64>,
     /// Names of the datastores the VM uses (`datastore`).
+    #[serde(deserialize_with = "exact::vec")]
     pub datastores: Vec<Shared>,
     /// Morefs of the same datastores, in the same order.
+    #[serde(deserialize_with = "exact::vec")]
     pub datastore_morefs: Vec<Shared>,
     /// `None` when the device list could not be read.
+    #[serde(default, deserialize_with = "exact::opt_vec")]
     pub disks: Option<Vec<Disk>>,
     /// Guest filesystems VMware Tools report (`guest.disk`); empty when none are reported.
+    #[serde(deserialize_with = "exact::vec")]
     pub guest_disks: Vec<GuestDisk>,
     /// vSphere tags as `category:tag`, sorted; empty when none or when tags were unavailable.
     #[serde(default)]
@@ -415,7 +419,7 @@ pub struct Vm {
     /// Network adapters of `config.hardware.device`, with the addresses Tools report for each
     /// (`guest.net`, matched by device key, else by MAC); `None` when the device list could not be
     /// read.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "exact::opt_vec")]
     pub nics: Option<Vec<Nic>>,
     /// `config.bootOptions.bootOrder`: the devices the firmware tries, in order; `None` when not
     /// set (the firmware's default order) or not read.
@@ -430,13 +434,39 @@ pub struct Vm {
     #[serde(default)]
     pub key_id: Option<String>,
     /// `config.managedBy`: the solution managing the VM (vCLS, vSAN file services, NSX, other
-    /// EAM agents); `None` for an ordinary VM.
+    /// EAM agents); `None` for an ordinary VM. Boxed: rare, and a million VMs pay one pointer.
     #[serde(default)]
-    pub managed_by: Option<ManagedBy>,
+    pub managed_by: Option<Box<ManagedBy>>,
     /// What the RVTools workbook shows beyond the audit's needs; `None` when none of it was read
     /// (snapshots from before it was collected). Boxed: a million VMs pay one pointer when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<Box<VmDetails>>,
+}
+
+/// Lists read at their exact length: a reader grows a list by doubling, and a million VMs
+/// would keep the spare capacity (or, shrunk afterwards, the holes it leaves) for the whole run.
+/// Copied while read instead, so each VM's growing buffer is reused by the next.
+mod exact {
+    use serde::{Deserialize, Deserializer};
+
+    fn fit<T>(v: Vec<T>) -> Vec<T> {
+        if v.len() == v.capacity() {
+            return v;
+        }
+        let mut exact = Vec::with_capacity(v.len());
+        exact.extend(v);
+        exact
+    }
+
+    pub fn vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+        Vec::deserialize(d).map(fit)
+    }
+
+    pub fn opt_vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        d: D,
+    ) -> Result<Option<Vec<T>>, D::Error> {
+        Ok(Option::<Vec<T>>::deserialize(d)?.map(fit))
+    }
 }
 
 /// A VM's inventory details (the RVTools columns); each field `None` when not sent.

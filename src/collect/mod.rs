@@ -602,7 +602,7 @@ fn decode_vm(
         boot_order,
         secure_boot,
         key_id: devices::vm_key_id(oc),
-        managed_by: devices::managed_by(oc),
+        managed_by: devices::managed_by(oc).map(Box::new),
         details: decode::vm_details(oc).map(Box::new),
     };
     // Kept for the whole run, a million of them: no spare capacity in the per-VM lists.
