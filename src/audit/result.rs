@@ -37,9 +37,10 @@ pub struct Finding {
     pub severity: Severity,
     /// `fail` or `unknown`, never `pass`.
     pub status: Status,
-    pub message: String,
-    pub actual: String,
-    pub expected: String,
+    /// Shared: many objects fail a rule with the same message and values.
+    pub message: Shared,
+    pub actual: Shared,
+    pub expected: Shared,
 }
 
 /// What an object's checks add up to, for readiness.
@@ -324,9 +325,9 @@ impl AuditResult {
                 rule,
                 severity,
                 status: o.status,
-                message: o.message,
-                actual: o.actual,
-                expected: o.expected,
+                message: o.message.into(),
+                actual: o.actual.into(),
+                expected: o.expected.into(),
             });
         }
     }
