@@ -3,7 +3,7 @@
 //! The library does all the work; `main.rs` only parses arguments and maps errors to exit codes.
 //! - [`soap`]: the vim25 SOAP client, in layers;
 //! - [`tls`]: certificate verification modes;
-//! - [`model`]: the inventory domain model;
+//! - [`model`]: the inventory domain model; [`intern`]: its shared strings;
 //! - [`audit`]: the rules, profiles and readiness;
 //! - [`report`]: the CSV and JSON reports; [`snapshot`]: collect once, audit anywhere;
 //! - [`rest`]: the vAPI REST client for tags.
@@ -17,6 +17,7 @@ pub mod collect;
 pub mod diff;
 pub mod error;
 pub mod estate_file;
+pub mod intern;
 pub mod model;
 pub mod phase;
 pub mod report;

@@ -10,6 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::intern::Shared;
+
 /// Defines a string-valued enumeration with the wire spelling of each member and an
 /// `Unknown(String)` catch-all. Serializes as the wire string.
 macro_rules! wire_enum {
@@ -372,40 +374,44 @@ pub struct StoragePod {
 pub struct Vm {
     pub moref: String,
     pub name: String,
-    pub datacenter: Option<String>,
-    pub cluster: Option<String>,
+    pub datacenter: Option<Shared>,
+    pub cluster: Option<Shared>,
     /// Host name.
-    pub host: Option<String>,
-    pub host_moref: Option<String>,
+    pub host: Option<Shared>,
+    pub host_moref: Option<Shared>,
     /// Inventory path of the VM's folder, e.g. `/DC0/vm/Prod`.
-    pub folder: Option<String>,
+    pub folder: Option<Shared>,
     pub bios_uuid: Option<String>,
     pub instance_uuid: Option<String>,
     pub power_state: Option<PowerState>,
     pub template: Option<bool>,
     /// `config.guestId`.
-    pub guest_id: Option<String>,
+    pub guest_id: Option<Shared>,
     /// `config.guestFullName`.
-    pub guest_os_config: Option<String>,
+    pub guest_os_config: Option<Shared>,
     /// `guest.guestId`, as VMware Tools report it.
-    pub guest_id_tools: Option<String>,
+    pub guest_id_tools: Option<Shared>,
     /// `guest.guestFullName`, as VMware Tools report it.
-    pub guest_os_tools: Option<String>,
+    pub guest_os_tools: Option<Shared>,
     pub tools_status: Option<ToolsStatus>,
     pub tools_running: Option<ToolsRunning>,
-    pub tools_version: Option<String>,
+    pub tools_version: Option<Shared>,
     /// `guest.toolsVersionStatus2`, kept as sent.
-    pub tools_version_status: Option<String>,
+    pub tools_version_status: Option<Shared>,
     pub firmware: Option<Firmware>,
     pub cpus: Option<u32>,
     pub memory_mb: Option<u64>,
     /// Names of the datastores the VM uses (`datastore`).
-    pub datastores: Vec<String>,
+    #[serde(deserialize_with = "exact::vec")]
+    pub datastores: Vec<Shared>,
     /// Morefs of the same datastores, in the same order.
-    pub datastore_morefs: Vec<String>,
+    #[serde(deserialize_with = "exact::vec")]
+    pub datastore_morefs: Vec<Shared>,
     /// `None` when the device list could not be read.
+    #[serde(default, deserialize_with = "exact::opt_vec")]
     pub disks: Option<Vec<Disk>>,
     /// Guest filesystems VMware Tools report (`guest.disk`); empty when none are reported.
+    #[serde(deserialize_with = "exact::vec")]
     pub guest_disks: Vec<GuestDisk>,
     /// vSphere tags as `category:tag`, sorted; empty when none or when tags were unavailable.
     #[serde(default)]
@@ -413,7 +419,7 @@ pub struct Vm {
     /// Network adapters of `config.hardware.device`, with the addresses Tools report for each
     /// (`guest.net`, matched by device key, else by MAC); `None` when the device list could not be
     /// read.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "exact::opt_vec")]
     pub nics: Option<Vec<Nic>>,
     /// `config.bootOptions.bootOrder`: the devices the firmware tries, in order; `None` when not
     /// set (the firmware's default order) or not read.
@@ -428,13 +434,39 @@ pub struct Vm {
     #[serde(default)]
     pub key_id: Option<String>,
     /// `config.managedBy`: the solution managing the VM (vCLS, vSAN file services, NSX, other
-    /// EAM agents); `None` for an ordinary VM.
+    /// EAM agents); `None` for an ordinary VM. Boxed: rare, and a million VMs pay one pointer.
     #[serde(default)]
-    pub managed_by: Option<ManagedBy>,
+    pub managed_by: Option<Box<ManagedBy>>,
     /// What the RVTools workbook shows beyond the audit's needs; `None` when none of it was read
     /// (snapshots from before it was collected). Boxed: a million VMs pay one pointer when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<Box<VmDetails>>,
+}
+
+/// Lists read at their exact length: a reader grows a list by doubling, and a million VMs
+/// would keep the spare capacity (or, shrunk afterwards, the holes it leaves) for the whole run.
+/// Copied while read instead, so each VM's growing buffer is reused by the next.
+mod exact {
+    use serde::{Deserialize, Deserializer};
+
+    fn fit<T>(v: Vec<T>) -> Vec<T> {
+        if v.len() == v.capacity() {
+            return v;
+        }
+        let mut exact = Vec::with_capacity(v.len());
+        exact.extend(v);
+        exact
+    }
+
+    pub fn vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+        Vec::deserialize(d).map(fit)
+    }
+
+    pub fn opt_vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        d: D,
+    ) -> Result<Option<Vec<T>>, D::Error> {
+        Ok(Option::<Vec<T>>::deserialize(d)?.map(fit))
+    }
 }
 
 /// A VM's inventory details (the RVTools columns); each field `None` when not sent.
@@ -445,17 +477,17 @@ pub struct VmDetails {
     /// `guest.ipAddress`.
     pub primary_ip: Option<String>,
     /// `guest.guestState`: running, notRunning, ... (kept as sent).
-    pub guest_state: Option<String>,
+    pub guest_state: Option<Shared>,
     /// `guestHeartbeatStatus`: gray, green, yellow, red (kept as sent).
-    pub heartbeat: Option<String>,
+    pub heartbeat: Option<Shared>,
     /// `runtime.connectionState`: connected, disconnected, orphaned, inaccessible, invalid.
-    pub connection_state: Option<String>,
+    pub connection_state: Option<Shared>,
     /// `config.files.vmPathName`: `[ds] dir/vm.vmx`.
     pub vmx_path: Option<String>,
     /// `config.annotation`.
     pub annotation: Option<String>,
     /// `config.version`: `vmx-19`.
-    pub hw_version: Option<String>,
+    pub hw_version: Option<Shared>,
     /// `config.changeTrackingEnabled`.
     pub cbt: Option<bool>,
     /// `config.hardware.numCoresPerSocket`.
@@ -500,13 +532,13 @@ pub struct Nic {
     /// Device key (`guest.net` `deviceConfigId` refers to it).
     pub key: i32,
     /// e.g. `Network adapter 1`.
-    pub label: Option<String>,
+    pub label: Option<Shared>,
     /// The device type, e.g. `VirtualVmxnet3`.
-    pub adapter: Option<String>,
+    pub adapter: Option<Shared>,
     pub mac: Option<String>,
     /// The port group or network name; for a distributed port group without a name in the
     /// backing, `dvportgroup:<key>`; for an opaque (NSX) network, `opaque:<id>`.
-    pub network: Option<String>,
+    pub network: Option<Shared>,
     /// `connectable.connected`.
     pub connected: Option<bool>,
     /// IP addresses Tools report for this adapter (IPv4 and IPv6, as sent); empty when none.
@@ -574,29 +606,29 @@ pub struct Controller {
     /// `busNumber`: controllers of one kind are numbered from 0.
     pub bus: Option<i32>,
     /// SCSI `sharedBus` as sent: `noSharing`, `virtualSharing`, `physicalSharing`.
-    pub shared_bus: Option<String>,
+    pub shared_bus: Option<Shared>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Disk {
     pub key: i32,
-    pub label: Option<String>,
+    pub label: Option<Shared>,
     pub capacity_bytes: Option<u64>,
     /// Datastore name.
-    pub datastore: Option<String>,
+    pub datastore: Option<Shared>,
     pub file: Option<String>,
     pub thin: Option<bool>,
-    pub disk_mode: Option<String>,
+    pub disk_mode: Option<Shared>,
     pub backing: Option<DiskBacking>,
     /// Label of the controller, e.g. `SCSI controller 0`.
-    pub controller: Option<String>,
+    pub controller: Option<Shared>,
     pub unit: Option<i32>,
     /// The controller itself; `None` when not in the device list.
     #[serde(default)]
     pub controller_info: Option<Controller>,
     /// The backing's `sharing`: `sharingNone` or `sharingMultiWriter`; `None` when not sent.
     #[serde(default)]
-    pub sharing: Option<String>,
+    pub sharing: Option<Shared>,
     /// The backing's `keyId` (`provider/key`) when the disk is encrypted.
     #[serde(default)]
     pub key_id: Option<String>,
@@ -605,12 +637,41 @@ pub struct Disk {
 /// A filesystem as VMware Tools see it inside the guest.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GuestDisk {
-    pub path: String,
+    pub path: Shared,
     pub capacity_bytes: Option<u64>,
     pub free_bytes: Option<u64>,
 }
 
+impl VCenterInventory {
+    /// Drops the spare capacity of the VM list and of each VM's lists (see
+    /// [`Vm::shrink_to_fit`]); for models built by readers that grow lists as they go.
+    pub fn shrink_to_fit(&mut self) {
+        self.vms.shrink_to_fit();
+        self.vms.iter_mut().for_each(Vm::shrink_to_fit);
+    }
+}
+
 impl Vm {
+    /// Drops the spare capacity of the VM's lists: a million VMs are kept for the whole run.
+    pub fn shrink_to_fit(&mut self) {
+        self.datastores.shrink_to_fit();
+        self.datastore_morefs.shrink_to_fit();
+        if let Some(d) = self.disks.as_mut() {
+            d.shrink_to_fit();
+        }
+        self.guest_disks.shrink_to_fit();
+        self.tags.shrink_to_fit();
+        for n in self.nics.iter_mut().flatten() {
+            n.ip_addresses.shrink_to_fit();
+        }
+        if let Some(n) = self.nics.as_mut() {
+            n.shrink_to_fit();
+        }
+        if let Some(b) = self.boot_order.as_mut() {
+            b.shrink_to_fit();
+        }
+    }
+
     /// Sum of the disks' capacities; `None` when any is unknown.
     pub fn provisioned_bytes(&self) -> Option<u64> {
         let disks = self.disks.as_ref()?;

@@ -219,7 +219,13 @@ pub fn read_with(path: &Path, limits: Limits) -> Result<Snapshot, SnapshotError>
         .deserialize_map(SnapshotVisitor)
         .and_then(|s| de.end().map(|_| s));
     match (result, tripped.get()) {
-        (Ok(s), _) => Ok(s),
+        (Ok(mut s), _) => {
+            // Lists grow by doubling while read; the model is kept for the whole run.
+            s.vcenters
+                .iter_mut()
+                .for_each(VCenterInventory::shrink_to_fit);
+            Ok(s)
+        }
         (Err(_), Some(what)) => Err(too_large(&shown, what)),
         (Err(e), None) => Err(classify(&shown, e, compressed)),
     }

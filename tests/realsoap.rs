@@ -116,7 +116,7 @@ fn decode_all(oc: &ObjectContent) {
 }
 
 /// A VM decoded as the collector does, with `datastore_names` known.
-fn vm(oc: &ObjectContent, datastore_names: HashMap<MoRef, String>) -> Vm {
+fn vm(oc: &ObjectContent, datastore_names: HashMap<MoRef, vcaudit::model::Shared>) -> Vm {
     let known = Known {
         datastores: datastore_names,
         ..Known::default()
@@ -163,9 +163,9 @@ async fn vm_disks_and_capacities_from_a_whole_config() {
     // `config.hardware`, not an `ArrayOfVirtualDevice`.
     let oc = objects("test_json_vm_explode_default-21-RetrievePropertiesEx.xml").await;
     let refs = vm(&oc[0], HashMap::new()).datastore_morefs;
-    let ds: HashMap<MoRef, String> = refs
+    let ds: HashMap<MoRef, vcaudit::model::Shared> = refs
         .into_iter()
-        .map(|m| (MoRef::new("Datastore", &m), "datastore1".to_string()))
+        .map(|m| (MoRef::new("Datastore", &m), "datastore1".into()))
         .collect();
     let decoded = vm(&oc[0], ds);
     let disks = decoded.disks.clone().expect("devices sent");

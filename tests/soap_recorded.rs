@@ -706,7 +706,7 @@ async fn xsi_prefix_spellings_decode_identically() {
     let known = Known {
         datastores: std::collections::HashMap::from([(
             MoRef::new("Datastore", "datastore-51"),
-            "LocalDS_0".to_string(),
+            "LocalDS_0".into(),
         )]),
         ..Known::default()
     };

@@ -127,10 +127,10 @@ fn vm(vm: &mut Vm, p: &mut Pseudonymiser) {
     p.opt(&mut vm.cluster);
     p.opt(&mut vm.host);
     if let Some(m) = &mut vm.host_moref {
-        *m = p.moref(m);
+        *m = p.moref(m).into();
     }
     if let Some(f) = &mut vm.folder {
-        *f = p.path(f);
+        *f = p.path(f).into();
     }
     p.opt(&mut vm.bios_uuid);
     p.opt(&mut vm.instance_uuid);
@@ -138,13 +138,13 @@ fn vm(vm: &mut Vm, p: &mut Pseudonymiser) {
         p.replace(d);
     }
     for m in &mut vm.datastore_morefs {
-        *m = p.moref(m);
+        *m = p.moref(m).into();
     }
     for d in vm.disks.iter_mut().flatten() {
         disk(d, p);
     }
     for g in &mut vm.guest_disks {
-        g.path = p.guest_path(&g.path);
+        g.path = p.guest_path(&g.path).into();
     }
     for t in &mut vm.tags {
         *t = p.tag(t);

@@ -177,15 +177,15 @@ impl Pseudonymiser {
     }
 
     /// The pseudonym of an optional string.
-    pub fn opt(&mut self, s: &mut Option<String>) {
+    pub fn opt<S: From<String> + std::ops::Deref<Target = str>>(&mut self, s: &mut Option<S>) {
         if let Some(v) = s {
-            *v = self.name(v);
+            *v = S::from(self.name(v));
         }
     }
 
     /// Replaces `s` by its pseudonym.
-    pub fn replace(&mut self, s: &mut String) {
-        *s = self.name(s);
+    pub fn replace<S: From<String> + std::ops::Deref<Target = str>>(&mut self, s: &mut S) {
+        *s = S::from(self.name(s));
     }
 
     fn derive(&self, s: &str, attempt: u32) -> String {

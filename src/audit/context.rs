@@ -12,6 +12,7 @@
 //! each vCenter's migration events by VM moref. The VM scope predicate lives here as well
 //! ([`Context::vm_in_scope`]); the UUID index must not depend on it.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::os::GuestOs;
@@ -41,13 +42,26 @@ impl UuidKind {
     /// The VM's UUID of this kind, normalized (trimmed, lower case); `None` when unset, blank or
     /// all zeros (not an identity).
     pub fn of(self, vm: &Vm) -> Option<String> {
+        self.of_ref(vm).map(Cow::into_owned)
+    }
+
+    /// [`UuidKind::of`], borrowed from the VM when it is already normalized (as vCenter sends
+    /// it): the index over a million VMs then holds no copies.
+    fn of_ref(self, vm: &Vm) -> Option<Cow<'_, str>> {
         let raw = match self {
             UuidKind::Instance => vm.instance_uuid.as_deref(),
             UuidKind::Bios => vm.bios_uuid.as_deref(),
-        }?;
-        let u = raw.trim().to_ascii_lowercase();
-        let meaningful = u.bytes().any(|b| b != b'0' && b != b'-');
-        meaningful.then_some(u)
+        }?
+        .trim();
+        let meaningful = raw.bytes().any(|b| b != b'0' && b != b'-');
+        if !meaningful {
+            return None;
+        }
+        Some(if raw.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(raw.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(raw)
+        })
     }
 }
 
@@ -61,13 +75,16 @@ pub struct Context<'a> {
     datastores: HashMap<(usize, &'a str), &'a Datastore>,
     datastores_by_name: HashMap<(usize, &'a str), &'a Datastore>,
     pods: HashMap<(usize, &'a str), &'a StoragePod>,
-    /// Per [`UuidKind`] (instance, BIOS): each UUID → the indexes of the vCenters holding a VM
-    /// with it, ascending, no repeats.
-    uuids: [HashMap<String, Vec<usize>>; 2],
+    /// Per [`UuidKind`] (instance, BIOS): each UUID → the index of the first vCenter holding a
+    /// VM with it.
+    uuids: [HashMap<Cow<'a, str>, usize>; 2],
+    /// Per [`UuidKind`]: the UUIDs held in more than one vCenter → the indexes of those
+    /// vCenters, ascending, no repeats (few: no list per UUID for the rest).
+    uuids_multi: [HashMap<Cow<'a, str>, Vec<usize>>; 2],
     /// Per vCenter (by index): its migration events by VM moref, in collection order.
     migrations: Vec<HashMap<&'a str, Vec<&'a MigrationEvent>>>,
     /// Each BIOS UUID → how many VMs of the whole estate carry it (agent VMs left out).
-    bios_vms: HashMap<String, u32>,
+    bios_vms: HashMap<Cow<'a, str>, u32>,
     /// The indexes of the vCenters that could not be collected (their VMs are missing from
     /// every estate-wide index), ascending.
     not_collected: Vec<usize>,
@@ -84,6 +101,7 @@ impl<'a> Context<'a> {
             datastores_by_name: HashMap::new(),
             pods: HashMap::new(),
             uuids: [HashMap::new(), HashMap::new()],
+            uuids_multi: [HashMap::new(), HashMap::new()],
             migrations: Vec::with_capacity(estate.vcenters.len()),
             bios_vms: HashMap::new(),
             not_collected: Vec::new(),
@@ -111,17 +129,13 @@ impl<'a> Context<'a> {
             // Every VM, whatever the scope: a copy out of scope is still evidence.
             for vm in &vc.vms {
                 if vm.managed_by.is_none()
-                    && let Some(u) = UuidKind::Bios.of(vm)
+                    && let Some(u) = UuidKind::Bios.of_ref(vm)
                 {
                     *ctx.bios_vms.entry(u).or_default() += 1;
                 }
                 for kind in [UuidKind::Instance, UuidKind::Bios] {
-                    if let Some(u) = kind.of(vm) {
-                        let vcs = ctx.uuids[kind as usize].entry(u).or_default();
-                        // vCenters are visited in order: a repeat can only be the last entry.
-                        if vcs.last() != Some(&vi) {
-                            vcs.push(vi);
-                        }
+                    if let Some(u) = kind.of_ref(vm) {
+                        ctx.add_uuid(kind, u, vi);
                     }
                 }
             }
@@ -134,12 +148,34 @@ impl<'a> Context<'a> {
         ctx
     }
 
+    /// Records that the vCenter at `vi` holds a VM with `uuid`. vCenters are visited in order:
+    /// a repeat can only be the last one recorded.
+    fn add_uuid(&mut self, kind: UuidKind, uuid: Cow<'a, str>, vi: usize) {
+        let k = kind as usize;
+        match self.uuids[k].get(&uuid) {
+            None => {
+                self.uuids[k].insert(uuid, vi);
+            }
+            Some(&first) if first != vi => {
+                let vcs = self.uuids_multi[k]
+                    .entry(uuid)
+                    .or_insert_with(|| vec![first]);
+                if vcs.last() != Some(&vi) {
+                    vcs.push(vi);
+                }
+            }
+            Some(_) => {}
+        }
+    }
+
     /// The indexes of the vCenters holding a VM whose UUID of `kind` is `uuid` (normalized as
     /// [`UuidKind::of`] does), ascending; empty when none.
     pub fn vcenters_with_uuid(&self, kind: UuidKind, uuid: &str) -> &[usize] {
-        self.uuids[kind as usize]
-            .get(uuid)
-            .map_or(&[], Vec::as_slice)
+        let k = kind as usize;
+        match self.uuids_multi[k].get(uuid) {
+            Some(vcs) => vcs,
+            None => self.uuids[k].get(uuid).map_or(&[], std::slice::from_ref),
+        }
     }
 
     /// The indexes of the vCenters that could not be collected, ascending: estate-wide evidence

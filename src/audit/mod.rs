@@ -441,10 +441,10 @@ mod tests {
     fn agent_vms_are_out_of_scope_in_every_profile() {
         let mut vcls = vm("vCLS-1f2e");
         vcls.guest_id = Some("vmwarePhoton64Guest".into());
-        vcls.managed_by = Some(crate::model::ManagedBy {
+        vcls.managed_by = Some(Box::new(crate::model::ManagedBy {
             extension_key: "com.vmware.vim.eam".into(),
             kind: Some("cluster-agent".into()),
-        });
+        }));
         let e = estate(vec![vcenter("vc1", vec![vcls, vm("bad_name")])]);
         for name in profile::Profile::builtin_names() {
             let r = audit(&e, &Profile::builtin(name).unwrap());

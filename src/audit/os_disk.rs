@@ -78,7 +78,9 @@ impl<'a> OsDisk<'a> {
 
 /// A disk's label for messages: `Hard disk 1`, else `disk <key>`.
 pub fn label(d: &Disk) -> String {
-    d.label.clone().unwrap_or_else(|| format!("disk {}", d.key))
+    d.label
+        .as_deref()
+        .map_or_else(|| format!("disk {}", d.key), str::to_string)
 }
 
 #[cfg(test)]
@@ -89,7 +91,7 @@ pub(crate) mod tests {
     pub(crate) fn on(key: i32, kind: ControllerKind, bus: i32, unit: i32, bytes: u64) -> Disk {
         Disk {
             key,
-            label: Some(format!("Hard disk {key}")),
+            label: Some(format!("Hard disk {key}").into()),
             capacity_bytes: Some(bytes),
             controller_info: Some(Controller {
                 key: 1000 + bus,

@@ -19,6 +19,7 @@ use super::os::GuestOs;
 use super::profile::Profile;
 use super::rules::Source;
 use super::{ObjectKind, Outcome, Severity, Status, Subject};
+use crate::model::Shared;
 
 /// One failing or unknown check: a row of `findings.csv` (serialize it with the csv crate; the
 /// field names are the column names).
@@ -26,25 +27,26 @@ use super::{ObjectKind, Outcome, Severity, Status, Subject};
 /// It also reads a row of `report.json`'s `findings` back (`vcaudit diff`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Finding {
-    /// The vCenter as the user named it.
-    pub vcenter: String,
+    /// The vCenter as the user named it (shared by all its findings).
+    pub vcenter: Shared,
     pub object_type: ObjectKind,
     /// vCenter: the server as named by the user; host and VM: their names.
-    pub object: String,
+    pub object: Shared,
     /// Host and VM: the moref; vCenter: `about.instanceUuid`, empty when unknown.
-    pub moref: String,
+    pub moref: Shared,
     /// The rule's id (static when made by an audit, owned when read back).
     pub rule: std::borrow::Cow<'static, str>,
     /// The severity the profile gives the rule.
     pub severity: Severity,
     /// `fail` or `unknown`, never `pass`.
     pub status: Status,
+    /// Shared: many objects fail a rule with the same message and values.
     #[serde(default)]
-    pub message: String,
+    pub message: Shared,
     #[serde(default)]
-    pub actual: String,
+    pub actual: Shared,
     #[serde(default)]
-    pub expected: String,
+    pub expected: Shared,
 }
 
 /// What an object's checks add up to, for readiness.
@@ -322,16 +324,16 @@ impl AuditResult {
         for o in out.drain(..).filter(|o| o.status != Status::Pass) {
             tally.add(severity, o.status);
             self.findings.push(Finding {
-                vcenter: subject.vcenter.to_string(),
+                vcenter: subject.vcenter.into(),
                 object_type: subject.kind,
-                object: subject.name.to_string(),
-                moref: subject.moref.to_string(),
+                object: subject.name.into(),
+                moref: subject.moref.into(),
                 rule: rule.into(),
                 severity,
                 status: o.status,
-                message: o.message,
-                actual: o.actual,
-                expected: o.expected,
+                message: o.message.into(),
+                actual: o.actual.into(),
+                expected: o.expected.into(),
             });
         }
     }

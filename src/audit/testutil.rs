@@ -38,7 +38,7 @@ pub fn vm(name: &str) -> Vm {
 
 pub fn disk(label: &str, bytes: u64) -> Disk {
     Disk {
-        label: Some(label.to_string()),
+        label: Some(label.into()),
         capacity_bytes: Some(bytes),
         ..Default::default()
     }

@@ -6,7 +6,9 @@
 //! A size whose arithmetic overflows `u64` (a disk's `capacityInKB` × 1024, the sum of a VM's
 //! disks) is no vSphere answer: it is an [`Overflow`] error, never a wrapped or unknown value.
 
-use crate::model::{ClusterSummary, Controller, Disk, DiskBacking, GuestDisk, HostHardware};
+use crate::model::{
+    ClusterSummary, Controller, Disk, DiskBacking, GuestDisk, HostHardware, Shared,
+};
 use crate::soap::types::{MoRef, parse_bool, parse_num};
 use crate::soap::xml::Node;
 use std::collections::HashMap;
@@ -148,7 +150,10 @@ pub fn guest_disks(v: Option<Vec<&Node>>) -> Vec<GuestDisk> {
     };
     v.into_iter()
         .map(|d| GuestDisk {
-            path: d.string_at(&["diskPath"]).unwrap_or_default(),
+            path: d
+                .text_at(&["diskPath"])
+                .map(Shared::from)
+                .unwrap_or_default(),
             capacity_bytes: parse_num(d.text_at(&["capacity"])),
             free_bytes: parse_num(d.text_at(&["freeSpace"])),
         })
@@ -160,7 +165,7 @@ pub fn guest_disks(v: Option<Vec<&Node>>) -> Vec<GuestDisk> {
 /// of them does not fit in `u64` bytes.
 pub fn disks(
     devices: Option<Vec<&Node>>,
-    datastore_names: &HashMap<MoRef, String>,
+    datastore_names: &HashMap<MoRef, Shared>,
 ) -> Result<Option<Vec<Disk>>, Overflow> {
     let Some(devices) = devices else {
         return Ok(None);
@@ -194,7 +199,7 @@ fn disk(
     d: &Node,
     labels: &HashMap<i32, &str>,
     controllers: &HashMap<i32, Controller>,
-    datastore_names: &HashMap<MoRef, String>,
+    datastore_names: &HashMap<MoRef, Shared>,
 ) -> Result<Disk, Overflow> {
     let capacity_bytes = match parse_num::<u64>(d.text_at(&["capacityInBytes"])) {
         Some(bytes) => Some(bytes),
@@ -227,24 +232,27 @@ fn disk(
     let controller_key: Option<i32> = parse_num(d.text_at(&["controllerKey"]));
     Ok(Disk {
         key: parse_num(d.text_at(&["key"])).unwrap_or_default(),
-        label: d.string_at(&["deviceInfo", "label"]),
+        label: d.text_at(&["deviceInfo", "label"]).map(Shared::from),
         capacity_bytes,
         datastore,
         file: backing.and_then(|b| b.string_at(&["fileName"])),
         thin: backing
             .and_then(|b| b.text_at(&["thinProvisioned"]))
             .and_then(parse_bool),
-        disk_mode: backing.and_then(|b| b.string_at(&["diskMode"])),
+        disk_mode: backing
+            .and_then(|b| b.text_at(&["diskMode"]))
+            .map(Shared::from),
         backing: backing_kind,
         controller: controller_key
             .and_then(|k| labels.get(&k))
-            .map(|s| s.to_string()),
+            .map(|s| Shared::from(*s)),
         unit: parse_num(d.text_at(&["unitNumber"])),
         controller_info: controller_key.and_then(|k| controllers.get(&k).cloned()),
         sharing: backing
-            .and_then(|b| b.string_at(&["sharing"]))
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty()),
+            .and_then(|b| b.text_at(&["sharing"]))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(Shared::from),
         key_id: backing
             .and_then(|b| b.child("keyId"))
             .and_then(super::devices::crypto_key),

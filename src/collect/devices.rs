@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::{BootDevice, Controller, ControllerKind, ManagedBy, Nic};
+use crate::model::{BootDevice, Controller, ControllerKind, ManagedBy, Nic, Shared};
 use crate::soap::types::{parse_bool, parse_num};
 use crate::soap::xml::Node;
 
@@ -25,7 +25,7 @@ pub fn controllers(devices: &[&Node]) -> HashMap<i32, Controller> {
                     key,
                     kind: ControllerKind::from_type(d.type_name()),
                     bus,
-                    shared_bus: d.string_at(&["sharedBus"]).map(|s| s.trim().to_string()),
+                    shared_bus: d.text_at(&["sharedBus"]).map(|s| Shared::from(s.trim())),
                 },
             ))
         })
@@ -187,10 +187,10 @@ pub fn nics(devices: Option<Vec<&Node>>, guest_net: Option<Vec<&Node>>) -> Optio
             });
         out.push(Nic {
             key,
-            label: d.string_at(&["deviceInfo", "label"]),
-            adapter: Some(ty.to_string()),
+            label: d.text_at(&["deviceInfo", "label"]).map(Shared::from),
+            adapter: Some(Shared::from(ty)),
             mac,
-            network,
+            network: network.map(Shared::from),
             connected: d
                 .text_at(&["connectable", "connected"])
                 .and_then(parse_bool),

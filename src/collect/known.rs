@@ -5,6 +5,7 @@
 //! cluster, its `parent` into a datacenter and folder path).
 
 use super::decode::Entity;
+use crate::model::Shared;
 use crate::soap::MoRef;
 use std::collections::HashMap;
 
@@ -14,9 +15,9 @@ pub struct Known {
     /// Name and parent of every entity collected so far.
     pub entities: HashMap<MoRef, Entity>,
     /// Host → (name, cluster name).
-    pub hosts: HashMap<MoRef, (String, Option<String>)>,
+    pub hosts: HashMap<MoRef, (Shared, Option<Shared>)>,
     /// Datastore → name.
-    pub datastores: HashMap<MoRef, String>,
+    pub datastores: HashMap<MoRef, Shared>,
 }
 
 impl Known {

@@ -13,7 +13,7 @@ pub mod progress;
 pub mod props;
 
 use crate::model::{
-    Cluster, CollectStatus, Datacenter, Datastore, Host, PropertyFault, StoragePod,
+    Cluster, CollectStatus, Datacenter, Datastore, Host, PropertyFault, Shared, StoragePod,
     VCenterInventory,
 };
 use crate::soap::property::retrieve_type;
@@ -474,9 +474,13 @@ impl Infrastructure {
                 ..Host::default()
             };
             let host = props::HOST.decoded(oc, known, host).map_err(overflow)?;
-            known
-                .hosts
-                .insert(obj.clone(), (host.name.clone(), host.cluster.clone()));
+            known.hosts.insert(
+                obj.clone(),
+                (
+                    Shared::from(&host.name),
+                    host.cluster.as_deref().map(Shared::from),
+                ),
+            );
             inv.hosts.push(host);
         }
 
@@ -497,7 +501,7 @@ impl Infrastructure {
                 ..Datastore::default()
             };
             let ds = props::DATASTORE.decoded(oc, known, ds).map_err(overflow)?;
-            known.datastores.insert(obj.clone(), ds.name.clone());
+            known.datastores.insert(obj.clone(), Shared::from(&ds.name));
             inv.datastores.push(ds);
         }
         Ok(())

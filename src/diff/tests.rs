@@ -100,14 +100,14 @@ impl B {
         let f = Finding {
             vcenter: server.into(),
             object_type: crate::audit::ObjectKind::Vm,
-            object: format!("name-of-{moref}"),
+            object: format!("name-of-{moref}").into(),
             moref: moref.into(),
             rule: rule.into(),
             severity: Severity::Error,
             status,
-            message: String::new(),
-            actual: String::new(),
-            expected: String::new(),
+            message: Default::default(),
+            actual: Default::default(),
+            expected: Default::default(),
         };
         let side = &mut self.side;
         STRS.with(|s| side.add_finding(&mut s.borrow_mut(), &f));
@@ -116,15 +116,15 @@ impl B {
 }
 
 /// A VM of vCenter `server`, on host `esx1`, datastore `ds1`, ready.
-fn vm(server: &str, name: &str, moref: &str, uuid: &str) -> VmRow {
+fn vm(server: &str, name: &str, moref: &str, uuid: &str) -> VmRow<'static> {
     VmRow {
-        vcenter: server.into(),
+        vcenter: server.to_owned().into(),
         cluster: Some("c1".into()),
         host: Some("esx1".into()),
         folder: Some("vm".into()),
-        vm: name.into(),
-        moref: moref.into(),
-        instance_uuid: (!uuid.is_empty()).then(|| uuid.into()),
+        vm: name.to_owned().into(),
+        moref: moref.to_owned().into(),
+        instance_uuid: (!uuid.is_empty()).then(|| uuid.to_owned().into()),
         power_state: Some("poweredOn".into()),
         cpus: Some(2),
         memory_mb: Some(4096),

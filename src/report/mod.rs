@@ -31,6 +31,7 @@ pub use columns::{Column, ColumnType, TableSpec};
 pub use model::{Report, RunInfo, TableSink, VCenterRun};
 use rows::*;
 pub use stage::{OutputLock, Stage};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -380,32 +381,32 @@ pub fn host_rows<'a>(
 pub fn vm_rows<'a>(
     estate: &'a Estate,
     audit: &'a crate::audit::AuditResult,
-) -> impl Iterator<Item = VmRow> + 'a {
+) -> impl Iterator<Item = VmRow<'a>> + 'a {
     estate
         .vcenters
         .iter()
         .zip(&audit.vcenters)
         .flat_map(|(vc, va)| {
             vc.vms.iter().zip(&va.vms).map(move |(vm, a)| VmRow {
-                vcenter: vc.server.clone(),
-                datacenter: vm.datacenter.clone(),
-                cluster: vm.cluster.clone(),
-                host: vm.host.clone(),
-                folder: vm.folder.clone(),
-                vm: vm.name.clone(),
-                moref: vm.moref.clone(),
-                bios_uuid: vm.bios_uuid.clone(),
-                instance_uuid: vm.instance_uuid.clone(),
-                power_state: vm.power_state.as_ref().map(|s| s.to_string()),
+                vcenter: Cow::Borrowed(&vc.server),
+                datacenter: vm.datacenter.as_deref().map(Cow::Borrowed),
+                cluster: vm.cluster.as_deref().map(Cow::Borrowed),
+                host: vm.host.as_deref().map(Cow::Borrowed),
+                folder: vm.folder.as_deref().map(Cow::Borrowed),
+                vm: Cow::Borrowed(&vm.name),
+                moref: Cow::Borrowed(&vm.moref),
+                bios_uuid: vm.bios_uuid.as_deref().map(Cow::Borrowed),
+                instance_uuid: vm.instance_uuid.as_deref().map(Cow::Borrowed),
+                power_state: vm.power_state.as_ref().map(|s| Cow::Borrowed(s.as_str())),
                 template: vm.template,
-                guest_id: vm.guest_id.clone(),
-                guest_os_config: vm.guest_os_config.clone(),
-                guest_os_tools: vm.guest_os_tools.clone(),
-                tools_status: vm.tools_status.as_ref().map(|s| s.to_string()),
-                tools_running: vm.tools_running.as_ref().map(|s| s.to_string()),
-                tools_version: vm.tools_version.clone(),
-                tools_version_status: vm.tools_version_status.clone(),
-                firmware: vm.firmware.as_ref().map(|s| s.to_string()),
+                guest_id: vm.guest_id.as_deref().map(Cow::Borrowed),
+                guest_os_config: vm.guest_os_config.as_deref().map(Cow::Borrowed),
+                guest_os_tools: vm.guest_os_tools.as_deref().map(Cow::Borrowed),
+                tools_status: vm.tools_status.as_ref().map(|s| Cow::Borrowed(s.as_str())),
+                tools_running: vm.tools_running.as_ref().map(|s| Cow::Borrowed(s.as_str())),
+                tools_version: vm.tools_version.as_deref().map(Cow::Borrowed),
+                tools_version_status: vm.tools_version_status.as_deref().map(Cow::Borrowed),
+                firmware: vm.firmware.as_ref().map(|s| Cow::Borrowed(s.as_str())),
                 cpus: vm.cpus,
                 memory_mb: vm.memory_mb,
                 disks: vm.disks.as_ref().map(Vec::len),
@@ -420,22 +421,22 @@ pub fn vm_rows<'a>(
         })
 }
 
-pub fn disk_rows(estate: &Estate) -> impl Iterator<Item = DiskRow> + '_ {
+pub fn disk_rows(estate: &Estate) -> impl Iterator<Item = DiskRow<'_>> + '_ {
     estate.vcenters.iter().flat_map(|vc| {
         vc.vms.iter().flat_map(move |vm| {
             vm.disks.iter().flatten().map(move |d| DiskRow {
-                vcenter: vc.server.clone(),
-                vm: vm.name.clone(),
-                vm_moref: vm.moref.clone(),
-                label: d.label.clone(),
+                vcenter: Cow::Borrowed(&vc.server),
+                vm: Cow::Borrowed(&vm.name),
+                vm_moref: Cow::Borrowed(&vm.moref),
+                label: d.label.as_deref().map(Cow::Borrowed),
                 capacity_bytes: d.capacity_bytes,
                 capacity_gib: d.capacity_bytes.map(gib),
-                datastore: d.datastore.clone(),
-                file: d.file.clone(),
+                datastore: d.datastore.as_deref().map(Cow::Borrowed),
+                file: d.file.as_deref().map(Cow::Borrowed),
                 thin: d.thin,
-                disk_mode: d.disk_mode.clone(),
-                backing: d.backing.as_ref().map(|b| b.to_string()),
-                controller: d.controller.clone(),
+                disk_mode: d.disk_mode.as_deref().map(Cow::Borrowed),
+                backing: d.backing.as_ref().map(|s| Cow::Borrowed(s.as_str())),
+                controller: d.controller.as_deref().map(Cow::Borrowed),
                 unit: d.unit,
             })
         })

@@ -15,6 +15,10 @@ use std::borrow::Cow;
 /// A text cell that is usually one of a few fixed spellings (`ok`, `ready`), owned when read.
 pub type Word = Cow<'static, str>;
 
+/// A text cell of a table with one row per VM or disk: borrowed from the estate when a report
+/// is written (no per-row copies), owned when `report.json` is read back.
+pub type Text<'a> = Cow<'a, str>;
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct VCenterRow {
@@ -59,26 +63,26 @@ pub struct HostRow {
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
-pub struct VmRow {
-    pub vcenter: String,
-    pub datacenter: Option<String>,
-    pub cluster: Option<String>,
-    pub host: Option<String>,
-    pub folder: Option<String>,
-    pub vm: String,
-    pub moref: String,
-    pub bios_uuid: Option<String>,
-    pub instance_uuid: Option<String>,
-    pub power_state: Option<String>,
+pub struct VmRow<'a> {
+    pub vcenter: Text<'a>,
+    pub datacenter: Option<Text<'a>>,
+    pub cluster: Option<Text<'a>>,
+    pub host: Option<Text<'a>>,
+    pub folder: Option<Text<'a>>,
+    pub vm: Text<'a>,
+    pub moref: Text<'a>,
+    pub bios_uuid: Option<Text<'a>>,
+    pub instance_uuid: Option<Text<'a>>,
+    pub power_state: Option<Text<'a>>,
     pub template: Option<bool>,
-    pub guest_id: Option<String>,
-    pub guest_os_config: Option<String>,
-    pub guest_os_tools: Option<String>,
-    pub tools_status: Option<String>,
-    pub tools_running: Option<String>,
-    pub tools_version: Option<String>,
-    pub tools_version_status: Option<String>,
-    pub firmware: Option<String>,
+    pub guest_id: Option<Text<'a>>,
+    pub guest_os_config: Option<Text<'a>>,
+    pub guest_os_tools: Option<Text<'a>>,
+    pub tools_status: Option<Text<'a>>,
+    pub tools_running: Option<Text<'a>>,
+    pub tools_version: Option<Text<'a>>,
+    pub tools_version_status: Option<Text<'a>>,
+    pub firmware: Option<Text<'a>>,
     pub cpus: Option<u32>,
     pub memory_mb: Option<u64>,
     pub disks: Option<usize>,
@@ -97,19 +101,19 @@ pub struct VmRow {
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
-pub struct DiskRow {
-    pub vcenter: String,
-    pub vm: String,
-    pub vm_moref: String,
-    pub label: Option<String>,
+pub struct DiskRow<'a> {
+    pub vcenter: Text<'a>,
+    pub vm: Text<'a>,
+    pub vm_moref: Text<'a>,
+    pub label: Option<Text<'a>>,
     pub capacity_bytes: Option<u64>,
     pub capacity_gib: Option<Gib>,
-    pub datastore: Option<String>,
-    pub file: Option<String>,
+    pub datastore: Option<Text<'a>>,
+    pub file: Option<Text<'a>>,
     pub thin: Option<bool>,
-    pub disk_mode: Option<String>,
-    pub backing: Option<String>,
-    pub controller: Option<String>,
+    pub disk_mode: Option<Text<'a>>,
+    pub backing: Option<Text<'a>>,
+    pub controller: Option<Text<'a>>,
     pub unit: Option<i32>,
 }
 

@@ -7,7 +7,7 @@
 //! to a MiB. An empty cell stays unknown.
 
 use super::sheet::Row;
-use crate::model::{ClusterSummary, HostHardware, Nic, VmDetails};
+use crate::model::{ClusterSummary, HostHardware, Nic, Shared, VmDetails};
 
 fn num<T: TryFrom<i64>>(row: Row<'_>, column: &str) -> Option<T> {
     row.int(column).and_then(|n| T::try_from(n).ok())
@@ -19,12 +19,12 @@ pub fn vinfo_details(row: Row<'_>) -> Option<VmDetails> {
     let d = VmDetails {
         dns_name: row.text("DNS Name"),
         primary_ip: row.text("Primary IP Address"),
-        guest_state: row.text("Guest state"),
-        heartbeat: row.text("Heartbeat"),
-        connection_state: row.text("Connection state"),
+        guest_state: row.text("Guest state").map(Shared::from),
+        heartbeat: row.text("Heartbeat").map(Shared::from),
+        connection_state: row.text("Connection state").map(Shared::from),
         vmx_path: row.text("Path"),
         annotation: row.text("Annotation"),
-        hw_version: num::<u32>(row, "HW version").map(|n| format!("vmx-{n}")),
+        hw_version: num::<u32>(row, "HW version").map(|n| Shared::from(format!("vmx-{n}"))),
         cbt: row.bool("CBT"),
         memory_active_mb: num(row, "Active Memory"),
         storage_committed: committed,
@@ -73,16 +73,16 @@ pub fn nic(row: Row<'_>) -> Nic {
     ip_addresses.extend(addresses("IPv6 Address"));
     Nic {
         key: 0,
-        label: row.text("NIC label"),
+        label: row.text("NIC label").map(Shared::from),
         adapter: row.text("Adapter").map(|a| {
             if a.starts_with("Virtual") {
-                a
+                Shared::from(a)
             } else {
-                format!("Virtual{a}")
+                Shared::from(format!("Virtual{a}"))
             }
         }),
         mac: row.text("Mac Address").map(|m| m.to_ascii_lowercase()),
-        network: row.text("Network"),
+        network: row.text("Network").map(Shared::from),
         connected: row.bool("Connected"),
         ip_addresses,
     }

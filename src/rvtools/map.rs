@@ -171,20 +171,27 @@ impl Builder<'_> {
     fn vm(&mut self, row: Row<'_>) {
         let Some(name) = row.text("VM") else { return };
         let vc = self.vc_of(Some(row));
-        let datastore = row.text("Path").and_then(|p| datastore_of(&p));
+        let datastore = row
+            .text("Path")
+            .and_then(|p| datastore_of(&p))
+            .map(Shared::from);
         let vm = Vm {
             moref: row.text("VM ID").unwrap_or_default(),
             name,
-            datacenter: row.text("Datacenter"),
-            cluster: row.text("Cluster"),
-            host: row.text("Host"),
-            folder: row.text("Folder"),
+            datacenter: row.text("Datacenter").map(Shared::from),
+            cluster: row.text("Cluster").map(Shared::from),
+            host: row.text("Host").map(Shared::from),
+            folder: row.text("Folder").map(Shared::from),
             bios_uuid: row.text("SMBIOS UUID"),
             instance_uuid: row.text("VM UUID"),
             power_state: row.text("Powerstate").map(|s| PowerState::from_wire(&s)),
             template: row.bool("Template"),
-            guest_os_config: row.text("OS according to the configuration file"),
-            guest_os_tools: row.text("OS according to the VMware Tools"),
+            guest_os_config: row
+                .text("OS according to the configuration file")
+                .map(Shared::from),
+            guest_os_tools: row
+                .text("OS according to the VMware Tools")
+                .map(Shared::from),
             firmware: row
                 .text("Firmware")
                 .map(|s| Firmware::from_wire(&s.to_ascii_lowercase())),
@@ -282,7 +289,7 @@ impl Builder<'_> {
         let Some(vm) = self.find_vm(row) else { return };
         // The .vmdk: `Disk Path` in RVTools 4.x, `Path` in exports before it.
         let file = row.text("Disk Path").or_else(|| row.text("Path"));
-        let datastore = file.as_deref().and_then(datastore_of);
+        let datastore = file.as_deref().and_then(datastore_of).map(Shared::from);
         let backing = match (row.bool("Raw"), row.text("Raw Comp. Mode")) {
             (Some(true), Some(m)) if m.eq_ignore_ascii_case("physicalMode") => {
                 Some(DiskBacking::RdmPhysical)
@@ -304,17 +311,17 @@ impl Builder<'_> {
                 .int("Disk Key")
                 .and_then(|k| i32::try_from(k).ok())
                 .unwrap_or(0),
-            label: row.text("Disk"),
+            label: row.text("Disk").map(Shared::from),
             capacity_bytes: row.mib_bytes("Capacity MiB"),
             datastore,
             file,
             thin: row.bool("Thin"),
-            disk_mode: row.text("Disk Mode"),
+            disk_mode: row.text("Disk Mode").map(Shared::from),
             backing,
-            controller: row.text("Controller"),
+            controller: row.text("Controller").map(Shared::from),
             unit: row.int("Unit #").and_then(|u| i32::try_from(u).ok()),
             controller_info: None,
-            sharing: row.text("Sharing mode"),
+            sharing: row.text("Sharing mode").map(Shared::from),
             key_id: None,
         });
     }
@@ -323,7 +330,7 @@ impl Builder<'_> {
         let Some(path) = row.text("Disk") else { return };
         let Some(vm) = self.find_vm(row) else { return };
         vm.guest_disks.push(GuestDisk {
-            path,
+            path: path.into(),
             capacity_bytes: row.mib_bytes("Capacity MiB"),
             free_bytes: row.mib_bytes("Free MiB"),
         });
@@ -332,7 +339,7 @@ impl Builder<'_> {
     fn tools(&mut self, row: Row<'_>) {
         let Some(vm) = self.find_vm(row) else { return };
         vm.tools_status = row.text("Tools").map(|s| ToolsStatus::from_wire(&s));
-        vm.tools_version = row.text("Tools Version");
+        vm.tools_version = row.text("Tools Version").map(Shared::from);
     }
 
     fn cpu(&mut self, row: Row<'_>) {
@@ -372,14 +379,15 @@ impl Builder<'_> {
                     .host
                     .as_deref()
                     .and_then(|h| hosts.get(h))
-                    .map(|m| m.to_string());
-                let morefs: Option<Vec<String>> = vm
+                    .map(|m| Shared::from(*m));
+                let morefs: Option<Vec<Shared>> = vm
                     .datastores
                     .iter()
-                    .map(|d| dss.get(d.as_str()).map(|m| m.to_string()))
+                    .map(|d| dss.get(d.as_str()).map(|m| Shared::from(*m)))
                     .collect();
                 vm.datastore_morefs = morefs.unwrap_or_default();
             }
+            vc.shrink_to_fit();
         }
         self.vcs
     }

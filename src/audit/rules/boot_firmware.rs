@@ -178,7 +178,7 @@ mod tests {
             secure_boot,
             guest_id: Some(guest_id.into()),
             guest_os_config: None,
-            guest_os_tools: tools.map(str::to_string),
+            guest_os_tools: tools.map(Into::into),
             ..vm("a")
         }
     }

@@ -120,10 +120,10 @@ mod tests {
     fn agents_zero_and_missing_uuids() {
         let p = current_params(&DuplicateBiosUuid);
         let agent = Vm {
-            managed_by: Some(ManagedBy {
+            managed_by: Some(Box::new(ManagedBy {
                 extension_key: "com.vmware.vim.eam".into(),
                 kind: None,
-            }),
+            })),
             ..with_bios("vcls", "x1")
         };
         let e = estate(vec![vcenter("vc1", vec![with_bios("a", "x1"), agent])]);

@@ -468,9 +468,9 @@ mod tests {
 
     fn run_with(p: &Params, guest_id: Option<&str>, tools: Option<&str>) -> Outcome {
         let v = Vm {
-            guest_id: guest_id.map(str::to_string),
+            guest_id: guest_id.map(Into::into),
             guest_os_config: None,
-            guest_os_tools: tools.map(str::to_string),
+            guest_os_tools: tools.map(Into::into),
             guest_id_tools: None,
             ..vm("a")
         };

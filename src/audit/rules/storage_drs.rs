@@ -58,7 +58,7 @@ impl Rule for StorageDrs {
             }
         } else {
             for (i, moref) in vm.datastore_morefs.iter().enumerate() {
-                let name = vm.datastores.get(i).map_or(moref.as_str(), String::as_str);
+                let name = vm.datastores.get(i).map_or(moref.as_str(), |n| n.as_str());
                 check_datastore(ctx, v.vc_index, name, ctx.datastore(v.vc_index, moref), out);
             }
         }

@@ -22,7 +22,7 @@
 
 use super::decode::{self, Entity, Overflow};
 use super::known::Known;
-use crate::model::{Cluster, ConnectionState, Datastore, Host, StoragePod};
+use crate::model::{Cluster, ConnectionState, Datastore, Host, Shared, StoragePod};
 use crate::soap::types::{MoRef, ObjectContent, parse_num};
 use crate::soap::xml::Node;
 
@@ -113,6 +113,11 @@ impl<'a> Value<'a> {
     /// A non-empty trimmed string.
     pub fn text(self) -> Option<String> {
         decode::text(self.raw())
+    }
+    /// A non-empty trimmed string that many objects repeat (a guest OS name, a version),
+    /// shared rather than copied per object.
+    pub fn shared(self) -> Option<Shared> {
+        self.trimmed().filter(|s| !s.is_empty()).map(Shared::from)
     }
     pub fn bool(self) -> Option<bool> {
         self.oc.bool(self.path)

@@ -5,7 +5,7 @@ use super::super::decode::{self, Overflow};
 use super::super::devices;
 use super::super::known::Known;
 use super::{Prop, Table, Value};
-use crate::model::{Firmware, PowerState, ToolsRunning, ToolsStatus, Vm, VmDetails};
+use crate::model::{Firmware, PowerState, Shared, ToolsRunning, ToolsStatus, Vm, VmDetails};
 use crate::soap::types::{ObjectContent, parse_num};
 
 pub static VIRTUAL_MACHINE: Table<Vm> = Table {
@@ -23,8 +23,8 @@ const VM_PROPS: &[Prop<Vm>] = &[
         "datacenter, folder",
         |v, k, vm| {
             let parent = v.moref();
-            vm.folder = parent.as_ref().and_then(|p| k.path(p));
-            vm.datacenter = k.datacenter_from(parent);
+            vm.folder = parent.as_ref().and_then(|p| k.path(p)).map(Shared::from);
+            vm.datacenter = k.datacenter_from(parent).map(Shared::from);
         },
     ),
     Prop::set(
@@ -52,13 +52,13 @@ const VM_PROPS: &[Prop<Vm>] = &[
         vm.template = v.bool()
     }),
     Prop::set("config.guestId", "xsd:string", "guest_id", |v, _, vm| {
-        vm.guest_id = v.text()
+        vm.guest_id = v.shared()
     }),
     Prop::set(
         "config.guestFullName",
         "xsd:string",
         "guest_os_config",
-        |v, _, vm| vm.guest_os_config = v.text(),
+        |v, _, vm| vm.guest_os_config = v.shared(),
     ),
     Prop::set("config.firmware", "xsd:string", "firmware", |v, _, vm| {
         vm.firmware = v.trimmed().map(Firmware::from_wire)
@@ -91,19 +91,19 @@ const VM_PROPS: &[Prop<Vm>] = &[
         "config.managedBy",
         "vim25:ManagedByInfo",
         "managed_by",
-        |v, _, vm| vm.managed_by = devices::managed_by(v.node()),
+        |v, _, vm| vm.managed_by = devices::managed_by(v.node()).map(Box::new),
     ),
     Prop::set(
         "guest.guestId",
         "xsd:string",
         "guest_id_tools",
-        |v, _, vm| vm.guest_id_tools = v.text(),
+        |v, _, vm| vm.guest_id_tools = v.shared(),
     ),
     Prop::set(
         "guest.guestFullName",
         "xsd:string",
         "guest_os_tools",
-        |v, _, vm| vm.guest_os_tools = v.text(),
+        |v, _, vm| vm.guest_os_tools = v.shared(),
     ),
     Prop::set(
         "guest.toolsStatus",
@@ -121,13 +121,13 @@ const VM_PROPS: &[Prop<Vm>] = &[
         "guest.toolsVersion",
         "xsd:string",
         "tools_version",
-        |v, _, vm| vm.tools_version = v.text(),
+        |v, _, vm| vm.tools_version = v.shared(),
     ),
     Prop::set(
         "guest.toolsVersionStatus2",
         "xsd:string",
         "tools_version_status",
-        |v, _, vm| vm.tools_version_status = v.text(),
+        |v, _, vm| vm.tools_version_status = v.shared(),
     ),
     Prop::set(
         "guest.disk",
@@ -154,7 +154,7 @@ const VM_PROPS: &[Prop<Vm>] = &[
         "runtime.connectionState",
         "xsd:string",
         "details.connection_state",
-        |v, _, vm| details(vm).connection_state = v.text(),
+        |v, _, vm| details(vm).connection_state = v.shared(),
     ),
     Prop::set(
         "config.files.vmPathName",
@@ -172,7 +172,7 @@ const VM_PROPS: &[Prop<Vm>] = &[
         "config.version",
         "xsd:string",
         "details.hw_version",
-        |v, _, vm| details(vm).hw_version = v.text(),
+        |v, _, vm| details(vm).hw_version = v.shared(),
     ),
     Prop::set(
         "config.changeTrackingEnabled",
@@ -220,13 +220,13 @@ const VM_PROPS: &[Prop<Vm>] = &[
         "guest.guestState",
         "xsd:string",
         "details.guest_state",
-        |v, _, vm| details(vm).guest_state = v.text(),
+        |v, _, vm| details(vm).guest_state = v.shared(),
     ),
     Prop::set(
         "guestHeartbeatStatus",
         "xsd:string",
         "details.heartbeat",
-        |v, _, vm| details(vm).heartbeat = v.text(),
+        |v, _, vm| details(vm).heartbeat = v.shared(),
     ),
     Prop::set(
         "summary.quickStats.guestMemoryUsage",
@@ -267,13 +267,7 @@ pub fn vm(oc: &ObjectContent, known: &Known) -> Result<Option<Vm>, (String, Over
         vm.details = None;
     }
     // Kept for the whole run, a million of them: no spare capacity in the per-VM lists.
-    if let Some(d) = vm.disks.as_mut() {
-        d.shrink_to_fit();
-    }
-    if let Some(n) = vm.nics.as_mut() {
-        n.shrink_to_fit();
-    }
-    vm.guest_disks.shrink_to_fit();
+    vm.shrink_to_fit();
     Ok(Some(vm))
 }
 
@@ -288,7 +282,7 @@ fn runtime_host(v: Value<'_>, k: &Known, vm: &mut Vm) {
         Some((name, cluster)) => (Some(name.clone()), cluster.clone()),
         None => (None, None),
     };
-    vm.host_moref = host.map(|h| h.value);
+    vm.host_moref = host.map(|h| Shared::from(h.value));
 }
 
 fn datastores(v: Value<'_>, k: &Known, vm: &mut Vm) {
@@ -299,10 +293,11 @@ fn datastores(v: Value<'_>, k: &Known, vm: &mut Vm) {
             k.datastores
                 .get(d)
                 .cloned()
-                .unwrap_or_else(|| d.value.clone())
+                .unwrap_or_else(|| Shared::from(&d.value))
         })
         .collect();
-    vm.datastore_morefs = refs.into_iter().map(|d| d.value).collect();
+    // Not `into_iter`: collecting in place would keep the larger `MoRef` buffer.
+    vm.datastore_morefs = refs.iter().map(|d| Shared::from(&d.value)).collect();
 }
 
 /// Disks and adapters; the adapters take what Tools report of them from `guest.net`.

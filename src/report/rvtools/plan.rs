@@ -74,8 +74,9 @@ pub fn plan(estate: &Estate, max: usize) -> Vec<Part> {
         let mut order: Vec<ClusterKey> = Vec::new();
         let mut groups: HashMap<ClusterKey, Vec<usize>> = HashMap::new();
         for (i, vm) in vc.vms.iter().enumerate() {
-            let g = groups.entry(vm.cluster.clone()).or_insert_with(|| {
-                order.push(vm.cluster.clone());
+            let key: ClusterKey = vm.cluster.as_deref().map(str::to_string);
+            let g = groups.entry(key.clone()).or_insert_with(|| {
+                order.push(key);
                 Vec::new()
             });
             g.push(i);
@@ -134,7 +135,7 @@ mod tests {
                 .iter()
                 .map(|(n, c)| Vm {
                     name: n.to_string(),
-                    cluster: c.map(str::to_string),
+                    cluster: c.map(Into::into),
                     ..Default::default()
                 })
                 .collect(),

@@ -31,8 +31,9 @@ pub enum Cell {
 
 const MIB: u64 = 1024 * 1024;
 
-fn text(s: &Option<String>) -> Cell {
-    s.as_ref().map_or(Cell::Empty, |s| Cell::Text(s.clone()))
+fn text<S: std::ops::Deref<Target = str>>(s: &Option<S>) -> Cell {
+    s.as_ref()
+        .map_or(Cell::Empty, |s| Cell::Text(String::from(&**s)))
 }
 
 fn tf(b: Option<bool>) -> Cell {
@@ -51,7 +52,7 @@ fn mib(bytes: Option<u64>) -> Cell {
 }
 
 /// RVTools' `HW version`: the number of `config.version` (`vmx-19` is 19).
-fn hw_version(v: &Option<String>) -> Cell {
+fn hw_version(v: &Option<crate::model::Shared>) -> Cell {
     int(v
         .as_deref()
         .and_then(|v| v.strip_prefix("vmx-"))

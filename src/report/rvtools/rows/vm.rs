@@ -21,10 +21,9 @@ const NETWORK_COLUMNS: [&str; 8] = [
 /// RVTools' `Folder`: the VM folder path from the datacenter on, without the hidden `vm`
 /// folder (`/DC0/vm/Prod` is `/DC0/Prod`; `/Europe/DC1/vm/Web`, a datacenter in a folder, is
 /// `/DC1/Web`).
-fn rv_folder(folder: &Option<String>, datacenter: &Option<String>) -> Cell {
+fn rv_folder(folder: Option<&str>, dc: Option<&str>) -> Cell {
     let Some(f) = folder else { return Cell::Empty };
     let parts: Vec<&str> = f.split('/').collect();
-    let dc = datacenter.as_deref();
     let at = parts
         .windows(2)
         .position(|w| Some(w[0]) == dc && w[1] == "vm")
@@ -35,7 +34,7 @@ fn rv_folder(folder: &Option<String>, datacenter: &Option<String>) -> Cell {
             out.extend(&parts[i + 2..]);
             Cell::Text(out.join("/"))
         }
-        None => Cell::Text(f.clone()),
+        None => Cell::Text(f.to_string()),
     }
 }
 
@@ -55,7 +54,10 @@ fn vm_common(sheet: SheetId, vc: &VCenterInventory, vm: &Vm) -> Row {
         ("Datacenter", text(&vm.datacenter)),
         ("Cluster", text(&vm.cluster)),
         ("Host", text(&vm.host)),
-        ("Folder", rv_folder(&vm.folder, &vm.datacenter)),
+        (
+            "Folder",
+            rv_folder(vm.folder.as_deref(), vm.datacenter.as_deref()),
+        ),
         (
             "OS according to the configuration file",
             text(&vm.guest_os_config),
@@ -187,7 +189,7 @@ fn vpartition_rows<S: RowSink>(
 ) -> Result<(), S::Error> {
     for g in &vm.guest_disks {
         let mut r = vm_common(SheetId::VPartition, vc, vm);
-        r.set("Disk", Cell::Text(g.path.clone()));
+        r.set("Disk", Cell::Text(g.path.to_string()));
         r.set("Capacity MiB", mib(g.capacity_bytes));
         let consumed = g
             .capacity_bytes
@@ -285,11 +287,11 @@ mod tests {
 
     #[test]
     fn folder_drops_the_hidden_vm_folder() {
-        let dc = Some("DC0".to_string());
-        let f = |s: &str| rv_folder(&Some(s.into()), &dc);
+        let dc = Some("DC0");
+        let f = |s: &str| rv_folder(Some(s), dc);
         assert_eq!(f("/DC0/vm/Prod/Web"), Cell::Text("/DC0/Prod/Web".into()));
         assert_eq!(f("/DC0/vm"), Cell::Text("/DC0".into()));
         assert_eq!(f("/Europe/DC0/vm/Web"), Cell::Text("/DC0/Web".into()));
-        assert_eq!(rv_folder(&None, &dc), Cell::Empty);
+        assert_eq!(rv_folder(None, dc), Cell::Empty);
     }
 }

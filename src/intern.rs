@@ -1,0 +1,212 @@
+//! Interned strings for the values a model repeats across objects.
+//!
+//! A large estate repeats a few hundred distinct values (datacenter, cluster and host names,
+//! folder paths, guest ids and OS names, Tools versions, datastore names, disk and NIC labels)
+//! over a million VMs. [`Shared`] holds such a value as a reference-counted `Arc<str>`: every VM
+//! with the same host name points at one allocation instead of owning a copy.
+//!
+//! Interning happens on construction (`Shared::from(&str)`, `.into()`), through a small pool
+//! per thread, so collect decoding, snapshot reading and the RVTools reader all share values
+//! without passing a pool around. The pool is bounded ([`POOL_LIMIT`]): when values turn out to
+//! be mostly unique it starts afresh, so it never holds more than a bounded number of strings
+//! alive beyond the model's own references.
+//!
+//! `Shared` serializes as a plain string, so snapshots and reports are unchanged.
+
+use std::borrow::Borrow;
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Most distinct strings a thread's pool holds before it starts afresh.
+const POOL_LIMIT: usize = 1 << 16;
+
+thread_local! {
+    static POOL: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+}
+
+/// An immutable, interned, cheaply cloned string (see the module documentation).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Shared(Arc<str>);
+
+impl Shared {
+    /// The pooled copy of `s`, created when it is new to this thread.
+    pub fn new(s: &str) -> Shared {
+        POOL.with(|pool| {
+            let mut pool = pool.borrow_mut();
+            if let Some(v) = pool.get(s) {
+                return Shared(v.clone());
+            }
+            if pool.len() >= POOL_LIMIT {
+                pool.clear();
+            }
+            let v: Arc<str> = Arc::from(s);
+            pool.insert(v.clone());
+            Shared(v)
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Shared::new("")
+    }
+}
+
+impl Deref for Shared {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Shared {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for Shared {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for Shared {
+    fn from(s: &str) -> Self {
+        Shared::new(s)
+    }
+}
+
+impl From<String> for Shared {
+    fn from(s: String) -> Self {
+        Shared::new(&s)
+    }
+}
+
+impl From<&String> for Shared {
+    fn from(s: &String) -> Self {
+        Shared::new(s)
+    }
+}
+
+impl From<Shared> for String {
+    fn from(s: Shared) -> Self {
+        s.0.to_string()
+    }
+}
+
+impl PartialEq<str> for Shared {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Shared {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Shared {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<Shared> for str {
+    fn eq(&self, other: &Shared) -> bool {
+        *self == *other.0
+    }
+}
+
+impl PartialEq<Shared> for &str {
+    fn eq(&self, other: &Shared) -> bool {
+        **self == *other.0
+    }
+}
+
+impl PartialEq<Shared> for String {
+    fn eq(&self, other: &Shared) -> bool {
+        **self == *other.0
+    }
+}
+
+impl Serialize for Shared {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Shared {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Shared;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Shared, E> {
+                Ok(Shared::new(v))
+            }
+        }
+        d.deserialize_str(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_values_share_one_allocation() {
+        let a = Shared::from("esx-01.example.com");
+        let b = Shared::from(String::from("esx-01.example.com"));
+        assert!(Arc::ptr_eq(&a.0, &b.0));
+        let c: Shared = serde_json::from_str("\"esx-01.example.com\"").unwrap();
+        assert!(Arc::ptr_eq(&a.0, &c.0));
+        assert!(!Arc::ptr_eq(&a.0, &Shared::from("esx-02").0));
+    }
+
+    #[test]
+    fn serializes_and_compares_as_the_string() {
+        let s = Shared::from("DC0");
+        assert_eq!(serde_json::to_string(&s).unwrap(), "\"DC0\"");
+        assert_eq!(s, "DC0");
+        assert_eq!("DC0", s);
+        assert_eq!(s, String::from("DC0"));
+        assert_eq!(format!("{s} {s:?}"), "DC0 \"DC0\"");
+        assert_eq!(Some(s).as_deref(), Some("DC0"));
+    }
+
+    #[test]
+    fn the_pool_stays_bounded() {
+        for i in 0..POOL_LIMIT + 10 {
+            Shared::new(&format!("unique-{i}"));
+        }
+        POOL.with(|p| assert!(p.borrow().len() <= POOL_LIMIT));
+        // Values still intern after the pool started afresh.
+        let a = Shared::new("again");
+        assert!(Arc::ptr_eq(&a.0, &Shared::new("again").0));
+    }
+}
