@@ -3,7 +3,6 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use std::collections::HashMap;
 use vcaudit::collect::known::Known;
 use vcaudit::collect::props;
 use vcaudit::model::{Cluster, Datastore, Host, StoragePod, Vm};
@@ -26,7 +25,7 @@ fn decode_all(oc: &ObjectContent) {
     for ds in vm.datastore_morefs {
         known
             .datastores
-            .insert(vcaudit::soap::MoRef::new("Datastore", &ds), "ds".to_string());
+            .insert(vcaudit::soap::MoRef::new("Datastore", &ds), "ds".into());
     }
     let _ = props::vm(oc, &known);
 }
