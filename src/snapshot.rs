@@ -210,11 +210,15 @@ pub fn read_with(path: &Path, limits: Limits) -> Result<Snapshot, SnapshotError>
     let reader: Box<dyn Read> = if compressed {
         Box::new(zstd::stream::Decoder::new(file).map_err(io)?)
     } else {
-        Box::new(BufReader::new(file))
+        Box::new(file)
     };
     let bounded = BoundedJson::new(reader, limits);
     let tripped = bounded.tripwire();
-    let mut de = serde_json::Deserializer::from_reader(bounded);
+    // serde_json reads one byte at a time: the buffer goes outside the caps' counter and the
+    // decompressor, so both see large blocks (unbuffered, each byte was a zstd call: a 1M-VM
+    // snapshot took 100 s to read).
+    let buffered = BufReader::with_capacity(READ_BUFFER, bounded);
+    let mut de = serde_json::Deserializer::from_reader(buffered);
     let result = de
         .deserialize_map(SnapshotVisitor)
         .and_then(|s| de.end().map(|_| s));
@@ -230,6 +234,9 @@ pub fn read_with(path: &Path, limits: Limits) -> Result<Snapshot, SnapshotError>
         (Err(e), None) => Err(classify(&shown, e, compressed)),
     }
 }
+
+/// The read buffer in front of the JSON decoder.
+const READ_BUFFER: usize = 256 * 1024;
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
