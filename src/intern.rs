@@ -13,9 +13,9 @@
 //!
 //! `Shared` serializes as a plain string, so snapshots and reports are unchanged.
 
+use foldhash::HashSet;
 use std::borrow::Borrow;
 use std::cell::RefCell;
-use foldhash::HashSet;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
