@@ -12,8 +12,8 @@
 //! each vCenter's migration events by VM moref. The VM scope predicate lives here as well
 //! ([`Context::vm_in_scope`]); the UUID index must not depend on it.
 
-use std::borrow::Cow;
 use foldhash::HashMap;
+use std::borrow::Cow;
 
 use super::os::GuestOs;
 use super::util::{major_minor, parse_build};

@@ -7,8 +7,8 @@
 //! two UUIDs one. Sorting a run is O(n log n) whatever the input, so crafted UUIDs cannot make it
 //! quadratic.
 
-use std::borrow::Cow;
 use foldhash::HashMap;
+use std::borrow::Cow;
 use std::hash::BuildHasher;
 
 use super::context::UuidKind;
