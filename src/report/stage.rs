@@ -159,7 +159,8 @@ impl<'a> Stage<'a> {
     ) -> Result<(), ReportError> {
         use std::io::Write;
         let (file, path) = self.file(name)?;
-        let mut w = std::io::BufWriter::new(&file);
+        // Large blocks: a million-VM report.json is 2.3 GB, 8 KiB a write call was 280k calls.
+        let mut w = std::io::BufWriter::with_capacity(256 * 1024, &file);
         write(&mut w).map_err(|e| out_err(&path, e))?;
         w.flush().map_err(|e| out_err(&path, e))?;
         drop(w);
