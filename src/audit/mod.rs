@@ -43,7 +43,6 @@
 //! `out-of-scope` like a VM left out by tag, and counted in [`AuditCounts::vms_agents`].
 
 pub mod context;
-mod judge;
 pub mod manual;
 pub mod os;
 pub mod os_disk;
@@ -277,46 +276,52 @@ pub fn audit(estate: &Estate, profile: &Profile) -> AuditResult {
             vc_audit.hosts.push(ObjectAudit::from(tally));
         }
 
-        // VMs: judged side by side, recorded in order.
+        // VMs.
         vc_audit.vms.reserve(vc.vms.len());
-        for chunk in vc.vms.chunks(judge::CHUNK) {
-            let verdicts = judge::vms(&ctx, &enabled, vc_index, vc, chunk);
-            for (vm, verdict) in chunk.iter().zip(verdicts) {
-                let (os, outcomes) = match verdict {
-                    judge::Verdict::Agent => {
-                        result.counts.vms_agents += 1;
-                        vc_audit.vms.push(VmAudit::out_of_scope());
-                        continue;
-                    }
-                    judge::Verdict::OutOfScope => {
-                        result.counts.vms_out_of_scope += 1;
-                        vc_audit.vms.push(VmAudit::out_of_scope());
-                        continue;
-                    }
-                    judge::Verdict::Judged { os, outcomes } => (os, outcomes),
-                };
-                result.counts.vms_in_scope += 1;
-                let mut tally = Tally::default();
+        for vm in &vc.vms {
+            if vm.managed_by.is_some() {
+                // An agent VM (vCLS, vSAN file services, NSX, ...): the solution owns it.
+                result.counts.vms_agents += 1;
+                vc_audit.vms.push(VmAudit::out_of_scope());
+                continue;
+            }
+            if !ctx.vm_in_scope(vc_index, vm) {
+                result.counts.vms_out_of_scope += 1;
+                vc_audit.vms.push(VmAudit::out_of_scope());
+                continue;
+            }
+            result.counts.vms_in_scope += 1;
+            let view = VmView {
+                vc_index,
+                vc,
+                vm,
+                os: os::GuestOs::of(vm),
+            };
+            let mut tally = Tally::default();
+            for &(i, rule, settings) in &enabled {
+                if rule.meta().object != ObjectKind::Vm {
+                    continue;
+                }
+                out.clear();
+                rule.run_vm(&settings.params, &ctx, &view, &mut out);
                 let subject = Subject {
                     vcenter: &vc.server,
                     kind: ObjectKind::Vm,
                     name: &vm.name,
                     moref: &vm.moref,
                 };
-                for (i, severity, mut out) in outcomes {
-                    result.record(i, severity, &subject, &mut out, &mut tally);
-                }
-                let host = vm
-                    .host_moref
-                    .as_deref()
-                    .and_then(|m| ctx.host_index(vc_index, m))
-                    .map(|h| vc_audit.hosts[h].tally)
-                    .unwrap_or_default();
-                result.manual_count(&os);
-                vc_audit
-                    .vms
-                    .push(VmAudit::new(tally, host, vc_audit.vcenter.tally));
+                result.record(i, settings.severity, &subject, &mut out, &mut tally);
             }
+            let host = vm
+                .host_moref
+                .as_deref()
+                .and_then(|m| ctx.host_index(vc_index, m))
+                .map(|h| vc_audit.hosts[h].tally)
+                .unwrap_or_default();
+            result.manual_count(&view.os);
+            vc_audit
+                .vms
+                .push(VmAudit::new(tally, host, vc_audit.vcenter.tally));
         }
 
         result.vcenters.push(vc_audit);
