@@ -208,28 +208,27 @@ pub fn read_with(path: &Path, limits: Limits) -> Result<Snapshot, SnapshotError>
     if is_zst(path) && !compressed && n > 0 && magic[0] != b'{' {
         return Err(SnapshotError::NotASnapshot { path: shown });
     }
-    let open = || -> Result<_, SnapshotError> {
+    let open = || -> Result<Box<dyn Read>, SnapshotError> {
         let file = File::open(path).map_err(io)?;
-        let reader: Box<dyn Read> = if compressed {
+        Ok(if compressed {
             Box::new(zstd::stream::Decoder::new(file).map_err(io)?)
         } else {
             Box::new(file)
-        };
-        let bounded = BoundedJson::new(reader, limits);
-        let tripped = bounded.tripwire();
-        // serde_json reads one byte at a time: the buffer goes outside the caps' counter and
-        // the decompressor, so both see large blocks (unbuffered, each byte was a zstd call).
-        Ok((BufReader::with_capacity(READ_BUFFER, bounded), tripped))
+        })
     };
-    // The fast way for the layout vcaudit writes; anything else, or any problem, is read again
-    // the careful way, which says exactly what is wrong.
-    if let Ok(mut s) = split::read(open()?.0) {
+    // The fast way for the layout vcaudit writes (it keeps the caps' counts itself); anything
+    // else, or any problem, is read again the careful way, which says exactly what is wrong.
+    if let Ok(mut s) = split::read(BufReader::with_capacity(READ_BUFFER, open()?), limits) {
         s.vcenters
             .iter_mut()
             .for_each(VCenterInventory::shrink_to_fit);
         return Ok(s);
     }
-    let (buffered, tripped) = open()?;
+    let bounded = BoundedJson::new(open()?, limits);
+    let tripped = bounded.tripwire();
+    // serde_json reads one byte at a time: the buffer goes outside the caps' counter and the
+    // decompressor, so both see large blocks (unbuffered, each byte was a zstd call).
+    let buffered = BufReader::with_capacity(READ_BUFFER, bounded);
     let mut de = serde_json::Deserializer::from_reader(buffered);
     let result = de
         .deserialize_map(SnapshotVisitor)

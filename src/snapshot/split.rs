@@ -17,6 +17,7 @@ use std::sync::mpsc;
 use serde::Deserialize;
 
 use super::{FORMAT, SCHEMA_VERSION, Snapshot};
+use crate::bounded::Limits;
 use crate::model::{VCenterInventory, Vm};
 
 /// Why the fast way gave up: the caller reads the file the careful way.
@@ -41,9 +42,15 @@ const BATCH_BYTES: usize = 1 << 20;
 /// which decodes as it reads, is used.
 const MAX_RAW: usize = 256 << 20;
 
-/// Reads a snapshot from `r`, or gives up (see the module documentation).
-pub(super) fn read(r: impl BufRead) -> Result<Snapshot, Fallback> {
-    let mut s = Scanner { r };
+/// Reads a snapshot from `r`, or gives up (see the module documentation). Past one of
+/// `limits` it gives up too, and the careful way names the cap.
+pub(super) fn read(r: impl BufRead, limits: Limits) -> Result<Snapshot, Fallback> {
+    let mut s = Scanner {
+        r,
+        limits,
+        consumed: 0,
+        objects: 0,
+    };
     let mut raw = Vec::new();
     s.expect(b'{')?;
     // The markers, first and in order, or the careful way.
@@ -83,27 +90,56 @@ pub(super) fn read(r: impl BufRead) -> Result<Snapshot, Fallback> {
     Ok(snap)
 }
 
+/// The stream, and what of it counts against the caps: the same counts as
+/// [`crate::bounded::BoundedJson`] keeps, so this way never holds more than the careful one.
 struct Scanner<R> {
     r: R,
+    limits: Limits,
+    /// Bytes consumed so far.
+    consumed: u64,
+    /// JSON objects (`{`) so far.
+    objects: u64,
 }
 
 impl<R: BufRead> Scanner<R> {
+    /// The buffered bytes, refilled when empty; within the cap on bytes.
+    fn fill(&mut self) -> Result<&[u8], Fallback> {
+        if self.consumed > self.limits.max_bytes {
+            return Err(Fallback);
+        }
+        Ok(self.r.fill_buf()?)
+    }
+
+    fn advance(&mut self, n: usize) {
+        self.r.consume(n);
+        self.consumed += n as u64;
+    }
+
+    /// Counts an object against its cap.
+    fn object(&mut self) -> Result<(), Fallback> {
+        self.objects += 1;
+        if self.objects > self.limits.max_objects {
+            return Err(Fallback);
+        }
+        Ok(())
+    }
+
     /// The next byte that is not white space, left unread; `Fallback` at the end.
     fn peek(&mut self) -> Result<u8, Fallback> {
         loop {
-            let buf = self.r.fill_buf()?;
+            let buf = self.fill()?;
             if buf.is_empty() {
                 return Err(Fallback);
             }
             match buf.iter().position(|b| !b.is_ascii_whitespace()) {
                 Some(i) => {
                     let b = buf[i];
-                    self.r.consume(i);
+                    self.advance(i);
                     return Ok(b);
                 }
                 None => {
                     let n = buf.len();
-                    self.r.consume(n);
+                    self.advance(n);
                 }
             }
         }
@@ -113,7 +149,10 @@ impl<R: BufRead> Scanner<R> {
         if self.peek()? != want {
             return Err(Fallback);
         }
-        self.r.consume(1);
+        if want == b'{' {
+            self.object()?;
+        }
+        self.advance(1);
         Ok(())
     }
 
@@ -122,11 +161,11 @@ impl<R: BufRead> Scanner<R> {
     fn next_in(&mut self, close: u8) -> Result<bool, Fallback> {
         match self.peek()? {
             b',' => {
-                self.r.consume(1);
+                self.advance(1);
                 Ok(true)
             }
             b if b == close => {
-                self.r.consume(1);
+                self.advance(1);
                 Ok(false)
             }
             _ => Err(Fallback),
@@ -136,7 +175,7 @@ impl<R: BufRead> Scanner<R> {
     /// Like [`Scanner::next_in`] for the first member, where no comma comes before it.
     fn first_in(&mut self, close: u8) -> Result<bool, Fallback> {
         if self.peek()? == close {
-            self.r.consume(1);
+            self.advance(1);
             return Ok(false);
         }
         Ok(true)
@@ -174,8 +213,14 @@ impl<R: BufRead> Scanner<R> {
         let start = out.len();
         self.peek()?;
         let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+        // Where the open string's text began, in bytes of the stream.
+        let mut string_start = 0u64;
+        let max_string = self.limits.max_string;
         loop {
-            let buf = self.r.fill_buf()?;
+            let base = self.consumed;
+            let mut objects = 0u64;
+            let mut too_long = false;
+            let buf = self.fill()?;
             if buf.is_empty() {
                 // A number or literal may end the stream; anything open may not.
                 return if depth == 0 && !in_string && out.len() > start {
@@ -201,6 +246,7 @@ impl<R: BufRead> Scanner<R> {
                                 escaped = true;
                             } else {
                                 in_string = false;
+                                too_long |= base + (i as u64) - string_start > max_string;
                                 if depth == 0 {
                                     end = Some(i + 1);
                                     break;
@@ -212,8 +258,15 @@ impl<R: BufRead> Scanner<R> {
                     continue;
                 }
                 match buf[i] {
-                    b'"' => in_string = true,
-                    b'{' | b'[' => depth += 1,
+                    b'"' => {
+                        in_string = true;
+                        string_start = base + i as u64 + 1;
+                    }
+                    b'{' => {
+                        depth += 1;
+                        objects += 1;
+                    }
+                    b'[' => depth += 1,
                     b'}' | b']' if depth > 0 => {
                         depth -= 1;
                         if depth == 0 {
@@ -231,8 +284,13 @@ impl<R: BufRead> Scanner<R> {
                 i += 1;
             }
             let n = end.unwrap_or(buf.len());
+            too_long |= in_string && base + (n as u64) - string_start > max_string;
             out.extend_from_slice(&buf[..n]);
-            self.r.consume(n);
+            self.advance(n);
+            self.objects += objects;
+            if too_long || self.objects > self.limits.max_objects {
+                return Err(Fallback);
+            }
             if end.is_some() {
                 return if out.len() > start {
                     Ok(())
@@ -371,7 +429,8 @@ mod tests {
     fn estate(n: usize) -> Snapshot {
         let vm = |i: usize| Vm {
             moref: format!("vm-{i}"),
-            name: format!("web \"{i}\" \\ {{x}} [y], é"),
+            // The longest string of the sample, with escapes and a two-byte character.
+            name: format!("web \"{i}\" \\ {{x}} [y], é {}", "n".repeat(40)),
             cpus: Some(i as u32 % 7),
             disks: Some(vec![Disk {
                 label: Some("Hard disk 1".into()),
@@ -404,7 +463,8 @@ mod tests {
         ] {
             assert!(bytes.len() > 2 * BATCH_BYTES);
             let careful: Snapshot = serde_json::from_slice(&bytes).unwrap();
-            let fast = read(&bytes[..]).expect("the fast way reads vcaudit's own layout");
+            let fast = read(&bytes[..], Limits::default())
+                .expect("the fast way reads vcaudit's own layout");
             assert_eq!(fast, careful);
             assert_eq!(fast, snap);
         }
@@ -432,8 +492,38 @@ mod tests {
             String::new(),
         ];
         for (i, case) in cases.iter().enumerate() {
-            assert!(read(case.as_bytes()).is_err(), "case {i} read the fast way");
+            assert!(
+                read(case.as_bytes(), Limits::default()).is_err(),
+                "case {i} read the fast way"
+            );
         }
-        assert!(read(good.as_bytes()).is_ok());
+        assert!(read(good.as_bytes(), Limits::default()).is_ok());
+    }
+
+    /// Each cap stops the fast way at the same point as the careful way's counter would:
+    /// just at the cap it reads, one below it gives up.
+    #[test]
+    fn the_caps_hold_on_the_fast_way_too() {
+        let text = serde_json::to_string(&estate(50)).unwrap();
+        let bytes = text.len() as u64;
+        // Braces in names are text, not objects.
+        let objects = (text.matches('{').count() - text.matches("{x}").count()) as u64;
+        let longest = estate(50).vcenters[0].vms[49].name.clone();
+        // The longest string as written (escaped), without its quotes.
+        let string = serde_json::to_string(&longest).unwrap().len() as u64 - 2;
+        let at = |max_bytes, max_objects, max_string| Limits {
+            max_bytes,
+            max_objects,
+            max_string,
+        };
+        let fits = at(bytes, objects, string);
+        assert!(read(text.as_bytes(), fits).is_ok());
+        for over in [
+            at(bytes / 2, objects, string),
+            at(bytes, objects - 1, string),
+            at(bytes, objects, string - 1),
+        ] {
+            assert!(read(text.as_bytes(), over).is_err(), "{over:?}");
+        }
     }
 }
