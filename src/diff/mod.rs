@@ -20,6 +20,7 @@
 //! inputs, so it is deterministic.
 
 pub mod input;
+pub mod record;
 
 use crate::audit::ObjectKind;
 use input::{
