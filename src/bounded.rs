@@ -89,33 +89,56 @@ impl<R: Read> BoundedJson<R> {
         self.tripped.clone()
     }
 
+    /// Counts `buf`, jumping from one quote, backslash or brace to the next (memchr), since
+    /// every byte of a snapshot passes here.
     fn scan(&mut self, buf: &[u8]) -> Result<(), Exceeded> {
         self.bytes += buf.len() as u64;
         if self.bytes > self.limits.max_bytes {
             return Err(Exceeded::Bytes(self.limits.max_bytes));
         }
-        for &b in buf {
+        let mut rest = buf;
+        while !rest.is_empty() {
             if self.in_string {
                 if self.escaped {
+                    // The escaped character counts as one, whatever it is.
                     self.escaped = false;
-                } else if b == b'\\' {
-                    self.escaped = true;
-                } else if b == b'"' {
-                    self.in_string = false;
-                    continue;
+                    self.string_len += 1;
+                    rest = &rest[1..];
+                } else {
+                    match memchr::memchr2(b'"', b'\\', rest) {
+                        None => {
+                            self.string_len += rest.len() as u64;
+                            rest = &[];
+                        }
+                        Some(i) => {
+                            self.string_len += i as u64;
+                            if rest[i] == b'\\' {
+                                self.escaped = true;
+                                self.string_len += 1;
+                            } else {
+                                self.in_string = false;
+                            }
+                            rest = &rest[i + 1..];
+                        }
+                    }
                 }
-                self.string_len += 1;
                 if self.string_len > self.limits.max_string {
                     return Err(Exceeded::String(self.limits.max_string));
                 }
-            } else if b == b'"' {
-                self.in_string = true;
-                self.string_len = 0;
-            } else if b == b'{' {
-                self.objects += 1;
-                if self.objects > self.limits.max_objects {
-                    return Err(Exceeded::Objects(self.limits.max_objects));
+            } else {
+                let Some(i) = memchr::memchr2(b'"', b'{', rest) else {
+                    break;
+                };
+                if rest[i] == b'"' {
+                    self.in_string = true;
+                    self.string_len = 0;
+                } else {
+                    self.objects += 1;
+                    if self.objects > self.limits.max_objects {
+                        return Err(Exceeded::Objects(self.limits.max_objects));
+                    }
                 }
+                rest = &rest[i + 1..];
             }
         }
         Ok(())
@@ -171,5 +194,70 @@ mod tests {
         };
         assert_eq!(read_all(br#"["{{\"{{{","{{{{"]"#, l), Ok(()));
         assert_eq!(read_all(&[b' '; 101], l), Err(Some(Exceeded::Bytes(100))));
+    }
+
+    /// The byte-at-a-time counter the scanner replaced: the oracle for the one in use.
+    fn naive(text: &[u8], limits: Limits) -> Result<(), Exceeded> {
+        let (mut objects, mut in_string, mut escaped, mut len) = (0u64, false, false, 0u64);
+        for &b in text {
+            if in_string {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == b'"' {
+                    in_string = false;
+                    continue;
+                }
+                len += 1;
+                if len > limits.max_string {
+                    return Err(Exceeded::String(limits.max_string));
+                }
+            } else if b == b'"' {
+                in_string = true;
+                len = 0;
+            } else if b == b'{' {
+                objects += 1;
+                if objects > limits.max_objects {
+                    return Err(Exceeded::Objects(limits.max_objects));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Fed in blocks of every size (a quote, a backslash or an escape split across reads), the
+    /// scanner stops exactly where the byte-at-a-time counter does.
+    #[test]
+    fn scanner_agrees_with_the_byte_counter_across_block_boundaries() {
+        let alphabet = br#"{}"\a :,["#;
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for round in 0..400 {
+            let len = 1 + round % 60;
+            let text: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    alphabet[(seed % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            let limits = Limits {
+                max_bytes: 1 << 20,
+                max_objects: 1 + (round as u64 % 7),
+                max_string: 1 + (round as u64 % 9),
+            };
+            let want = naive(&text, limits);
+            for block in 1..=text.len() {
+                let mut r = BoundedJson::new(&text[..], limits);
+                let got = text.chunks(block).try_for_each(|c| r.scan(c));
+                assert_eq!(
+                    got,
+                    want,
+                    "text {:?} in blocks of {block}",
+                    String::from_utf8_lossy(&text)
+                );
+            }
+        }
     }
 }

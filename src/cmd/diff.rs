@@ -101,9 +101,9 @@ fn write(
     old_profile: &str,
     new_profile: &str,
 ) -> Result<(), Error> {
-    let mut staged = report::Stage::new(lock)?;
+    let staged = report::Stage::new(lock)?;
     report::stage_csv(
-        &mut staged,
+        &staged,
         CSV_FILE,
         CHANGE_HEADER.iter().copied(),
         &r.changes,
