@@ -102,12 +102,7 @@ fn write(
     new_profile: &str,
 ) -> Result<(), Error> {
     let staged = report::Stage::new(lock)?;
-    report::stage_csv(
-        &staged,
-        CSV_FILE,
-        CHANGE_HEADER.iter().copied(),
-        &r.changes,
-    )?;
+    report::stage_csv(&staged, CSV_FILE, CHANGE_HEADER.iter().copied(), &r.changes)?;
     staged.write_with(JSON_FILE, |w| {
         let profile = if old_profile == new_profile {
             old_profile.to_string()

@@ -166,7 +166,7 @@ pub const VM_PROPS: &[(&str, ChangeKind)] = &[
 ];
 
 /// A host, datastore or VM: its name, moref and compared properties (as report text).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Obj {
     pub name: Sym,
     pub moref: Sym,
@@ -174,7 +174,7 @@ pub struct Obj {
 }
 
 /// A VM: what every object has, its match key, and where it lives.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VmObj {
     pub obj: Obj,
     /// The instance UUID, or the moref when unknown.
@@ -187,7 +187,7 @@ pub struct VmObj {
 }
 
 /// A virtual disk of a VM.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiskObj {
     pub label: Sym,
     pub capacity_gib: Option<Sym>,
@@ -195,7 +195,7 @@ pub struct DiskObj {
 }
 
 /// A finding's identity and standing.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FindingObj {
     pub object_type: ObjectKind,
     pub object: Sym,
@@ -206,7 +206,7 @@ pub struct FindingObj {
 }
 
 /// One vCenter of a side.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vc {
     pub server: Sym,
     pub instance_uuid: Option<Sym>,

@@ -354,3 +354,268 @@ fn invalid(what: &str) -> io::Error {
         format!("the diff's temporary file is damaged: {what}"),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::{ObjectKind, Severity, Status};
+    use crate::diff::input::{Interner, Side};
+
+    /// One side's rows, table by table.
+    type Rows = (
+        Vec<VCenterRow>,
+        Vec<HostRow>,
+        Vec<DatastoreRow>,
+        Vec<VmRow<'static>>,
+        Vec<DiskRow<'static>>,
+        Vec<Finding>,
+    );
+
+    /// Rows of every table, with fields absent, empty, non-ASCII and long.
+    fn rows() -> Rows {
+        let vcenters = vec![
+            VCenterRow {
+                vcenter: "vc1".into(),
+                instance_uuid: Some("u-1".into()),
+                status: "ok".into(),
+                ..Default::default()
+            },
+            VCenterRow {
+                vcenter: "vc-down".into(),
+                instance_uuid: Some(String::new()),
+                status: "error".into(),
+                error: Some("connection refused".into()),
+                ..Default::default()
+            },
+        ];
+        let hosts = vec![HostRow {
+            vcenter: "vc1".into(),
+            host: "esx-ü".into(),
+            moref: "host-1".into(),
+            cluster: Some(String::new()),
+            maintenance_mode: Some(false),
+            ..Default::default()
+        }];
+        let datastores = vec![DatastoreRow {
+            vcenter: "vc1".into(),
+            datastore: "ds1".into(),
+            moref: "datastore-1".into(),
+            capacity_gib: Some(crate::report::gib(3 << 30)),
+            ..Default::default()
+        }];
+        let vms = vec![
+            VmRow {
+                vcenter: "vc1".into(),
+                vm: "x".repeat(70_000).into(),
+                moref: "vm-1".into(),
+                instance_uuid: Some("i-1".into()),
+                host: Some("esx-ü".into()),
+                datastores: "ds1; ds2".into(),
+                template: Some(true),
+                cpus: Some(4),
+                memory_mb: Some(8192),
+                readiness: "ready".into(),
+                ..Default::default()
+            },
+            VmRow {
+                vcenter: "vc1".into(),
+                vm: String::new().into(),
+                moref: "vm-2".into(),
+                instance_uuid: Some(String::new().into()),
+                readiness: "not-ready".into(),
+                ..Default::default()
+            },
+        ];
+        let disks = vec![
+            DiskRow {
+                vcenter: "vc1".into(),
+                vm_moref: "vm-1".into(),
+                label: Some("Hard disk 1".into()),
+                capacity_gib: Some(crate::report::gib(40 << 30)),
+                datastore: Some("ds1".into()),
+                ..Default::default()
+            },
+            DiskRow {
+                vcenter: "vc1".into(),
+                vm_moref: "vm-1".into(),
+                ..Default::default()
+            },
+        ];
+        let mut findings = Vec::new();
+        for (object_type, severity, status) in [
+            (ObjectKind::Vm, Severity::Error, Status::Fail),
+            (ObjectKind::Host, Severity::Warning, Status::Unknown),
+            (ObjectKind::VCenter, Severity::Error, Status::Pass),
+        ] {
+            findings.push(Finding {
+                vcenter: "vc1".into(),
+                object_type,
+                object: "x".into(),
+                moref: "vm-1".into(),
+                rule: "guest-os".into(),
+                severity,
+                status,
+                message: "not carried".into(),
+                actual: Default::default(),
+                expected: Default::default(),
+            });
+        }
+        (vcenters, hosts, datastores, vms, disks, findings)
+    }
+
+    /// Every row as a record, in the order a side is written.
+    fn records() -> Vec<Record> {
+        let (vcenters, hosts, datastores, vms, disks, findings) = rows();
+        let mut out = Vec::new();
+        let mut put = |f: &dyn Fn(&mut Record)| {
+            let mut rec = Record::default();
+            f(&mut rec);
+            assert_eq!(rec.len(), rec.table().field_count(), "{:?}", rec.table());
+            out.push(rec);
+        };
+        findings.iter().for_each(|r| put(&|rec| rec.finding(r)));
+        vcenters.iter().for_each(|r| put(&|rec| rec.vcenter(r)));
+        hosts.iter().for_each(|r| put(&|rec| rec.host(r)));
+        vms.iter().for_each(|r| put(&|rec| rec.vm(r)));
+        disks.iter().for_each(|r| put(&|rec| rec.disk(r)));
+        datastores.iter().for_each(|r| put(&|rec| rec.datastore(r)));
+        out
+    }
+
+    fn spill(records: &[Record]) -> Spilled {
+        let mut w = SpillWriter::new().unwrap();
+        for r in records {
+            w.put(r);
+        }
+        assert_eq!(w.records(), records.len());
+        w.finish("s.json".into(), "asr".into()).unwrap()
+    }
+
+    #[test]
+    fn records_read_back_from_the_temporary_file_as_written() {
+        let written = records();
+        // Absent and empty differ, and both survive.
+        let vm2 = &written[7];
+        assert_eq!((vm2.table(), vm2.str(2)), (Table::Vm, "vm-2"));
+        assert_eq!((vm2.get(1), vm2.get(3), vm2.get(4)), (Some(""), None, None));
+        let mut reader = spill(&written).records().unwrap();
+        let mut rec = Record::default();
+        let mut read = Vec::new();
+        while reader.next_into(&mut rec).unwrap() {
+            read.push(rec.clone());
+        }
+        assert_eq!(read, written);
+        assert_eq!(read[6].str(1).len(), 70_000);
+        assert!(
+            !reader.next_into(&mut rec).unwrap(),
+            "the end stays the end"
+        );
+    }
+
+    #[test]
+    fn a_side_read_back_from_its_file_is_the_side_built_in_memory() {
+        let mut strs = Interner::default();
+        let mut in_memory = Side::default();
+        let (vcenters, hosts, datastores, vms, disks, findings) = rows();
+        for f in &findings {
+            in_memory.add_finding(&mut strs, f);
+        }
+        vcenters
+            .into_iter()
+            .for_each(|r| in_memory.add_vcenter(&mut strs, r));
+        hosts
+            .into_iter()
+            .for_each(|r| in_memory.add_host(&mut strs, r));
+        vms.into_iter().for_each(|r| in_memory.add_vm(&mut strs, r));
+        disks
+            .into_iter()
+            .for_each(|r| in_memory.add_disk(&mut strs, r));
+        datastores
+            .into_iter()
+            .for_each(|r| in_memory.add_datastore(&mut strs, r));
+
+        let spilled = spill(&records()).load(&mut strs).unwrap();
+        assert_eq!(spilled.vcenters, in_memory.vcenters);
+        assert_eq!(
+            (spilled.profile.as_str(), spilled.path.to_str()),
+            ("asr", Some("s.json"))
+        );
+        let vc = &spilled.vcenters[0];
+        assert_eq!(strs.str(vc.server), "vc1");
+        assert_eq!(
+            spilled.vcenters[1].error.as_deref(),
+            Some("connection refused")
+        );
+        assert_eq!(
+            spilled.vcenters[1].instance_uuid, None,
+            "an empty UUID is unknown"
+        );
+        let kinds: Vec<_> = vc
+            .findings
+            .iter()
+            .map(|f| (f.object_type, f.severity, f.status))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (ObjectKind::Vm, Severity::Error, Status::Fail),
+                (ObjectKind::Host, Severity::Warning, Status::Unknown),
+                (ObjectKind::VCenter, Severity::Error, Status::Pass),
+            ]
+        );
+        assert_eq!(vc.vms.len(), 2);
+        assert!(vc.vms[0].has_uuid && !vc.vms[1].has_uuid);
+        assert_eq!(
+            vc.vms[1].key, vc.vms[1].obj.moref,
+            "no UUID: matched by moref"
+        );
+        let disks = &vc.disks[&vc.vms[0].obj.moref];
+        assert_eq!(disks.len(), 2);
+        assert_eq!(strs.opt_str(disks[0].capacity_gib), Some("40"));
+    }
+
+    /// A temporary file with these bytes, zstd compressed, as a spilled side.
+    fn damaged(bytes: &[u8]) -> io::Error {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(&zstd::encode_all(bytes, 1).unwrap())
+            .unwrap();
+        file.seek(SeekFrom::Start(0)).unwrap();
+        let spilled = Spilled {
+            file,
+            path: "s".into(),
+            profile: String::new(),
+        };
+        let mut reader = spilled.records().unwrap();
+        let mut rec = Record::default();
+        loop {
+            match reader.next_into(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => panic!("{bytes:?} read to the end"),
+                Err(e) => return e,
+            }
+        }
+    }
+
+    #[test]
+    fn a_damaged_temporary_file_is_an_error_not_a_panic() {
+        assert_eq!(damaged(&[9, 0]).kind(), io::ErrorKind::InvalidData);
+        assert_eq!(
+            damaged(&[Table::Vm.code(), 2]).kind(),
+            io::ErrorKind::InvalidData
+        );
+        // A record cut short.
+        let mut cut = vec![Table::Disk.code(), 5];
+        cut.extend(11u32.to_le_bytes());
+        cut.extend(b"vc1");
+        assert_eq!(damaged(&cut).kind(), io::ErrorKind::UnexpectedEof);
+        let mut not_utf8 = vec![Table::Disk.code(), 5];
+        not_utf8.extend(2u32.to_le_bytes());
+        not_utf8.push(0xff);
+        assert_eq!(damaged(&not_utf8).kind(), io::ErrorKind::InvalidData);
+        assert!(
+            damaged(&[9, 0])
+                .to_string()
+                .contains("temporary file is damaged")
+        );
+    }
+}
