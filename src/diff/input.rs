@@ -41,7 +41,7 @@ pub enum InputError {
     )]
     Unreadable { path: String, reason: String },
     #[error(
-        "could not use a temporary file in {} for the diff ({source}); free space there or set TMPDIR to another folder",
+        "could not use a temporary file in {} for the diff ({source}); check that the folder exists and has free space, or set TMPDIR to another folder",
         dir.display()
     )]
     Spill { dir: PathBuf, source: io::Error },
