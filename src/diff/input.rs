@@ -6,12 +6,14 @@
 //!   written from); a `report.json` is read back into the same row types
 //!   ([`crate::report::rows`], [`crate::audit::Finding`]), streaming, one row at a time. Either way
 //!   the diff sees exactly what the reports show, so the two kinds of input mix freely.
-//! - Each row is projected at once into a [`Side`]: per vCenter, only what the diff compares
-//!   (names, morefs, keys, the compared properties as text, the findings' identities), every
-//!   string a 4-byte [`Sym`] of one [`Interner`] for both sides, so a value repeated over 50k
-//!   VMs (a guest OS, a cluster, `poweredOn`) and a name unchanged between OLD and NEW are stored
-//!   once, and comparing two values compares two integers. The estate and its audit are dropped before the next side is read, so a diff holds at
-//!   most one estate at a time.
+//! - Each row is projected at once into a [`Record`] (only what the diff compares: names,
+//!   morefs, keys, the compared properties as text, the findings' identities) and written to the
+//!   side's temporary file ([`spill_side`]); the estate and its audit are dropped before the next
+//!   side is read, so a diff holds at most one estate at a time, and no other side beside it.
+//! - Once both sides are in their files, each is read back ([`Spilled::load`]) into a [`Side`]:
+//!   per vCenter, every string a 4-byte [`Sym`] of one [`Interner`] for both sides, so a value
+//!   repeated over 50k VMs (a guest OS, a cluster, `poweredOn`) and a name unchanged between OLD
+//!   and NEW are stored once, and comparing two values compares two integers.
 
 use super::ChangeKind;
 use super::record::{Record, SpillWriter, Spilled, Table};
