@@ -25,7 +25,9 @@
 #              snapshots collected with changes planted between (the scenario's "mutate").
 # Then bench/html.sh times report.html at HTML_VMS VMs (default 100000; 0 skips it), and
 # bench/xlsx.sh measures the peak RSS of the XLSX and RVTools workbooks beside CSV at XLSX_VMS
-# VMs (default 100000; 0 skips it), the one figure here with a budget: it exits 1 when over.
+# VMs (default 100000; 0 skips it), the one figure here with a budget: it exits 1 when over;
+# bench/diff.sh prints a diff of a DIFF_VMS-VM snapshot (default 50000; 0 skips it) with itself
+# beside one audit of it.
 # Printed per estate and tool: wall and CPU seconds, peak RSS (GNU time), ratio to the floor,
 # CPU microseconds per VM and each phase's share of vcaudit's wall time. Medians of N runs
 # (default 3; 1 for estates over 10k VMs). Figures for people: nothing else passes or fails.
@@ -206,6 +208,9 @@ python3 bench/report.py "$work/results" "$FORMATS" "$JSON_OUT" "$RESULTS_OUT"
 
 # report.html at scale: write, open and filter times (HTML_VMS, default 100000 VMs; 0: skip).
 [ "${HTML_VMS:-100000}" = 0 ] || bash bench/html.sh "${HTML_VMS:-100000}"
+
+# A diff of a snapshot with itself beside one audit of it (DIFF_VMS, default 50000 VMs; 0: skip).
+[ "${DIFF_VMS:-50000}" = 0 ] || bash bench/diff.sh "${DIFF_VMS:-50000}"
 
 # The workbooks' peak memory beside CSV's (XLSX_VMS, default 100000 VMs; 0: skip).
 [ "${XLSX_VMS:-100000}" = 0 ] || bash bench/xlsx.sh "${XLSX_VMS:-100000}"

@@ -7,7 +7,7 @@ use crate::error::{Error, Outcome};
 use crate::report::{self, json::JsonReport};
 use clap::{Args, ValueEnum};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// What makes `vcaudit diff` exit 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -57,13 +57,14 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome, Error> {
         .as_deref()
         .map(report::prepare_output)
         .transpose()?;
-    // One side at a time: OLD's estate is projected and dropped before NEW is read.
+    // One side at a time: each is read (a snapshot audited) into a temporary file and its
+    // estate dropped before the next is read; both are then read back, compact, and compared.
+    let usage = |e: input::InputError| Error::Usage(e.to_string());
+    let old = input::spill_side(&args.old, &profile).map_err(usage)?;
+    let new = input::spill_side(&args.new, &profile).map_err(usage)?;
     let mut strings = input::Interner::default();
-    let mut read = |p: &Path| {
-        input::read_side(p, &profile, &mut strings).map_err(|e| Error::Usage(e.to_string()))
-    };
-    let old = read(&args.old)?;
-    let new = read(&args.new)?;
+    let old = old.load(&mut strings).map_err(usage)?;
+    let new = new.load(&mut strings).map_err(usage)?;
     let result = diff::diff(&old, &new, &strings);
     drop((old.vcenters, new.vcenters, strings));
     if let Some(lock) = &lock {

@@ -6,14 +6,17 @@
 //!   written from); a `report.json` is read back into the same row types
 //!   ([`crate::report::rows`], [`crate::audit::Finding`]), streaming, one row at a time. Either way
 //!   the diff sees exactly what the reports show, so the two kinds of input mix freely.
-//! - Each row is projected at once into a [`Side`]: per vCenter, only what the diff compares
-//!   (names, morefs, keys, the compared properties as text, the findings' identities), every
-//!   string a 4-byte [`Sym`] of one [`Interner`] for both sides, so a value repeated over 50k
-//!   VMs (a guest OS, a cluster, `poweredOn`) and a name unchanged between OLD and NEW are stored
-//!   once, and comparing two values compares two integers. The estate and its audit are dropped before the next side is read, so a diff holds at
-//!   most one estate at a time.
+//! - Each row is projected at once into a [`Record`] (only what the diff compares: names,
+//!   morefs, keys, the compared properties as text, the findings' identities) and written to the
+//!   side's temporary file ([`spill_side`]); the estate and its audit are dropped before the next
+//!   side is read, so a diff holds at most one estate at a time, and no other side beside it.
+//! - Once both sides are in their files, each is read back ([`Spilled::load`]) into a [`Side`]:
+//!   per vCenter, every string a 4-byte [`Sym`] of one [`Interner`] for both sides, so a value
+//!   repeated over 50k VMs (a guest OS, a cluster, `poweredOn`) and a name unchanged between OLD
+//!   and NEW are stored once, and comparing two values compares two integers.
 
 use super::ChangeKind;
+use super::record::{Record, SpillWriter, Spilled, Table};
 use crate::audit::{self, Finding, ObjectKind, Profile, Severity, Status};
 use crate::report::rows::{DatastoreRow, DiskRow, HostRow, VCenterRow, VmRow};
 use crate::report::{self};
@@ -21,7 +24,7 @@ use crate::snapshot::{self, SnapshotError};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::collections::HashMap;
-use std::fmt::{Display, Write as _};
+use std::io;
 use std::marker::PhantomData;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
@@ -40,6 +43,11 @@ pub enum InputError {
     )]
     Unreadable { path: String, reason: String },
     #[error(
+        "could not use a temporary file in {} for the diff ({source}); check that the folder exists and has free space, or set TMPDIR to another folder",
+        dir.display()
+    )]
+    Spill { dir: PathBuf, source: io::Error },
+    #[error(
         "{path} is a report.json of schema {found}; this vcaudit reads up to {supported}: upgrade vcaudit"
     )]
     TooNew {
@@ -47,6 +55,15 @@ pub enum InputError {
         found: u64,
         supported: u32,
     },
+}
+
+impl InputError {
+    fn spill(source: io::Error) -> Self {
+        InputError::Spill {
+            dir: std::env::temp_dir(),
+            source,
+        }
+    }
 }
 
 /// One copy of every string of both sides, each named by a [`Sym`]: the texts end to end in
@@ -60,7 +77,6 @@ pub struct Interner<H = std::hash::RandomState> {
     by_hash: HashMap<u64, Sym>,
     clashes: HashMap<Box<str>, Sym>,
     hasher: H,
-    buf: String,
 }
 
 impl<H: std::hash::BuildHasher> Interner<H> {
@@ -109,17 +125,6 @@ impl<H: std::hash::BuildHasher> Interner<H> {
     fn opt(&mut self, s: Option<&str>) -> Option<Sym> {
         s.map(|s| self.get(s))
     }
-
-    /// A value as its report text.
-    fn text<T: Display>(&mut self, v: Option<T>) -> Option<Sym> {
-        let v = v?;
-        let mut buf = std::mem::take(&mut self.buf);
-        buf.clear();
-        let _ = write!(buf, "{v}");
-        let s = self.get(&buf);
-        self.buf = buf;
-        Some(s)
-    }
 }
 
 /// The compared properties of hosts, in the order of [`Obj::props`], with the kind of change.
@@ -163,7 +168,7 @@ pub const VM_PROPS: &[(&str, ChangeKind)] = &[
 ];
 
 /// A host, datastore or VM: its name, moref and compared properties (as report text).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Obj {
     pub name: Sym,
     pub moref: Sym,
@@ -171,7 +176,7 @@ pub struct Obj {
 }
 
 /// A VM: what every object has, its match key, and where it lives.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VmObj {
     pub obj: Obj,
     /// The instance UUID, or the moref when unknown.
@@ -184,7 +189,7 @@ pub struct VmObj {
 }
 
 /// A virtual disk of a VM.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiskObj {
     pub label: Sym,
     pub capacity_gib: Option<Sym>,
@@ -192,7 +197,7 @@ pub struct DiskObj {
 }
 
 /// A finding's identity and standing.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FindingObj {
     pub object_type: ObjectKind,
     pub object: Sym,
@@ -203,7 +208,7 @@ pub struct FindingObj {
 }
 
 /// One vCenter of a side.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vc {
     pub server: Sym,
     pub instance_uuid: Option<Sym>,
@@ -263,180 +268,214 @@ impl Side {
         }
     }
 
+    /// Adds a record ([`Record`]'s field order per table).
+    pub fn put(&mut self, strs: &mut Interner, rec: &Record) -> io::Result<()> {
+        let props = |strs: &mut Interner, from: usize| -> Box<[Option<Sym>]> {
+            (from..rec.len()).map(|i| strs.opt(rec.get(i))).collect()
+        };
+        match rec.table() {
+            Table::VCenter => {
+                let instance_uuid = strs.opt(rec.get(1));
+                let status = strs.get(rec.str(2));
+                let vc = self.vc(strs, rec.str(0));
+                vc.instance_uuid = instance_uuid;
+                vc.status = status;
+                vc.error = rec.get(3).map(str::to_string);
+            }
+            table @ (Table::Host | Table::Datastore) => {
+                let obj = Obj {
+                    props: props(strs, 3),
+                    name: strs.get(rec.str(1)),
+                    moref: strs.get(rec.str(2)),
+                };
+                let vc = self.vc(strs, rec.str(0));
+                match table {
+                    Table::Host => vc.hosts.push(obj),
+                    _ => vc.datastores.push(obj),
+                }
+            }
+            Table::Vm => {
+                let moref = strs.get(rec.str(2));
+                let uuid = rec.get(3);
+                let vm = VmObj {
+                    key: uuid.map_or(moref, |u| strs.get(u)),
+                    has_uuid: uuid.is_some(),
+                    host: strs.opt(rec.get(4)),
+                    datastores: strs.get(rec.str(5)),
+                    obj: Obj {
+                        props: props(strs, 6),
+                        name: strs.get(rec.str(1)),
+                        moref,
+                    },
+                };
+                self.vc(strs, rec.str(0)).vms.push(vm);
+            }
+            Table::Disk => {
+                let disk = DiskObj {
+                    label: strs.get(rec.str(2)),
+                    capacity_gib: strs.opt(rec.get(3)),
+                    datastore: strs.opt(rec.get(4)),
+                };
+                let vm = strs.get(rec.str(1));
+                let vc = self.vc(strs, rec.str(0));
+                vc.disks.entry(vm).or_default().push(disk);
+            }
+            Table::Finding => {
+                let word = |i: usize| {
+                    serde::de::value::StrDeserializer::<serde::de::value::Error>::new(rec.str(i))
+                };
+                let bad =
+                    |e: serde::de::value::Error| io::Error::new(io::ErrorKind::InvalidData, e);
+                let finding = FindingObj {
+                    object_type: ObjectKind::deserialize(word(1)).map_err(bad)?,
+                    object: strs.get(rec.str(2)),
+                    moref: strs.get(rec.str(3)),
+                    rule: strs.get(rec.str(4)),
+                    severity: Severity::deserialize(word(5)).map_err(bad)?,
+                    status: Status::deserialize(word(6)).map_err(bad)?,
+                };
+                self.vc(strs, rec.str(0)).findings.push(finding);
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a record just projected from a row: its enums are spelled by their own types, so
+    /// they read back.
+    fn put_projected(&mut self, strs: &mut Interner, rec: &Record) {
+        self.put(strs, rec)
+            .expect("a record projected from a row reads back");
+    }
+
     /// Adds a `vcenters` row.
     pub fn add_vcenter(&mut self, strs: &mut Interner, r: VCenterRow) {
-        let instance_uuid = strs.opt(r.instance_uuid.as_deref().filter(|u| !u.is_empty()));
-        let status = strs.get(&r.status);
-        let vc = self.vc(strs, &r.vcenter);
-        vc.instance_uuid = instance_uuid;
-        vc.status = status;
-        vc.error = r.error;
+        let mut rec = Record::default();
+        rec.vcenter(&r);
+        self.put_projected(strs, &rec);
     }
 
     /// Adds a `hosts` row.
     pub fn add_host(&mut self, strs: &mut Interner, r: HostRow) {
-        let props = [
-            strs.opt(r.datacenter.as_deref()),
-            strs.opt(r.cluster.as_deref()),
-            strs.opt(r.version.as_deref()),
-            strs.opt(r.build.as_deref()),
-            strs.opt(r.connection_state.as_deref()),
-            strs.text(r.maintenance_mode),
-        ];
-        let obj = Obj {
-            name: strs.get(&r.host),
-            moref: strs.get(&r.moref),
-            props: Box::new(props),
-        };
-        self.vc(strs, &r.vcenter).hosts.push(obj);
+        let mut rec = Record::default();
+        rec.host(&r);
+        self.put_projected(strs, &rec);
     }
 
     /// Adds a `datastores` row.
     pub fn add_datastore(&mut self, strs: &mut Interner, r: DatastoreRow) {
-        let props = [
-            strs.opt(r.datacenter.as_deref()),
-            strs.opt(r.datastore_cluster.as_deref()),
-            strs.opt(r.kind.as_deref()),
-            strs.text(r.capacity_gib),
-        ];
-        let obj = Obj {
-            name: strs.get(&r.datastore),
-            moref: strs.get(&r.moref),
-            props: Box::new(props),
-        };
-        self.vc(strs, &r.vcenter).datastores.push(obj);
+        let mut rec = Record::default();
+        rec.datastore(&r);
+        self.put_projected(strs, &rec);
     }
 
     /// Adds a `vms` row.
     pub fn add_vm(&mut self, strs: &mut Interner, r: VmRow) {
-        let props = [
-            strs.opt(r.datacenter.as_deref()),
-            strs.opt(r.cluster.as_deref()),
-            strs.opt(r.folder.as_deref()),
-            strs.opt(r.power_state.as_deref()),
-            strs.text(r.template),
-            strs.opt(r.guest_id.as_deref()),
-            strs.opt(r.guest_os_config.as_deref()),
-            strs.opt(r.guest_os_tools.as_deref()),
-            strs.opt(r.tools_status.as_deref()),
-            strs.opt(r.tools_running.as_deref()),
-            strs.opt(r.tools_version.as_deref()),
-            strs.opt(r.tools_version_status.as_deref()),
-            strs.opt(r.firmware.as_deref()),
-            strs.text(r.cpus),
-            strs.text(r.memory_mb),
-            strs.text(r.disks),
-            strs.text(r.provisioned_gib),
-            Some(strs.get(&r.readiness)),
-        ];
-        let moref = strs.get(&r.moref);
-        let uuid = r.instance_uuid.as_deref().filter(|u| !u.is_empty());
-        let vm = VmObj {
-            key: uuid.map_or(moref, |u| strs.get(u)),
-            has_uuid: uuid.is_some(),
-            host: strs.opt(r.host.as_deref()),
-            datastores: strs.get(&r.datastores),
-            obj: Obj {
-                name: strs.get(&r.vm),
-                moref,
-                props: Box::new(props),
-            },
-        };
-        self.vc(strs, &r.vcenter).vms.push(vm);
+        let mut rec = Record::default();
+        rec.vm(&r);
+        self.put_projected(strs, &rec);
     }
 
     /// Adds a `disks` row.
     pub fn add_disk(&mut self, strs: &mut Interner, r: DiskRow) {
-        let disk = DiskObj {
-            label: strs.get(r.label.as_deref().unwrap_or_default()),
-            capacity_gib: strs.text(r.capacity_gib),
-            datastore: strs.opt(r.datastore.as_deref()),
-        };
-        let vm = strs.get(&r.vm_moref);
-        self.vc(strs, &r.vcenter)
-            .disks
-            .entry(vm)
-            .or_default()
-            .push(disk);
+        let mut rec = Record::default();
+        rec.disk(&r);
+        self.put_projected(strs, &rec);
     }
 
     /// Adds a `findings` row.
     pub fn add_finding(&mut self, strs: &mut Interner, f: &Finding) {
-        let finding = FindingObj {
-            object_type: f.object_type,
-            object: strs.get(&f.object),
-            moref: strs.get(&f.moref),
-            rule: strs.get(&f.rule),
-            severity: f.severity,
-            status: f.status,
-        };
-        self.vc(strs, &f.vcenter).findings.push(finding);
+        let mut rec = Record::default();
+        rec.finding(f);
+        self.put_projected(strs, &rec);
     }
 }
 
 /// Reads a snapshot (`.json`/`.json.zst`, audited with `profile`) or a `report.json` (or a report
 /// folder holding one), sharing strings through `strs`.
 pub fn read_side(path: &Path, profile: &Profile, strs: &mut Interner) -> Result<Side, InputError> {
+    spill_side(path, profile)?.load(strs)
+}
+
+/// Reads a side as [`read_side`] does, into a temporary file instead of memory: a snapshot's
+/// estate and audit are dropped before this returns, so the other side can be read within the
+/// same memory. [`Spilled::load`] makes the [`Side`].
+pub fn spill_side(path: &Path, profile: &Profile) -> Result<Spilled, InputError> {
     let dir_report = path.join(report::json::FILE_NAME);
     if path.is_dir() && dir_report.is_file() {
-        return read_report(&dir_report, strs);
+        return spill_report(&dir_report);
     }
-    match snapshot::read(path) {
-        Ok(snap) => {
-            let estate = snap.into_estate();
-            let mut result = audit::audit(&estate, profile);
-            let mut side = Side {
-                path: path.to_path_buf(),
-                profile: profile.name().to_string(),
-                ..Side::default()
-            };
-            // Findings first, then their messages are freed (no row needs them): the side is
-            // built within the memory the audit itself took.
-            for f in &result.findings {
-                side.add_finding(strs, f);
-            }
-            result.findings = Vec::new();
-            // The tables' own row functions; each row is projected and dropped.
-            for r in report::vcenter_rows(&estate, &result) {
-                side.add_vcenter(strs, r);
-            }
-            for r in report::host_rows(&estate, &result) {
-                side.add_host(strs, r);
-            }
-            for r in report::vm_rows(&estate, &result) {
-                side.add_vm(strs, r);
-            }
-            for r in report::disk_rows(&estate) {
-                side.add_disk(strs, r);
-            }
-            for r in report::datastore_rows(&estate) {
-                side.add_datastore(strs, r);
-            }
-            side.shrink();
-            Ok(side)
+    let snap = match snapshot::read(path) {
+        Ok(snap) => snap,
+        Err(SnapshotError::NotASnapshot { .. }) => return spill_report(path),
+        Err(e) => return Err(e.into()),
+    };
+    let estate = snap.into_estate();
+    let mut result = audit::audit(&estate, profile);
+    let mut out = SpillWriter::new().map_err(InputError::spill)?;
+    let mut rec = Record::default();
+    // Findings first, then their messages are freed (no record needs them).
+    for f in &result.findings {
+        rec.finding(f);
+        out.put(&rec);
+    }
+    result.findings = Vec::new();
+    // The tables' own row functions; each row is projected, written and dropped.
+    for r in report::vcenter_rows(&estate, &result) {
+        rec.vcenter(&r);
+        out.put(&rec);
+    }
+    for r in report::host_rows(&estate, &result) {
+        rec.host(&r);
+        out.put(&rec);
+    }
+    for r in report::vm_rows(&estate, &result) {
+        rec.vm(&r);
+        out.put(&rec);
+    }
+    for r in report::disk_rows(&estate) {
+        rec.disk(&r);
+        out.put(&rec);
+    }
+    for r in report::datastore_rows(&estate) {
+        rec.datastore(&r);
+        out.put(&rec);
+    }
+    out.finish(path.to_path_buf(), profile.name().to_string())
+        .map_err(InputError::spill)
+}
+
+impl Spilled {
+    /// Reads the side back from its temporary file, sharing strings through `strs`.
+    pub fn load(self, strs: &mut Interner) -> Result<Side, InputError> {
+        let mut side = Side {
+            path: self.path.clone(),
+            profile: self.profile.clone(),
+            ..Side::default()
+        };
+        let mut records = self.records().map_err(InputError::spill)?;
+        let mut rec = Record::default();
+        while records.next_into(&mut rec).map_err(InputError::spill)? {
+            side.put(strs, &rec).map_err(InputError::spill)?;
         }
-        Err(SnapshotError::NotASnapshot { .. }) => read_report(path, strs),
-        Err(e) => Err(e.into()),
+        side.shrink();
+        Ok(side)
     }
 }
 
-/// Reads a `report.json`, streaming: every row is projected as it is read.
-fn read_report(path: &Path, strs: &mut Interner) -> Result<Side, InputError> {
+/// Reads a `report.json`, streaming: every row is projected and written as it is read.
+fn spill_report(path: &Path) -> Result<Spilled, InputError> {
     let shown = path.display().to_string();
     let unreadable = |reason: String| InputError::Unreadable {
         path: shown.clone(),
         reason,
     };
     let file = std::fs::File::open(path).map_err(|e| unreadable(e.to_string()))?;
-    let mut side = Side {
-        path: path.to_path_buf(),
-        ..Side::default()
-    };
+    let mut out = SpillWriter::new().map_err(InputError::spill)?;
     let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(file));
     let header = (&mut de)
         .deserialize_map(Doc {
-            side: &mut side,
-            strs,
+            out: &mut out,
+            rec: Record::default(),
         })
         .and_then(|h| de.end().map(|()| h))
         .map_err(|e| unreadable(e.to_string()))?;
@@ -450,12 +489,12 @@ fn read_report(path: &Path, strs: &mut Interner) -> Result<Side, InputError> {
             supported: report::json::SCHEMA_VERSION,
         });
     }
-    if side.vcenters.is_empty() {
+    // Every row names its vCenter: no rows, no vCenters.
+    if out.records() == 0 {
         return Err(unreadable("it lists no vcenters".into()));
     }
-    side.profile = header.profile.unwrap_or_default();
-    side.shrink();
-    Ok(side)
+    out.finish(path.to_path_buf(), header.profile.unwrap_or_default())
+        .map_err(InputError::spill)
 }
 
 /// The header keys of a `report.json`.
@@ -468,8 +507,8 @@ struct Header {
 
 /// The whole `report.json` document: header keys kept, tables projected row by row.
 struct Doc<'s> {
-    side: &'s mut Side,
-    strs: &'s mut Interner,
+    out: &'s mut SpillWriter,
+    rec: Record,
 }
 
 impl<'de> Visitor<'de> for Doc<'_> {
@@ -480,7 +519,7 @@ impl<'de> Visitor<'de> for Doc<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Header, A::Error> {
-        let Doc { side, strs } = self;
+        let Doc { out, mut rec } = self;
         let mut h = Header::default();
         let supported = u64::from(report::json::SCHEMA_VERSION);
         while let Some(key) = map.next_key::<String>()? {
@@ -491,18 +530,48 @@ impl<'de> Visitor<'de> for Doc<'_> {
                 "vcaudit_version" => h.vcaudit_version = map.next_value()?,
                 "profile" => h.profile = map.next_value()?,
                 _ if too_new => drop(map.next_value::<IgnoredAny>()?),
-                "vcenters" => {
-                    map.next_value_seed(Rows(|r| side.add_vcenter(strs, r), PhantomData))?
-                }
-                "hosts" => map.next_value_seed(Rows(|r| side.add_host(strs, r), PhantomData))?,
-                "vms" => map.next_value_seed(Rows(|r| side.add_vm(strs, r), PhantomData))?,
-                "disks" => map.next_value_seed(Rows(|r| side.add_disk(strs, r), PhantomData))?,
-                "datastores" => {
-                    map.next_value_seed(Rows(|r| side.add_datastore(strs, r), PhantomData))?
-                }
-                "findings" => {
-                    map.next_value_seed(Rows(|f: Finding| side.add_finding(strs, &f), PhantomData))?
-                }
+                "vcenters" => map.next_value_seed(Rows(
+                    |r: VCenterRow| {
+                        rec.vcenter(&r);
+                        out.put(&rec)
+                    },
+                    PhantomData,
+                ))?,
+                "hosts" => map.next_value_seed(Rows(
+                    |r: HostRow| {
+                        rec.host(&r);
+                        out.put(&rec)
+                    },
+                    PhantomData,
+                ))?,
+                "vms" => map.next_value_seed(Rows(
+                    |r: VmRow| {
+                        rec.vm(&r);
+                        out.put(&rec)
+                    },
+                    PhantomData,
+                ))?,
+                "disks" => map.next_value_seed(Rows(
+                    |r: DiskRow| {
+                        rec.disk(&r);
+                        out.put(&rec)
+                    },
+                    PhantomData,
+                ))?,
+                "datastores" => map.next_value_seed(Rows(
+                    |r: DatastoreRow| {
+                        rec.datastore(&r);
+                        out.put(&rec)
+                    },
+                    PhantomData,
+                ))?,
+                "findings" => map.next_value_seed(Rows(
+                    |f: Finding| {
+                        rec.finding(&f);
+                        out.put(&rec)
+                    },
+                    PhantomData,
+                ))?,
                 _ => drop(map.next_value::<IgnoredAny>()?),
             }
         }

@@ -1,7 +1,8 @@
 //! What changed between two audits of an estate (`vcaudit diff OLD NEW`).
 //!
-//! Both sides are projected into a compact [`input::Side`] (one side at a time, so at most one
-//! estate is in memory) and compared object by object:
+//! Both sides are projected into a compact [`input::Side`] (read one at a time, each waiting in
+//! a temporary file while the other is read, so at most one estate is in memory and nothing
+//! beside it) and compared object by object:
 //! - vCenters are matched by `about.instanceUuid` (by server name only when the UUID is
 //!   unknown); only vCenters collected completely on both sides are compared, the others are
 //!   listed in [`DiffResult::not_compared`] with the reason, so a vCenter that was down does not
@@ -20,6 +21,7 @@
 //! inputs, so it is deterministic.
 
 pub mod input;
+pub mod record;
 
 use crate::audit::ObjectKind;
 use input::{
