@@ -58,6 +58,13 @@ impl Shared {
     }
 }
 
+/// Empties this thread's pool and frees its table. Values stay alive as long as something
+/// else holds them; for a caller that frees one large model before it builds the next (`diff`
+/// reads one side, then the other), so the first side's strings are not kept for the second.
+pub fn clear_pool() {
+    POOL.with(|pool| *pool.borrow_mut() = Default::default());
+}
+
 impl Default for Shared {
     fn default() -> Self {
         Shared::new("")
@@ -211,5 +218,19 @@ mod tests {
         // Values still intern after the pool started afresh.
         let a = Shared::new("again");
         assert!(Arc::ptr_eq(&a.0, &Shared::new("again").0));
+    }
+
+    #[test]
+    fn clearing_the_pool_lets_its_strings_go() {
+        let kept = Shared::new("kept-by-the-model");
+        Shared::new("held-by-the-pool-only");
+        clear_pool();
+        POOL.with(|p| {
+            assert!(p.borrow().is_empty());
+            assert_eq!(p.borrow().capacity(), 0, "the table is freed too");
+        });
+        // What the model holds stays valid; the next value is a fresh allocation.
+        assert_eq!(kept, "kept-by-the-model");
+        assert!(!Arc::ptr_eq(&kept.0, &Shared::new("kept-by-the-model").0));
     }
 }

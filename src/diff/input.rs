@@ -404,7 +404,9 @@ pub fn spill_side(path: &Path, profile: &Profile) -> Result<Spilled, InputError>
     if path.is_dir() && dir_report.is_file() {
         return spill_report(&dir_report);
     }
-    let snap = match snapshot::read(path) {
+    // On this thread only: the other side is read after this one is freed, and memory freed
+    // in other threads' heaps would not be reused for it.
+    let snap = match snapshot::read_on_this_thread(path) {
         Ok(snap) => snap,
         Err(SnapshotError::NotASnapshot { .. }) => return spill_report(path),
         Err(e) => return Err(e.into()),
@@ -440,6 +442,9 @@ pub fn spill_side(path: &Path, profile: &Profile) -> Result<Spilled, InputError>
         rec.datastore(&r);
         out.put(&rec);
     }
+    drop((estate, result));
+    // The pool's table and the strings only it still holds go with the side.
+    crate::intern::clear_pool();
     out.finish(path.to_path_buf(), profile.name().to_string())
         .map_err(InputError::spill)
 }

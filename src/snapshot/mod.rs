@@ -194,8 +194,22 @@ pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
     read_with(path, limits_from_env()?)
 }
 
-/// Reads a snapshot, streaming from the file, within `limits`.
+/// Reads a snapshot, streaming from the file, within `limits`, decoding on every core.
 pub fn read_with(path: &Path, limits: Limits) -> Result<Snapshot, SnapshotError> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    read_on(path, limits, cores)
+}
+
+/// [`read`] decoding on the calling thread only: slower, but every allocation of the model is
+/// made by this thread. For callers that read several large snapshots one after the other and
+/// free each in between: the C allocator keeps each other thread's heap, so memory freed there
+/// is not reused here, and the peak grows.
+pub fn read_on_this_thread(path: &Path) -> Result<Snapshot, SnapshotError> {
+    read_on(path, limits_from_env()?, 1)
+}
+
+/// Reads a snapshot within `limits`, decoding VMs on `workers` threads.
+fn read_on(path: &Path, limits: Limits, workers: usize) -> Result<Snapshot, SnapshotError> {
     let shown = path.display().to_string();
     let io = |e: std::io::Error| SnapshotError::Io {
         path: shown.clone(),
@@ -218,7 +232,11 @@ pub fn read_with(path: &Path, limits: Limits) -> Result<Snapshot, SnapshotError>
     };
     // The fast way for the layout vcaudit writes (it keeps the caps' counts itself); anything
     // else, or any problem, is read again the careful way, which says exactly what is wrong.
-    if let Ok(mut s) = split::read(BufReader::with_capacity(READ_BUFFER, open()?), limits) {
+    if let Ok(mut s) = split::read(
+        BufReader::with_capacity(READ_BUFFER, open()?),
+        limits,
+        workers,
+    ) {
         s.vcenters
             .iter_mut()
             .for_each(VCenterInventory::shrink_to_fit);

@@ -44,10 +44,12 @@ const MAX_RAW: usize = 256 << 20;
 
 /// Reads a snapshot from `r`, or gives up (see the module documentation). Past one of
 /// `limits` it gives up too, and the careful way names the cap.
-pub(super) fn read(r: impl BufRead, limits: Limits) -> Result<Snapshot, Fallback> {
+/// VMs are decoded on `workers` threads (on the calling thread when 1).
+pub(super) fn read(r: impl BufRead, limits: Limits, workers: usize) -> Result<Snapshot, Fallback> {
     let mut s = Scanner {
         r,
         limits,
+        workers,
         consumed: 0,
         objects: 0,
     };
@@ -95,6 +97,8 @@ pub(super) fn read(r: impl BufRead, limits: Limits) -> Result<Snapshot, Fallback
 struct Scanner<R> {
     r: R,
     limits: Limits,
+    /// Threads decoding VMs; 1: the calling thread.
+    workers: usize,
     /// Bytes consumed so far.
     consumed: u64,
     /// JSON objects (`{`) so far.
@@ -350,7 +354,10 @@ impl<R: BufRead> Scanner<R> {
     /// A `vms` list: batches of raw VMs to one decoder per core, round-robin, results taken
     /// back in the same order.
     fn vms(&mut self) -> Result<Vec<Vm>, Fallback> {
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let workers = self.workers;
+        if workers <= 1 {
+            return self.vm_batches(|batch| Ok(serde_json::from_slice(&batch)?));
+        }
         std::thread::scope(|scope| {
             let (mut senders, mut receivers) = (Vec::new(), Vec::new());
             for _ in 0..workers {
@@ -368,16 +375,16 @@ impl<R: BufRead> Scanner<R> {
                 senders.push(to_worker);
                 receivers.push(decoded);
             }
-            let vms = self.vm_batches(&senders, &receivers);
+            let vms = self.vm_lanes(&senders, &receivers);
             // Both ends go before the threads are joined, so none waits on a send.
             drop((senders, receivers));
             vms
         })
     }
 
-    /// Splits the `vms` list into batches for `lanes`, at most two in flight per lane (each
-    /// lane's channels hold two), and gathers the decoded VMs in order.
-    fn vm_batches(
+    /// Decodes the `vms` list on `lanes`, round-robin, at most two batches in flight per lane
+    /// (each lane's channels hold two), and gathers the decoded VMs in order.
+    fn vm_lanes(
         &mut self,
         lanes: &[mpsc::SyncSender<Vec<u8>>],
         decoded: &[mpsc::Receiver<Decoded>],
@@ -391,6 +398,29 @@ impl<R: BufRead> Scanner<R> {
             *taken += 1;
             Ok(())
         };
+        let mut out = self.vm_batches(|batch| {
+            let mut done = Vec::new();
+            if sent - taken >= 2 * n {
+                take(&mut done, &mut taken)?;
+            }
+            lanes[sent % n].send(batch).map_err(|_| Fallback)?;
+            sent += 1;
+            Ok(done)
+        })?;
+        vms.append(&mut out);
+        while taken < sent {
+            take(&mut vms, &mut taken)?;
+        }
+        Ok(vms)
+    }
+
+    /// Splits the `vms` list into batches (a JSON array of raw VMs each) and hands each to
+    /// `decode`, which returns the VMs ready by then, in order.
+    fn vm_batches(
+        &mut self,
+        mut decode: impl FnMut(Vec<u8>) -> Result<Vec<Vm>, Fallback>,
+    ) -> Result<Vec<Vm>, Fallback> {
+        let mut vms: Vec<Vm> = Vec::new();
         let mut batch = vec![b'['];
         self.expect(b'[')?;
         let mut more = self.first_in(b']')?;
@@ -402,16 +432,9 @@ impl<R: BufRead> Scanner<R> {
             more = self.next_in(b']')?;
             if batch.len() >= BATCH_BYTES || (!more && batch.len() > 1) {
                 batch.push(b']');
-                if sent - taken >= 2 * n {
-                    take(&mut vms, &mut taken)?;
-                }
                 let full = std::mem::replace(&mut batch, vec![b'[']);
-                lanes[sent % n].send(full).map_err(|_| Fallback)?;
-                sent += 1;
+                vms.extend(decode(full)?);
             }
-        }
-        while taken < sent {
-            take(&mut vms, &mut taken)?;
         }
         Ok(vms)
     }
@@ -463,7 +486,7 @@ mod tests {
         ] {
             assert!(bytes.len() > 2 * BATCH_BYTES);
             let careful: Snapshot = serde_json::from_slice(&bytes).unwrap();
-            let fast = read(&bytes[..], Limits::default())
+            let fast = read(&bytes[..], Limits::default(), 2)
                 .expect("the fast way reads vcaudit's own layout");
             assert_eq!(fast, careful);
             assert_eq!(fast, snap);
@@ -493,11 +516,11 @@ mod tests {
         ];
         for (i, case) in cases.iter().enumerate() {
             assert!(
-                read(case.as_bytes(), Limits::default()).is_err(),
+                read(case.as_bytes(), Limits::default(), 2).is_err(),
                 "case {i} read the fast way"
             );
         }
-        assert!(read(good.as_bytes(), Limits::default()).is_ok());
+        assert!(read(good.as_bytes(), Limits::default(), 2).is_ok());
     }
 
     /// Each cap stops the fast way at the same point as the careful way's counter would:
@@ -517,13 +540,13 @@ mod tests {
             max_string,
         };
         let fits = at(bytes, objects, string);
-        assert!(read(text.as_bytes(), fits).is_ok());
+        assert!(read(text.as_bytes(), fits, 2).is_ok());
         for over in [
             at(bytes / 2, objects, string),
             at(bytes, objects - 1, string),
             at(bytes, objects, string - 1),
         ] {
-            assert!(read(text.as_bytes(), over).is_err(), "{over:?}");
+            assert!(read(text.as_bytes(), over, 2).is_err(), "{over:?}");
         }
     }
 }
