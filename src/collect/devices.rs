@@ -82,7 +82,7 @@ pub fn boot_options(b: Option<&Node>) -> (Option<Vec<BootDevice>>, Option<bool>)
                 }
                 ("VirtualMachineBootOptionsBootableCdromDevice", _) => BootDevice::Cdrom,
                 ("VirtualMachineBootOptionsBootableFloppyDevice", _) => BootDevice::Floppy,
-                (other, _) => BootDevice::Unknown(other.to_string()),
+                (other, _) => BootDevice::Unknown(other.into()),
             }
         })
         .collect();
