@@ -8,6 +8,10 @@
 //! Enumerations that come from vCenter keep unknown values as `Unknown(String)` so that a newer
 //! vCenter with a new enum member still audits.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 pub use crate::intern::Shared;
@@ -561,7 +565,7 @@ pub enum BootDevice {
 }
 
 /// The kind of controller a disk hangs on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ControllerKind {
     Scsi,
     Nvme,
@@ -600,7 +604,7 @@ impl ControllerKind {
 }
 
 /// The controller a disk hangs on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Controller {
     pub key: i32,
     pub kind: ControllerKind,
@@ -610,6 +614,53 @@ pub struct Controller {
     pub shared_bus: Option<Shared>,
 }
 
+/// Most distinct controllers a thread's pool holds before it starts afresh.
+const CONTROLLER_POOL_LIMIT: usize = 1 << 12;
+
+thread_local! {
+    static CONTROLLERS: RefCell<HashSet<Arc<Controller>>> = RefCell::new(HashSet::new());
+}
+
+impl Controller {
+    /// The pooled copy of this controller. An estate's disks hang on a handful of distinct
+    /// controllers (`SCSI controller 0`, key 1000, bus 0, no sharing), so each disk holds one
+    /// pointer to a shared value instead of a 40-byte copy. The pool is per thread and bounded
+    /// like the string pool ([`Shared`]).
+    pub fn pooled(self) -> Arc<Controller> {
+        CONTROLLERS.with(|pool| {
+            let mut pool = pool.borrow_mut();
+            if let Some(c) = pool.get(&self) {
+                return c.clone();
+            }
+            if pool.len() >= CONTROLLER_POOL_LIMIT {
+                pool.clear();
+            }
+            let c = Arc::new(self);
+            pool.insert(c.clone());
+            c
+        })
+    }
+}
+
+/// A disk's controller written as the controller itself, and pooled when read.
+mod pooled_controller {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Controller;
+
+    pub fn serialize<S: Serializer>(c: &Option<Arc<Controller>>, s: S) -> Result<S::Ok, S::Error> {
+        c.as_deref().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Arc<Controller>>, D::Error> {
+        Ok(Option::<Controller>::deserialize(d)?.map(Controller::pooled))
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Disk {
     pub key: i32,
@@ -617,22 +668,24 @@ pub struct Disk {
     pub capacity_bytes: Option<u64>,
     /// Datastore name.
     pub datastore: Option<Shared>,
-    pub file: Option<String>,
+    /// `[datastore] dir/file.vmdk`; unique to the disk, so boxed (no spare capacity).
+    pub file: Option<Box<str>>,
     pub thin: Option<bool>,
     pub disk_mode: Option<Shared>,
     pub backing: Option<DiskBacking>,
     /// Label of the controller, e.g. `SCSI controller 0`.
     pub controller: Option<Shared>,
     pub unit: Option<i32>,
-    /// The controller itself; `None` when not in the device list.
-    #[serde(default)]
-    pub controller_info: Option<Controller>,
+    /// The controller itself, pooled ([`Controller::pooled`]); `None` when not in the device
+    /// list.
+    #[serde(default, with = "pooled_controller")]
+    pub controller_info: Option<Arc<Controller>>,
     /// The backing's `sharing`: `sharingNone` or `sharingMultiWriter`; `None` when not sent.
     #[serde(default)]
     pub sharing: Option<Shared>,
     /// The backing's `keyId` (`provider/key`) when the disk is encrypted.
     #[serde(default)]
-    pub key_id: Option<String>,
+    pub key_id: Option<Box<str>>,
 }
 
 /// A filesystem as VMware Tools see it inside the guest.

@@ -173,6 +173,6 @@ fn vm(vm: &mut Vm, p: &mut Pseudonymiser) {
 fn disk(d: &mut Disk, p: &mut Pseudonymiser) {
     p.opt(&mut d.datastore);
     if let Some(f) = &mut d.file {
-        *f = p.datastore_path(f);
+        *f = p.datastore_path(f).into();
     }
 }

@@ -93,12 +93,15 @@ pub(crate) mod tests {
             key,
             label: Some(format!("Hard disk {key}").into()),
             capacity_bytes: Some(bytes),
-            controller_info: Some(Controller {
-                key: 1000 + bus,
-                kind,
-                bus: Some(bus),
-                shared_bus: None,
-            }),
+            controller_info: Some(
+                Controller {
+                    key: 1000 + bus,
+                    kind,
+                    bus: Some(bus),
+                    shared_bus: None,
+                }
+                .into(),
+            ),
             unit: Some(unit),
             ..Default::default()
         }

@@ -5,6 +5,7 @@
 //! Every element may be absent; unknown elements and device types are ignored or kept as sent.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::model::{BootDevice, Controller, ControllerKind, ManagedBy, Nic, Shared};
 use crate::soap::types::{parse_bool, parse_num};
@@ -12,7 +13,7 @@ use crate::soap::xml::Node;
 
 /// The controllers of a device list by key: every device with a `busNumber` (IDE, SCSI, SATA,
 /// NVMe controllers; PCI and PS/2 controllers too, which no disk hangs on).
-pub fn controllers(devices: &[&Node]) -> HashMap<i32, Controller> {
+pub fn controllers(devices: &[&Node]) -> HashMap<i32, Arc<Controller>> {
     devices
         .iter()
         .filter_map(|d| {
@@ -26,7 +27,8 @@ pub fn controllers(devices: &[&Node]) -> HashMap<i32, Controller> {
                     kind: ControllerKind::from_type(d.type_name()),
                     bus,
                     shared_bus: d.text_at(&["sharedBus"]).map(|s| Shared::from(s.trim())),
-                },
+                }
+                .pooled(),
             ))
         })
         .collect()

@@ -314,7 +314,7 @@ impl Builder<'_> {
             label: row.text("Disk").map(Shared::from),
             capacity_bytes: row.mib_bytes("Capacity MiB"),
             datastore,
-            file,
+            file: file.map(String::into_boxed_str),
             thin: row.bool("Thin"),
             disk_mode: row.text("Disk Mode").map(Shared::from),
             backing,
