@@ -377,8 +377,9 @@ pub struct StoragePod {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Vm {
-    pub moref: String,
-    pub name: String,
+    /// Unique per VM and never grown: boxed strings (16 bytes, no spare capacity).
+    pub moref: Box<str>,
+    pub name: Box<str>,
     pub datacenter: Option<Shared>,
     pub cluster: Option<Shared>,
     /// Host name.
@@ -386,8 +387,8 @@ pub struct Vm {
     pub host_moref: Option<Shared>,
     /// Inventory path of the VM's folder, e.g. `/DC0/vm/Prod`.
     pub folder: Option<Shared>,
-    pub bios_uuid: Option<String>,
-    pub instance_uuid: Option<String>,
+    pub bios_uuid: Option<Box<str>>,
+    pub instance_uuid: Option<Box<str>>,
     pub power_state: Option<PowerState>,
     pub template: Option<bool>,
     /// `config.guestId`.
@@ -437,7 +438,7 @@ pub struct Vm {
     /// `config.keyId`: the key the VM's home is encrypted with (`provider/key`); `None` when
     /// not encrypted, or not read.
     #[serde(default)]
-    pub key_id: Option<String>,
+    pub key_id: Option<Box<str>>,
     /// `config.managedBy`: the solution managing the VM (vCLS, vSAN file services, NSX, other
     /// EAM agents); `None` for an ordinary VM. Boxed: rare, and a million VMs pay one pointer.
     #[serde(default)]

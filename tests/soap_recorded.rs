@@ -497,7 +497,7 @@ fn find_host<'a>(inv: &'a VCenterInventory, moref: &str) -> &'a str {
 fn find_vm<'a>(inv: &'a VCenterInventory, moref: &str) -> &'a vcaudit::model::Vm {
     inv.vms
         .iter()
-        .find(|v| v.moref == moref)
+        .find(|v| *v.moref == *moref)
         .unwrap_or_else(|| panic!("{moref} not collected: {:?}", inv.vms))
 }
 
@@ -515,7 +515,7 @@ async fn collection_reports_no_permission_as_unknown_disks() {
 
     // The faulted VM: disks unknown, everything else of it still read.
     let db01 = find_vm(&inv, "vm-102");
-    assert_eq!(db01.name, "db01");
+    assert_eq!(&*db01.name, "db01");
     assert_eq!(db01.disks, None, "refused device list must be unknown");
     assert_eq!(db01.provisioned_bytes(), None);
     assert_eq!(db01.cpus, Some(8));
@@ -538,7 +538,7 @@ async fn collection_reports_no_permission_as_unknown_disks() {
 
     // The other VMs have their disks.
     let web01 = find_vm(&inv, "vm-101");
-    assert_eq!(web01.name, "web01");
+    assert_eq!(&*web01.name, "web01");
     assert_eq!(web01.datacenter.as_deref(), Some("DC-Paris"));
     assert_eq!(web01.cluster.as_deref(), Some("Cluster-A"));
     assert_eq!(web01.host.as_deref(), Some("esx01.corp.local"));

@@ -121,7 +121,7 @@ fn host(h: &mut Host, p: &mut Pseudonymiser) {
 }
 
 fn vm(vm: &mut Vm, p: &mut Pseudonymiser) {
-    vm.moref = p.moref(&vm.moref);
+    vm.moref = p.moref(&vm.moref).into();
     p.replace(&mut vm.name);
     p.opt(&mut vm.datacenter);
     p.opt(&mut vm.cluster);

@@ -12,8 +12,8 @@ pub use super::util::GIB;
 /// A VM that passes every rule of the default profile.
 pub fn vm(name: &str) -> Vm {
     Vm {
-        moref: format!("vm-{name}"),
-        name: name.to_string(),
+        moref: format!("vm-{name}").into(),
+        name: name.into(),
         host: Some("esx1".into()),
         host_moref: Some("host-1".into()),
         power_state: Some(PowerState::PoweredOn),

@@ -176,14 +176,14 @@ impl Builder<'_> {
             .and_then(|p| datastore_of(&p))
             .map(Shared::from);
         let vm = Vm {
-            moref: row.text("VM ID").unwrap_or_default(),
-            name,
+            moref: row.text("VM ID").unwrap_or_default().into(),
+            name: name.into(),
             datacenter: row.text("Datacenter").map(Shared::from),
             cluster: row.text("Cluster").map(Shared::from),
             host: row.text("Host").map(Shared::from),
             folder: row.text("Folder").map(Shared::from),
-            bios_uuid: row.text("SMBIOS UUID"),
-            instance_uuid: row.text("VM UUID"),
+            bios_uuid: row.text("SMBIOS UUID").map(Into::into),
+            instance_uuid: row.text("VM UUID").map(Into::into),
             power_state: row.text("Powerstate").map(|s| PowerState::from_wire(&s)),
             template: row.bool("Template"),
             guest_os_config: row

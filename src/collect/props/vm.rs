@@ -15,7 +15,7 @@ pub static VIRTUAL_MACHINE: Table<Vm> = Table {
 
 const VM_PROPS: &[Prop<Vm>] = &[
     Prop::set("name", "xsd:string", "name", |v, _, vm| {
-        vm.name = decode::name(v.raw())
+        vm.name = decode::name(v.raw()).into()
     }),
     Prop::set(
         "parent",
@@ -40,13 +40,13 @@ const VM_PROPS: &[Prop<Vm>] = &[
         |v, _, vm| vm.power_state = v.trimmed().map(PowerState::from_wire),
     ),
     Prop::set("config.uuid", "xsd:string", "bios_uuid", |v, _, vm| {
-        vm.bios_uuid = v.text()
+        vm.bios_uuid = v.text().map(Into::into)
     }),
     Prop::set(
         "config.instanceUuid",
         "xsd:string",
         "instance_uuid",
-        |v, _, vm| vm.instance_uuid = v.text(),
+        |v, _, vm| vm.instance_uuid = v.text().map(Into::into),
     ),
     Prop::set("config.template", "xsd:boolean", "template", |v, _, vm| {
         vm.template = v.bool()
@@ -85,7 +85,7 @@ const VM_PROPS: &[Prop<Vm>] = &[
         |v, _, vm| (vm.boot_order, vm.secure_boot) = devices::boot_options(v.node()),
     ),
     Prop::set("config.keyId", "vim25:CryptoKeyId", "key_id", |v, _, vm| {
-        vm.key_id = v.node().and_then(devices::crypto_key)
+        vm.key_id = v.node().and_then(devices::crypto_key).map(Into::into)
     }),
     Prop::set(
         "config.managedBy",
@@ -258,7 +258,7 @@ pub fn vm(oc: &ObjectContent, known: &Known) -> Result<Option<Vm>, (String, Over
         oc,
         known,
         Vm {
-            moref: obj.value.clone(),
+            moref: obj.value.as_str().into(),
             ..Vm::default()
         },
     )?;
