@@ -409,28 +409,28 @@ pub struct Vm {
     pub memory_mb: Option<u64>,
     /// Names of the datastores the VM uses (`datastore`).
     #[serde(deserialize_with = "exact::vec")]
-    pub datastores: Vec<Shared>,
+    pub datastores: Box<[Shared]>,
     /// Morefs of the same datastores, in the same order.
     #[serde(deserialize_with = "exact::vec")]
-    pub datastore_morefs: Vec<Shared>,
+    pub datastore_morefs: Box<[Shared]>,
     /// `None` when the device list could not be read.
     #[serde(default, deserialize_with = "exact::opt_vec")]
-    pub disks: Option<Vec<Disk>>,
+    pub disks: Option<Box<[Disk]>>,
     /// Guest filesystems VMware Tools report (`guest.disk`); empty when none are reported.
     #[serde(deserialize_with = "exact::vec")]
-    pub guest_disks: Vec<GuestDisk>,
+    pub guest_disks: Box<[GuestDisk]>,
     /// vSphere tags as `category:tag`, sorted; empty when none or when tags were unavailable.
-    #[serde(default)]
-    pub tags: Vec<String>,
+    #[serde(default, deserialize_with = "exact::vec")]
+    pub tags: Box<[String]>,
     /// Network adapters of `config.hardware.device`, with the addresses Tools report for each
     /// (`guest.net`, matched by device key, else by MAC); `None` when the device list could not be
     /// read.
     #[serde(default, deserialize_with = "exact::opt_vec")]
-    pub nics: Option<Vec<Nic>>,
+    pub nics: Option<Box<[Nic]>>,
     /// `config.bootOptions.bootOrder`: the devices the firmware tries, in order; `None` when not
     /// set (the firmware's default order) or not read.
-    #[serde(default)]
-    pub boot_order: Option<Vec<BootDevice>>,
+    #[serde(default, deserialize_with = "exact::opt_vec")]
+    pub boot_order: Option<Box<[BootDevice]>>,
     /// `config.bootOptions.efiSecureBootEnabled`; `None` when not sent (vSphere before 6.5 or not
     /// read).
     #[serde(default)]
@@ -451,26 +451,27 @@ pub struct Vm {
 
 /// Lists read at their exact length: a reader grows a list by doubling, and a million VMs
 /// would keep the spare capacity (or, shrunk afterwards, the holes it leaves) for the whole run.
-/// Copied while read instead, so each VM's growing buffer is reused by the next.
+/// Copied while read instead, so each VM's growing buffer is reused by the next. The model keeps
+/// them as boxed slices (16 bytes, where a `Vec` is 24): they never grow after decoding.
 mod exact {
     use serde::{Deserialize, Deserializer};
 
-    fn fit<T>(v: Vec<T>) -> Vec<T> {
+    fn fit<T>(v: Vec<T>) -> Box<[T]> {
         if v.len() == v.capacity() {
-            return v;
+            return v.into_boxed_slice();
         }
         let mut exact = Vec::with_capacity(v.len());
         exact.extend(v);
-        exact
+        exact.into_boxed_slice()
     }
 
-    pub fn vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    pub fn vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Box<[T]>, D::Error> {
         Vec::deserialize(d).map(fit)
     }
 
     pub fn opt_vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
         d: D,
-    ) -> Result<Option<Vec<T>>, D::Error> {
+    ) -> Result<Option<Box<[T]>>, D::Error> {
         Ok(Option::<Vec<T>>::deserialize(d)?.map(fit))
     }
 }
@@ -548,8 +549,8 @@ pub struct Nic {
     /// `connectable.connected`.
     pub connected: Option<bool>,
     /// IP addresses Tools report for this adapter (IPv4 and IPv6, as sent); empty when none.
-    #[serde(default)]
-    pub ip_addresses: Vec<String>,
+    #[serde(default, deserialize_with = "exact::vec")]
+    pub ip_addresses: Box<[String]>,
 }
 
 /// One entry of `config.bootOptions.bootOrder`.
@@ -698,35 +699,14 @@ pub struct GuestDisk {
 }
 
 impl VCenterInventory {
-    /// Drops the spare capacity of the VM list and of each VM's lists (see
-    /// [`Vm::shrink_to_fit`]); for models built by readers that grow lists as they go.
+    /// Drops the spare capacity of the VM list (each VM's lists are boxed slices, exact by
+    /// construction); for models built by readers that grow lists as they go.
     pub fn shrink_to_fit(&mut self) {
         self.vms.shrink_to_fit();
-        self.vms.iter_mut().for_each(Vm::shrink_to_fit);
     }
 }
 
 impl Vm {
-    /// Drops the spare capacity of the VM's lists: a million VMs are kept for the whole run.
-    pub fn shrink_to_fit(&mut self) {
-        self.datastores.shrink_to_fit();
-        self.datastore_morefs.shrink_to_fit();
-        if let Some(d) = self.disks.as_mut() {
-            d.shrink_to_fit();
-        }
-        self.guest_disks.shrink_to_fit();
-        self.tags.shrink_to_fit();
-        for n in self.nics.iter_mut().flatten() {
-            n.ip_addresses.shrink_to_fit();
-        }
-        if let Some(n) = self.nics.as_mut() {
-            n.shrink_to_fit();
-        }
-        if let Some(b) = self.boot_order.as_mut() {
-            b.shrink_to_fit();
-        }
-    }
-
     /// Sum of the disks' capacities; `None` when any is unknown.
     pub fn provisioned_bytes(&self) -> Option<u64> {
         let disks = self.disks.as_ref()?;
@@ -795,7 +775,7 @@ mod tests {
     #[test]
     fn provisioned_is_unknown_when_one_disk_is() {
         let mut vm = Vm {
-            disks: Some(vec![
+            disks: Some(Box::new([
                 Disk {
                     capacity_bytes: Some(10),
                     ..Default::default()
@@ -804,7 +784,7 @@ mod tests {
                     capacity_bytes: Some(5),
                     ..Default::default()
                 },
-            ]),
+            ])),
             ..Default::default()
         };
         assert_eq!(vm.provisioned_bytes(), Some(15));

@@ -550,8 +550,8 @@ async fn collection_reports_no_permission_as_unknown_disks() {
         web01.bios_uuid.as_deref(),
         Some("421a2b3c-4d5e-6f70-8192-a3b4c5d6e7f8")
     );
-    assert_eq!(web01.datastores, ["vsanDatastore", "ds-gold-01"]);
-    assert_eq!(web01.datastore_morefs, ["datastore-11", "datastore-12"]);
+    assert_eq!(*web01.datastores, ["vsanDatastore", "ds-gold-01"]);
+    assert_eq!(*web01.datastore_morefs, ["datastore-11", "datastore-12"]);
     let disks = web01.disks.as_ref().expect("web01 disks");
     assert_eq!(disks.len(), 3, "three VirtualDisks among six devices");
     // capacityInBytes wins when both are sent.
@@ -600,7 +600,7 @@ async fn collection_reports_no_permission_as_unknown_disks() {
         Some(1),
         "template disks"
     );
-    assert_eq!(tmpl.guest_disks, [], "unset guest.disk is no disks");
+    assert!(tmpl.guest_disks.is_empty(), "unset guest.disk is no disks");
     assert_eq!(tmpl.tools_version, None, "unset is unknown");
     assert_eq!(inv.vms.len(), 3);
 

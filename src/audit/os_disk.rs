@@ -109,8 +109,8 @@ pub(crate) mod tests {
 
     fn vm(disks: Vec<Disk>, order: Option<Vec<BootDevice>>) -> Vm {
         Vm {
-            disks: Some(disks),
-            boot_order: order,
+            disks: Some(disks.into()),
+            boot_order: order.map(Into::into),
             ..Default::default()
         }
     }

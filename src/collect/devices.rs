@@ -196,7 +196,7 @@ pub fn nics(devices: Option<Vec<&Node>>, guest_net: Option<Vec<&Node>>) -> Optio
             connected: d
                 .text_at(&["connectable", "connected"])
                 .and_then(parse_bool),
-            ip_addresses: found.map(|g| g.ips).unwrap_or_default(),
+            ip_addresses: found.map(|g| g.ips).unwrap_or_default().into(),
         });
     }
     Some(out)
@@ -259,13 +259,13 @@ mod tests {
                 mac: Some("00:50:56:aa:bb:01".into()),
                 network: Some("Prod/Web".into()),
                 connected: Some(true),
-                ip_addresses: vec!["10.1.1.5".into(), "2001:db8::5".into()],
+                ip_addresses: vec!["10.1.1.5".into(), "2001:db8::5".into()].into(),
             }
         );
         // Matched by MAC (deviceConfigId -1); addresses from ipConfig; the network name from
         // Tools since a distributed port backing names no port group.
         assert_eq!(nics[1].network.as_deref(), Some("dvs-backup"));
-        assert_eq!(nics[1].ip_addresses, ["10.0.0.9"]);
+        assert_eq!(nics[1].ip_addresses, ["10.0.0.9".to_string()].into());
         assert_eq!(nics[1].connected, Some(false));
     }
 

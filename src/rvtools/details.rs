@@ -84,7 +84,7 @@ pub fn nic(row: Row<'_>) -> Nic {
         mac: row.text("Mac Address").map(|m| m.to_ascii_lowercase()),
         network: row.text("Network").map(Shared::from),
         connected: row.bool("Connected"),
-        ip_addresses,
+        ip_addresses: ip_addresses.into(),
     }
 }
 
@@ -192,7 +192,10 @@ mod tests {
         );
         let n = nic(s.rows().next().unwrap());
         assert_eq!(n.adapter.as_deref(), Some("VirtualVmxnet3"));
-        assert_eq!(n.ip_addresses, ["10.0.0.1", "10.0.0.2", "fe80::1"]);
+        assert_eq!(
+            n.ip_addresses,
+            ["10.0.0.1", "10.0.0.2", "fe80::1"].map(String::from).into()
+        );
         assert_eq!(n.mac.as_deref(), Some("00:50:56:aa:bb:cc"));
     }
 }

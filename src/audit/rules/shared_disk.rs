@@ -103,7 +103,7 @@ mod tests {
         std::sync::Arc::make_mut(none.controller_info.as_mut().unwrap()).shared_bus =
             Some("noSharing".into());
         let v = Vm {
-            disks: Some(vec![none.clone(), mw, bus]),
+            disks: Some(vec![none.clone(), mw, bus].into()),
             ..vm("a")
         };
         let out = run_vm(&SharedDisk, &current_params(&SharedDisk), v);
@@ -114,7 +114,7 @@ mod tests {
             out[1].message
         );
         let v = Vm {
-            disks: Some(vec![none]),
+            disks: Some(vec![none].into()),
             ..vm("a")
         };
         assert_eq!(

@@ -82,7 +82,10 @@ const VM_PROPS: &[Prop<Vm>] = &[
         "config.bootOptions",
         "vim25:VirtualMachineBootOptions",
         "boot_order, secure_boot",
-        |v, _, vm| (vm.boot_order, vm.secure_boot) = devices::boot_options(v.node()),
+        |v, _, vm| {
+            let (order, secure) = devices::boot_options(v.node());
+            (vm.boot_order, vm.secure_boot) = (order.map(Into::into), secure);
+        },
     ),
     Prop::set("config.keyId", "vim25:CryptoKeyId", "key_id", |v, _, vm| {
         vm.key_id = v.node().and_then(devices::crypto_key).map(Into::into)
@@ -133,7 +136,7 @@ const VM_PROPS: &[Prop<Vm>] = &[
         "guest.disk",
         "vim25:ArrayOfGuestDiskInfo",
         "guest_disks",
-        |v, _, vm| vm.guest_disks = decode::guest_disks(v.nodes()),
+        |v, _, vm| vm.guest_disks = decode::guest_disks(v.nodes()).into(),
     ),
     // Read by the decoder of `config.hardware.device`, which matches each adapter with what
     // Tools report of it.
@@ -266,8 +269,6 @@ pub fn vm(oc: &ObjectContent, known: &Known) -> Result<Option<Vm>, (String, Over
     if vm.details.as_deref() == Some(&VmDetails::default()) {
         vm.details = None;
     }
-    // Kept for the whole run, a million of them: no spare capacity in the per-VM lists.
-    vm.shrink_to_fit();
     Ok(Some(vm))
 }
 
@@ -302,8 +303,8 @@ fn datastores(v: Value<'_>, k: &Known, vm: &mut Vm) {
 
 /// Disks and adapters; the adapters take what Tools report of them from `guest.net`.
 fn hardware_devices(v: Value<'_>, k: &Known, vm: &mut Vm) -> Result<(), Overflow> {
-    vm.disks = decode::disks(v.nodes(), &k.datastores)?;
-    vm.nics = devices::nics(v.nodes(), v.object().get_all("guest.net"));
+    vm.disks = decode::disks(v.nodes(), &k.datastores)?.map(Into::into);
+    vm.nics = devices::nics(v.nodes(), v.object().get_all("guest.net")).map(Into::into);
     Ok(())
 }
 

@@ -100,7 +100,7 @@ fn vinfo(vc: &VCenterInventory, vm: &Vm, audit: &VmAudit) -> Row {
     let mut r = vm_common(SheetId::VInfo, vc, vm);
     r.set("CPUs", int(vm.cpus));
     r.set("Memory", int(vm.memory_mb));
-    r.set("Disks", int(vm.disks.as_ref().map(Vec::len)));
+    r.set("Disks", int(vm.disks.as_ref().map(|d| d.len())));
     r.set("Total disk capacity MiB", mib(vm.provisioned_bytes()));
     r.set(
         "Firmware",
