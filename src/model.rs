@@ -480,9 +480,9 @@ mod exact {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VmDetails {
     /// `guest.hostName`.
-    pub dns_name: Option<String>,
+    pub dns_name: Option<Box<str>>,
     /// `guest.ipAddress`.
-    pub primary_ip: Option<String>,
+    pub primary_ip: Option<Box<str>>,
     /// `guest.guestState`: running, notRunning, ... (kept as sent).
     pub guest_state: Option<Shared>,
     /// `guestHeartbeatStatus`: gray, green, yellow, red (kept as sent).
@@ -490,9 +490,9 @@ pub struct VmDetails {
     /// `runtime.connectionState`: connected, disconnected, orphaned, inaccessible, invalid.
     pub connection_state: Option<Shared>,
     /// `config.files.vmPathName`: `[ds] dir/vm.vmx`.
-    pub vmx_path: Option<String>,
+    pub vmx_path: Option<Box<str>>,
     /// `config.annotation`.
-    pub annotation: Option<String>,
+    pub annotation: Option<Box<str>>,
     /// `config.version`: `vmx-19`.
     pub hw_version: Option<Shared>,
     /// `config.changeTrackingEnabled`.
@@ -542,7 +542,7 @@ pub struct Nic {
     pub label: Option<Shared>,
     /// The device type, e.g. `VirtualVmxnet3`.
     pub adapter: Option<Shared>,
-    pub mac: Option<String>,
+    pub mac: Option<Box<str>>,
     /// The port group or network name; for a distributed port group without a name in the
     /// backing, `dvportgroup:<key>`; for an opaque (NSX) network, `opaque:<id>`.
     pub network: Option<Shared>,
@@ -770,6 +770,24 @@ mod tests {
         }
         let e = TagScope::parse(&[], &tags(&["x"]), "--tag", "--exclude-tag").unwrap_err();
         assert!(e.starts_with("--exclude-tag "), "{e}");
+    }
+
+    /// A million VMs stay in memory for the whole run, so these sizes are the per-VM cost
+    /// bench/RESULTS.md measured: growing one (a `String` where a `Box<str>` or `Shared` would
+    /// do, a `Vec` for a list that never grows, a large value inline) is a decision to make
+    /// here, not an accident.
+    #[test]
+    fn the_model_stays_compact() {
+        use std::mem::size_of;
+        assert_eq!(size_of::<Shared>(), 8);
+        assert_eq!(size_of::<Option<Shared>>(), 8);
+        assert_eq!(size_of::<Option<PowerState>>(), 16);
+        assert_eq!(size_of::<Option<Arc<Controller>>>(), 8);
+        assert_eq!(size_of::<Vm>(), 392);
+        assert_eq!(size_of::<Disk>(), 128);
+        assert_eq!(size_of::<Nic>(), 64);
+        assert_eq!(size_of::<GuestDisk>(), 40);
+        assert_eq!(size_of::<VmDetails>(), 256);
     }
 
     #[test]

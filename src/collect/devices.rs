@@ -191,7 +191,7 @@ pub fn nics(devices: Option<Vec<&Node>>, guest_net: Option<Vec<&Node>>) -> Optio
             key,
             label: d.text_at(&["deviceInfo", "label"]).map(Shared::from),
             adapter: Some(Shared::from(ty)),
-            mac,
+            mac: mac.map(Into::into),
             network: network.map(Shared::from),
             connected: d
                 .text_at(&["connectable", "connected"])

@@ -17,13 +17,13 @@ fn num<T: TryFrom<i64>>(row: Row<'_>, column: &str) -> Option<T> {
 pub fn vinfo_details(row: Row<'_>) -> Option<VmDetails> {
     let committed = row.mib_bytes("In Use MiB");
     let d = VmDetails {
-        dns_name: row.text("DNS Name"),
-        primary_ip: row.text("Primary IP Address"),
+        dns_name: row.text("DNS Name").map(Into::into),
+        primary_ip: row.text("Primary IP Address").map(Into::into),
         guest_state: row.text("Guest state").map(Shared::from),
         heartbeat: row.text("Heartbeat").map(Shared::from),
         connection_state: row.text("Connection state").map(Shared::from),
-        vmx_path: row.text("Path"),
-        annotation: row.text("Annotation"),
+        vmx_path: row.text("Path").map(Into::into),
+        annotation: row.text("Annotation").map(Into::into),
         hw_version: num::<u32>(row, "HW version").map(|n| Shared::from(format!("vmx-{n}"))),
         cbt: row.bool("CBT"),
         memory_active_mb: num(row, "Active Memory"),
@@ -81,7 +81,9 @@ pub fn nic(row: Row<'_>) -> Nic {
                 Shared::from(format!("Virtual{a}"))
             }
         }),
-        mac: row.text("Mac Address").map(|m| m.to_ascii_lowercase()),
+        mac: row
+            .text("Mac Address")
+            .map(|m| m.to_ascii_lowercase().into()),
         network: row.text("Network").map(Shared::from),
         connected: row.bool("Connected"),
         ip_addresses: ip_addresses.into(),

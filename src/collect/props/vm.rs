@@ -163,13 +163,13 @@ const VM_PROPS: &[Prop<Vm>] = &[
         "config.files.vmPathName",
         "xsd:string",
         "details.vmx_path",
-        |v, _, vm| details(vm).vmx_path = v.text(),
+        |v, _, vm| details(vm).vmx_path = v.text().map(Into::into),
     ),
     Prop::set(
         "config.annotation",
         "xsd:string",
         "details.annotation",
-        |v, _, vm| details(vm).annotation = v.raw().filter(|s| !s.is_empty()).map(str::to_string),
+        |v, _, vm| details(vm).annotation = v.raw().filter(|s| !s.is_empty()).map(Into::into),
     ),
     Prop::set(
         "config.version",
@@ -211,13 +211,13 @@ const VM_PROPS: &[Prop<Vm>] = &[
         "guest.hostName",
         "xsd:string",
         "details.dns_name",
-        |v, _, vm| details(vm).dns_name = v.text(),
+        |v, _, vm| details(vm).dns_name = v.text().map(Into::into),
     ),
     Prop::set(
         "guest.ipAddress",
         "xsd:string",
         "details.primary_ip",
-        |v, _, vm| details(vm).primary_ip = v.text(),
+        |v, _, vm| details(vm).primary_ip = v.text().map(Into::into),
     ),
     Prop::set(
         "guest.guestState",
