@@ -436,9 +436,9 @@ pub struct Vm {
     #[serde(default)]
     pub secure_boot: Option<bool>,
     /// `config.keyId`: the key the VM's home is encrypted with (`provider/key`); `None` when
-    /// not encrypted, or not read.
+    /// not encrypted, or not read. Shared: an estate encrypts with a few keys.
     #[serde(default)]
-    pub key_id: Option<Box<str>>,
+    pub key_id: Option<Shared>,
     /// `config.managedBy`: the solution managing the VM (vCLS, vSAN file services, NSX, other
     /// EAM agents); `None` for an ordinary VM. Boxed: rare, and a million VMs pay one pointer.
     #[serde(default)]
@@ -685,9 +685,10 @@ pub struct Disk {
     /// The backing's `sharing`: `sharingNone` or `sharingMultiWriter`; `None` when not sent.
     #[serde(default)]
     pub sharing: Option<Shared>,
-    /// The backing's `keyId` (`provider/key`) when the disk is encrypted.
+    /// The backing's `keyId` (`provider/key`) when the disk is encrypted (shared: an estate
+    /// encrypts with a few keys).
     #[serde(default)]
-    pub key_id: Option<Box<str>>,
+    pub key_id: Option<Shared>,
 }
 
 /// A filesystem as VMware Tools see it inside the guest.
@@ -783,8 +784,8 @@ mod tests {
         assert_eq!(size_of::<Option<Shared>>(), 8);
         assert_eq!(size_of::<Option<PowerState>>(), 16);
         assert_eq!(size_of::<Option<Arc<Controller>>>(), 8);
-        assert_eq!(size_of::<Vm>(), 392);
-        assert_eq!(size_of::<Disk>(), 128);
+        assert_eq!(size_of::<Vm>(), 384);
+        assert_eq!(size_of::<Disk>(), 120);
         assert_eq!(size_of::<Nic>(), 64);
         assert_eq!(size_of::<GuestDisk>(), 40);
         assert_eq!(size_of::<VmDetails>(), 256);

@@ -259,7 +259,7 @@ fn disk(
         key_id: backing
             .and_then(|b| b.child("keyId"))
             .and_then(super::devices::crypto_key)
-            .map(String::into_boxed_str),
+            .map(Shared::from),
     })
 }
 
