@@ -81,7 +81,7 @@ fn the_workbook_vcaudit_writes_audits_like_the_live_estate() {
     // columns a workbook cannot carry.
     let mut differ = BTreeSet::new();
     let mut filled = BTreeSet::new();
-    for sheet in SHEETS_READ {
+    for sheet in vcaudit::rvtools::SHEETS {
         let file = format!("RVTools_tab{sheet}.csv");
         let (a, b) = (
             Table::read(&live.join(&file)),
@@ -113,21 +113,6 @@ fn the_workbook_vcaudit_writes_audits_like_the_live_estate() {
         "columns the live workbook left empty, so the round trip proves nothing of them: {empty:#?}"
     );
 }
-
-/// The sheets `--rvtools` reads.
-const SHEETS_READ: &[&str] = &[
-    "vInfo",
-    "vCPU",
-    "vMemory",
-    "vDisk",
-    "vPartition",
-    "vNetwork",
-    "vTools",
-    "vCluster",
-    "vHost",
-    "vDatastore",
-    "vSource",
-];
 
 /// Columns the writer fills that a workbook cannot carry back into the model (README, "What an
 /// RVTools export cannot carry").

@@ -12,11 +12,12 @@
 //! each vCenter's migration events by VM moref. The VM scope predicate lives here as well
 //! ([`Context::vm_in_scope`]); the UUID index must not depend on it.
 
+use foldhash::HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use super::os::GuestOs;
 use super::util::{major_minor, parse_build};
+use super::uuids::UuidIndex;
 use crate::model::{
     CollectStatus, Datastore, Estate, Host, MigrationEvent, StoragePod, VCenterInventory, Vm,
 };
@@ -47,7 +48,7 @@ impl UuidKind {
 
     /// [`UuidKind::of`], borrowed from the VM when it is already normalized (as vCenter sends
     /// it): the index over a million VMs then holds no copies.
-    fn of_ref(self, vm: &Vm) -> Option<Cow<'_, str>> {
+    pub(super) fn of_ref(self, vm: &Vm) -> Option<Cow<'_, str>> {
         let raw = match self {
             UuidKind::Instance => vm.instance_uuid.as_deref(),
             UuidKind::Bios => vm.bios_uuid.as_deref(),
@@ -75,16 +76,10 @@ pub struct Context<'a> {
     datastores: HashMap<(usize, &'a str), &'a Datastore>,
     datastores_by_name: HashMap<(usize, &'a str), &'a Datastore>,
     pods: HashMap<(usize, &'a str), &'a StoragePod>,
-    /// Per [`UuidKind`] (instance, BIOS): each UUID → the index of the first vCenter holding a
-    /// VM with it.
-    uuids: [HashMap<Cow<'a, str>, usize>; 2],
-    /// Per [`UuidKind`]: the UUIDs held in more than one vCenter → the indexes of those
-    /// vCenters, ascending, no repeats (few: no list per UUID for the rest).
-    uuids_multi: [HashMap<Cow<'a, str>, Vec<usize>>; 2],
+    /// The UUIDs that repeat across the estate, per kind.
+    uuids: UuidIndex<'a>,
     /// Per vCenter (by index): its migration events by VM moref, in collection order.
     migrations: Vec<HashMap<&'a str, Vec<&'a MigrationEvent>>>,
-    /// Each BIOS UUID → how many VMs of the whole estate carry it (agent VMs left out).
-    bios_vms: HashMap<Cow<'a, str>, u32>,
     /// The indexes of the vCenters that could not be collected (their VMs are missing from
     /// every estate-wide index), ascending.
     not_collected: Vec<usize>,
@@ -95,15 +90,13 @@ impl<'a> Context<'a> {
     pub fn new(estate: &'a Estate) -> Self {
         let mut ctx = Context {
             estate,
-            hosts: HashMap::new(),
-            newest_build: HashMap::new(),
-            datastores: HashMap::new(),
-            datastores_by_name: HashMap::new(),
-            pods: HashMap::new(),
-            uuids: [HashMap::new(), HashMap::new()],
-            uuids_multi: [HashMap::new(), HashMap::new()],
+            hosts: HashMap::default(),
+            newest_build: HashMap::default(),
+            datastores: HashMap::default(),
+            datastores_by_name: HashMap::default(),
+            pods: HashMap::default(),
+            uuids: UuidIndex::new(estate),
             migrations: Vec::with_capacity(estate.vcenters.len()),
-            bios_vms: HashMap::new(),
             not_collected: Vec::new(),
         };
         for (vi, vc) in estate.vcenters.iter().enumerate() {
@@ -126,20 +119,7 @@ impl<'a> Context<'a> {
             for pod in &vc.storage_pods {
                 ctx.pods.insert((vi, pod.moref.as_str()), pod);
             }
-            // Every VM, whatever the scope: a copy out of scope is still evidence.
-            for vm in &vc.vms {
-                if vm.managed_by.is_none()
-                    && let Some(u) = UuidKind::Bios.of_ref(vm)
-                {
-                    *ctx.bios_vms.entry(u).or_default() += 1;
-                }
-                for kind in [UuidKind::Instance, UuidKind::Bios] {
-                    if let Some(u) = kind.of_ref(vm) {
-                        ctx.add_uuid(kind, u, vi);
-                    }
-                }
-            }
-            let mut events: HashMap<&'a str, Vec<&'a MigrationEvent>> = HashMap::new();
+            let mut events: HashMap<&'a str, Vec<&'a MigrationEvent>> = HashMap::default();
             for e in vc.migration_events.iter().flatten() {
                 events.entry(e.vm_moref.as_str()).or_default().push(e);
             }
@@ -148,34 +128,11 @@ impl<'a> Context<'a> {
         ctx
     }
 
-    /// Records that the vCenter at `vi` holds a VM with `uuid`. vCenters are visited in order:
-    /// a repeat can only be the last one recorded.
-    fn add_uuid(&mut self, kind: UuidKind, uuid: Cow<'a, str>, vi: usize) {
-        let k = kind as usize;
-        match self.uuids[k].get(&uuid) {
-            None => {
-                self.uuids[k].insert(uuid, vi);
-            }
-            Some(&first) if first != vi => {
-                let vcs = self.uuids_multi[k]
-                    .entry(uuid)
-                    .or_insert_with(|| vec![first]);
-                if vcs.last() != Some(&vi) {
-                    vcs.push(vi);
-                }
-            }
-            Some(_) => {}
-        }
-    }
-
     /// The indexes of the vCenters holding a VM whose UUID of `kind` is `uuid` (normalized as
-    /// [`UuidKind::of`] does), ascending; empty when none.
-    pub fn vcenters_with_uuid(&self, kind: UuidKind, uuid: &str) -> &[usize] {
-        let k = kind as usize;
-        match self.uuids_multi[k].get(uuid) {
-            Some(vcs) => vcs,
-            None => self.uuids[k].get(uuid).map_or(&[], std::slice::from_ref),
-        }
+    /// [`UuidKind::of`] does), ascending, when more than one vCenter does; empty when at most
+    /// one does (for a VM's own UUID: only the VM's vCenter).
+    pub fn vcenters_sharing_uuid(&self, kind: UuidKind, uuid: &str) -> &[usize] {
+        self.uuids.vcenters_sharing(kind, uuid)
     }
 
     /// The indexes of the vCenters that could not be collected, ascending: estate-wide evidence
@@ -185,9 +142,9 @@ impl<'a> Context<'a> {
     }
 
     /// How many VMs of the estate (agent VMs left out) carry BIOS UUID `uuid` (normalized as
-    /// [`UuidKind::of`] does).
+    /// [`UuidKind::of`] does) when more than one does; 1 when at most one does.
     pub fn vms_with_bios_uuid(&self, uuid: &str) -> u32 {
-        self.bios_vms.get(uuid).copied().unwrap_or(0)
+        self.uuids.bios_repeats(uuid)
     }
 
     /// The migration events of the VM with `moref` in the vCenter at `vc_index`.

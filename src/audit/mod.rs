@@ -50,6 +50,7 @@ pub mod profile;
 pub mod result;
 pub mod rules;
 mod util;
+mod uuids;
 
 #[cfg(test)]
 pub(crate) mod testutil;

@@ -100,13 +100,8 @@ fn write(
     old_profile: &str,
     new_profile: &str,
 ) -> Result<(), Error> {
-    let mut staged = report::Stage::new(lock)?;
-    report::stage_csv(
-        &mut staged,
-        CSV_FILE,
-        CHANGE_HEADER.iter().copied(),
-        &r.changes,
-    )?;
+    let staged = report::Stage::new(lock)?;
+    report::stage_csv(&staged, CSV_FILE, CHANGE_HEADER.iter().copied(), &r.changes)?;
     staged.write_with(JSON_FILE, |w| {
         let profile = if old_profile == new_profile {
             old_profile.to_string()

@@ -102,62 +102,55 @@ pub fn write_reports_with(
     options: &Options,
 ) -> Result<Vec<PathBuf>, ReportError> {
     let dir = out.dir();
-    let mut staged = Stage::new(out)?;
+    let staged = Stage::new(out)?;
+    let stage = &staged;
+    let mut jobs: Vec<Job> = Vec::new();
     if formats.contains(&Format::Csv) {
-        let started = std::time::Instant::now();
-        report.write_tables(&mut CsvTables(&mut staged))?;
-        crate::phase::done("csv", started);
+        jobs.push((
+            "csv",
+            Box::new(|| report.write_tables(&mut CsvTables(stage))),
+        ));
     }
     if formats.contains(&Format::Json) {
-        let started = std::time::Instant::now();
-        staged.write_with(json::FILE_NAME, |w| {
-            let mut json = json::JsonReport::begin(w, &report.run.profile)?;
-            report.write_tables(&mut json)?;
-            json.finish().map(drop)
-        })?;
-        crate::phase::done("json", started);
+        jobs.push((
+            "json",
+            Box::new(|| {
+                stage.write_with(json::FILE_NAME, |w| {
+                    let mut json = json::JsonReport::begin(w, &report.run.profile)?;
+                    report.write_tables(&mut json)?;
+                    json.finish().map(drop)
+                })
+            }),
+        ));
     }
     if formats.contains(&Format::Html) {
-        let started = std::time::Instant::now();
-        staged.write_with(html::FILE_NAME, |w| html::write(w, report))?;
-        crate::phase::done("html", started);
+        jobs.push((
+            "html",
+            Box::new(|| stage.write_with(html::FILE_NAME, |w| html::write(w, report))),
+        ));
     }
     if formats.contains(&Format::Xlsx) {
-        let started = std::time::Instant::now();
-        staged.write_with(xlsx::FILE_NAME, |w| xlsx::write(report, dir, w))?;
-        crate::phase::done("xlsx", started);
+        jobs.push((
+            "xlsx",
+            Box::new(|| stage.write_with(xlsx::FILE_NAME, |w| xlsx::write(report, dir, w))),
+        ));
     }
     if formats.contains(&Format::Rvtools) {
-        let started = std::time::Instant::now();
-        let parts = rvtools::plan::plan(report.estate(), options.rvtools_max_vms);
-        for (part, name) in parts.iter().zip(rvtools::file_names(parts.len())) {
-            staged.write_with(&name, |w| rvtools::write_xlsx(report, part, dir, w))?;
-        }
-        crate::phase::done("rvtools", started);
+        jobs.push((
+            "rvtools",
+            Box::new(|| {
+                let parts = rvtools::plan::plan(report.estate(), options.rvtools_max_vms);
+                for (part, name) in parts.iter().zip(rvtools::file_names(parts.len())) {
+                    stage.write_with(&name, |w| rvtools::write_xlsx(report, part, dir, w))?;
+                }
+                Ok(())
+            }),
+        ));
     }
     if formats.contains(&Format::RvtoolsCsv) {
-        let started = std::time::Instant::now();
-        let all = rvtools::plan::plan(report.estate(), usize::MAX);
-        let mut files = Vec::new();
-        for s in rvtools::sheets::SHEETS {
-            files.push(std::io::BufWriter::new(
-                staged.file(&rvtools::csv_name(s.name))?.0,
-            ));
-        }
-        let fail = |e: csv::Error| out_err(dir, e);
-        let mut sink = rvtools::CsvSink::new(files).map_err(fail)?;
-        let created = &report.run.generated_at;
-        rvtools::rows::write_part(
-            &mut sink,
-            report.estate(),
-            report.result(),
-            &all[0],
-            created,
-        )
-        .map_err(fail)?;
-        sink.finish().map_err(fail)?;
-        crate::phase::done("rvtools_csv", started);
+        jobs.push(("rvtools_csv", Box::new(|| rvtools_csv(stage, report, dir))));
     }
+    run_side_by_side(jobs)?;
     // Every report reaches the disk (fsync) before it replaces an older one.
     let started = std::time::Instant::now();
     let written = staged.commit(is_report_file);
@@ -165,8 +158,68 @@ pub fn write_reports_with(
     written
 }
 
+/// One report format's writing, named for its phase line.
+type Job<'a> = (
+    &'static str,
+    Box<dyn FnOnce() -> Result<(), ReportError> + Send + 'a>,
+);
+
+/// Runs the formats' writers on as many threads as there are cores (each reads the same report
+/// and writes its own staged files), stopping at the first error.
+fn run_side_by_side(jobs: Vec<Job>) -> Result<(), ReportError> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len());
+    let queue = std::sync::Mutex::new(jobs.into_iter());
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let worker = || -> Result<(), ReportError> {
+        while !failed.load(std::sync::atomic::Ordering::Relaxed) {
+            let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+            let Some((name, job)) = next else { break };
+            let started = std::time::Instant::now();
+            if let Err(e) = job() {
+                failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                return Err(e);
+            }
+            crate::phase::done(name, started);
+        }
+        Ok(())
+    };
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers).map(|_| s.spawn(worker)).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect::<Result<Vec<()>, ReportError>>()
+    })
+    .map(drop)
+}
+
+/// The RVTools CSV folder's files, one per sheet.
+fn rvtools_csv(stage: &Stage, report: &Report, dir: &Path) -> Result<(), ReportError> {
+    let all = rvtools::plan::plan(report.estate(), usize::MAX);
+    let mut files = Vec::new();
+    for s in rvtools::sheets::SHEETS {
+        files.push(std::io::BufWriter::new(
+            stage.file(&rvtools::csv_name(s.name))?.0,
+        ));
+    }
+    let fail = |e: csv::Error| out_err(dir, e);
+    let mut sink = rvtools::CsvSink::new(files).map_err(fail)?;
+    let created = &report.run.generated_at;
+    rvtools::rows::write_part(
+        &mut sink,
+        report.estate(),
+        report.result(),
+        &all[0],
+        created,
+    )
+    .map_err(fail)?;
+    sink.finish().map_err(fail)
+}
+
 /// The CSV sink: one staged file per table.
-struct CsvTables<'a, 'b>(&'a mut Stage<'b>);
+struct CsvTables<'a, 'b>(&'a Stage<'b>);
 
 impl TableSink for CsvTables<'_, '_> {
     type Error = ReportError;
@@ -239,7 +292,7 @@ pub fn prepare_output(dir: &Path) -> Result<OutputLock, ReportError> {
 /// Writes one CSV table, its header then its rows, into a staged file; every text cell is
 /// formula-safe ([`cell`]).
 pub fn stage_csv<'h, R: serde::Serialize>(
-    stage: &mut Stage,
+    stage: &Stage,
     name: &str,
     header: impl IntoIterator<Item = &'h str>,
     rows: impl IntoIterator<Item = R>,

@@ -62,7 +62,7 @@ impl Rule for CrossVcenterVmotion {
         for kind in [UuidKind::Instance, UuidKind::Bios] {
             let Some(uuid) = kind.of(v.vm) else { continue };
             let others: Vec<&str> = ctx
-                .vcenters_with_uuid(kind, &uuid)
+                .vcenters_sharing_uuid(kind, &uuid)
                 .iter()
                 .filter(|&&i| i != v.vc_index)
                 .filter_map(|&i| ctx.estate.vcenters.get(i).map(|vc| vc.server.as_str()))

@@ -54,11 +54,14 @@ impl Rule for DuplicateBiosUuid {
         if n <= 1 {
             return out.push(Outcome::pass());
         }
-        let vcs: Vec<&str> = ctx
-            .vcenters_with_uuid(UuidKind::Bios, &uuid)
-            .iter()
-            .filter_map(|i| ctx.estate.vcenters.get(*i).map(|vc| vc.server.as_str()))
-            .collect();
+        // Repeats within one vCenter are in the VM's own.
+        let vcs: Vec<&str> = match ctx.vcenters_sharing_uuid(UuidKind::Bios, &uuid) {
+            [] => std::slice::from_ref(&v.vc_index),
+            shared => shared,
+        }
+        .iter()
+        .filter_map(|i| ctx.estate.vcenters.get(*i).map(|vc| vc.server.as_str()))
+        .collect();
         out.push(Outcome::fail(
             format!(
                 "BIOS UUID {uuid} is carried by {n} VMs of the audited estate (in {}); machines with the same BIOS ID cannot both be protected",

@@ -16,6 +16,8 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
+mod split;
+
 /// The `format` marker.
 pub const FORMAT: &str = "vcaudit-snapshot";
 /// The snapshot schema this vcaudit writes and reads.
@@ -202,21 +204,30 @@ pub fn read_with(path: &Path, limits: Limits) -> Result<Snapshot, SnapshotError>
     let mut file = File::open(path).map_err(io)?;
     let mut magic = [0u8; 4];
     let n = read_up_to(&mut file, &mut magic).map_err(io)?;
-    let file = File::open(path).map_err(io)?;
     let compressed = n == 4 && magic == [0x28, 0xB5, 0x2F, 0xFD];
     if is_zst(path) && !compressed && n > 0 && magic[0] != b'{' {
         return Err(SnapshotError::NotASnapshot { path: shown });
     }
-    let reader: Box<dyn Read> = if compressed {
-        Box::new(zstd::stream::Decoder::new(file).map_err(io)?)
-    } else {
-        Box::new(file)
+    let open = || -> Result<Box<dyn Read>, SnapshotError> {
+        let file = File::open(path).map_err(io)?;
+        Ok(if compressed {
+            Box::new(zstd::stream::Decoder::new(file).map_err(io)?)
+        } else {
+            Box::new(file)
+        })
     };
-    let bounded = BoundedJson::new(reader, limits);
+    // The fast way for the layout vcaudit writes (it keeps the caps' counts itself); anything
+    // else, or any problem, is read again the careful way, which says exactly what is wrong.
+    if let Ok(mut s) = split::read(BufReader::with_capacity(READ_BUFFER, open()?), limits) {
+        s.vcenters
+            .iter_mut()
+            .for_each(VCenterInventory::shrink_to_fit);
+        return Ok(s);
+    }
+    let bounded = BoundedJson::new(open()?, limits);
     let tripped = bounded.tripwire();
     // serde_json reads one byte at a time: the buffer goes outside the caps' counter and the
-    // decompressor, so both see large blocks (unbuffered, each byte was a zstd call: a 1M-VM
-    // snapshot took 100 s to read).
+    // decompressor, so both see large blocks (unbuffered, each byte was a zstd call).
     let buffered = BufReader::with_capacity(READ_BUFFER, bounded);
     let mut de = serde_json::Deserializer::from_reader(buffered);
     let result = de
