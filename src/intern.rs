@@ -2,8 +2,11 @@
 //!
 //! A large estate repeats a few hundred distinct values (datacenter, cluster and host names,
 //! folder paths, guest ids and OS names, Tools versions, datastore names, disk and NIC labels)
-//! over a million VMs. [`Shared`] holds such a value as a reference-counted `Arc<str>`: every VM
-//! with the same host name points at one allocation instead of owning a copy.
+//! over a million VMs. [`Shared`] holds such a value as a reference-counted string: every VM
+//! with the same host name points at one allocation instead of owning a copy. The handle is
+//! `arcstr::ArcStr`, one pointer wide (the length lives in the allocation beside the count), so a
+//! model field `Option<Shared>` costs 8 bytes where `Option<Arc<str>>` cost 16; a million VMs
+//! hold tens of millions of them.
 //!
 //! Interning happens on construction (`Shared::from(&str)`, `.into()`), through a small pool
 //! per thread, so collect decoding, snapshot reading and the RVTools reader all share values
@@ -18,8 +21,8 @@ use std::borrow::Borrow;
 use std::cell::RefCell;
 use std::fmt;
 use std::ops::Deref;
-use std::sync::Arc;
 
+use arcstr::ArcStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Most distinct strings a thread's pool holds before it starts afresh.
@@ -29,12 +32,12 @@ thread_local! {
     /// foldhash rather than SipHash: every string of a snapshot or of a SOAP page is looked up
     /// here (tens of millions for a million VMs), and foldhash's per-process seed still keeps
     /// crafted inputs from choosing collisions.
-    static POOL: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::default());
+    static POOL: RefCell<HashSet<ArcStr>> = RefCell::new(HashSet::default());
 }
 
 /// An immutable, interned, cheaply cloned string (see the module documentation).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Shared(Arc<str>);
+pub struct Shared(ArcStr);
 
 impl Shared {
     /// The pooled copy of `s`, created when it is new to this thread.
@@ -47,7 +50,7 @@ impl Shared {
             if pool.len() >= POOL_LIMIT {
                 pool.clear();
             }
-            let v: Arc<str> = Arc::from(s);
+            let v = ArcStr::from(s);
             pool.insert(v.clone());
             Shared(v)
         })
@@ -66,8 +69,9 @@ pub fn clear_pool() {
 }
 
 impl Default for Shared {
+    /// The empty string, which allocates nothing.
     fn default() -> Self {
-        Shared::new("")
+        Shared(ArcStr::new())
     }
 }
 
@@ -122,7 +126,7 @@ impl From<&String> for Shared {
 
 impl From<Shared> for String {
     fn from(s: Shared) -> Self {
-        s.0.to_string()
+        s.0.as_str().to_string()
     }
 }
 
@@ -192,10 +196,10 @@ mod tests {
     fn equal_values_share_one_allocation() {
         let a = Shared::from("esx-01.example.com");
         let b = Shared::from(String::from("esx-01.example.com"));
-        assert!(Arc::ptr_eq(&a.0, &b.0));
+        assert!(ArcStr::ptr_eq(&a.0, &b.0));
         let c: Shared = serde_json::from_str("\"esx-01.example.com\"").unwrap();
-        assert!(Arc::ptr_eq(&a.0, &c.0));
-        assert!(!Arc::ptr_eq(&a.0, &Shared::from("esx-02").0));
+        assert!(ArcStr::ptr_eq(&a.0, &c.0));
+        assert!(!ArcStr::ptr_eq(&a.0, &Shared::from("esx-02").0));
     }
 
     #[test]
@@ -210,6 +214,13 @@ mod tests {
     }
 
     #[test]
+    fn one_pointer_wide_even_when_optional() {
+        assert_eq!(std::mem::size_of::<Shared>(), 8);
+        assert_eq!(std::mem::size_of::<Option<Shared>>(), 8);
+        assert_eq!(&*Shared::default(), "");
+    }
+
+    #[test]
     fn the_pool_stays_bounded() {
         for i in 0..POOL_LIMIT + 10 {
             Shared::new(&format!("unique-{i}"));
@@ -217,7 +228,7 @@ mod tests {
         POOL.with(|p| assert!(p.borrow().len() <= POOL_LIMIT));
         // Values still intern after the pool started afresh.
         let a = Shared::new("again");
-        assert!(Arc::ptr_eq(&a.0, &Shared::new("again").0));
+        assert!(ArcStr::ptr_eq(&a.0, &Shared::new("again").0));
     }
 
     #[test]

@@ -8,6 +8,10 @@
 //! Enumerations that come from vCenter keep unknown values as `Unknown(String)` so that a newer
 //! vCenter with a new enum member still audits.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 pub use crate::intern::Shared;
@@ -20,8 +24,9 @@ macro_rules! wire_enum {
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub enum $name {
             $($(#[$vmeta])* $variant,)+
-            /// A value this version of vcaudit does not know, kept as sent.
-            Unknown(String),
+            /// A value this version of vcaudit does not know, kept as sent (shared: one pointer,
+            /// so the enum takes 16 bytes where a `String` made it 24).
+            Unknown(Shared),
         }
 
         impl $name {
@@ -37,7 +42,7 @@ macro_rules! wire_enum {
             pub fn from_wire(s: &str) -> Self {
                 match s {
                     $($wire => Self::$variant,)+
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Unknown(Shared::new(other)),
                 }
             }
         }
@@ -56,7 +61,7 @@ macro_rules! wire_enum {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
+                let s = std::borrow::Cow::<str>::deserialize(d)?;
                 Ok(Self::from_wire(&s))
             }
         }
@@ -372,8 +377,9 @@ pub struct StoragePod {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Vm {
-    pub moref: String,
-    pub name: String,
+    /// Unique per VM and never grown: boxed strings (16 bytes, no spare capacity).
+    pub moref: Box<str>,
+    pub name: Box<str>,
     pub datacenter: Option<Shared>,
     pub cluster: Option<Shared>,
     /// Host name.
@@ -381,8 +387,8 @@ pub struct Vm {
     pub host_moref: Option<Shared>,
     /// Inventory path of the VM's folder, e.g. `/DC0/vm/Prod`.
     pub folder: Option<Shared>,
-    pub bios_uuid: Option<String>,
-    pub instance_uuid: Option<String>,
+    pub bios_uuid: Option<Box<str>>,
+    pub instance_uuid: Option<Box<str>>,
     pub power_state: Option<PowerState>,
     pub template: Option<bool>,
     /// `config.guestId`.
@@ -403,36 +409,36 @@ pub struct Vm {
     pub memory_mb: Option<u64>,
     /// Names of the datastores the VM uses (`datastore`).
     #[serde(deserialize_with = "exact::vec")]
-    pub datastores: Vec<Shared>,
+    pub datastores: Box<[Shared]>,
     /// Morefs of the same datastores, in the same order.
     #[serde(deserialize_with = "exact::vec")]
-    pub datastore_morefs: Vec<Shared>,
+    pub datastore_morefs: Box<[Shared]>,
     /// `None` when the device list could not be read.
     #[serde(default, deserialize_with = "exact::opt_vec")]
-    pub disks: Option<Vec<Disk>>,
+    pub disks: Option<Box<[Disk]>>,
     /// Guest filesystems VMware Tools report (`guest.disk`); empty when none are reported.
     #[serde(deserialize_with = "exact::vec")]
-    pub guest_disks: Vec<GuestDisk>,
+    pub guest_disks: Box<[GuestDisk]>,
     /// vSphere tags as `category:tag`, sorted; empty when none or when tags were unavailable.
-    #[serde(default)]
-    pub tags: Vec<String>,
+    #[serde(default, deserialize_with = "exact::vec")]
+    pub tags: Box<[String]>,
     /// Network adapters of `config.hardware.device`, with the addresses Tools report for each
     /// (`guest.net`, matched by device key, else by MAC); `None` when the device list could not be
     /// read.
     #[serde(default, deserialize_with = "exact::opt_vec")]
-    pub nics: Option<Vec<Nic>>,
+    pub nics: Option<Box<[Nic]>>,
     /// `config.bootOptions.bootOrder`: the devices the firmware tries, in order; `None` when not
     /// set (the firmware's default order) or not read.
-    #[serde(default)]
-    pub boot_order: Option<Vec<BootDevice>>,
+    #[serde(default, deserialize_with = "exact::opt_vec")]
+    pub boot_order: Option<Box<[BootDevice]>>,
     /// `config.bootOptions.efiSecureBootEnabled`; `None` when not sent (vSphere before 6.5 or not
     /// read).
     #[serde(default)]
     pub secure_boot: Option<bool>,
     /// `config.keyId`: the key the VM's home is encrypted with (`provider/key`); `None` when
-    /// not encrypted, or not read.
+    /// not encrypted, or not read. Shared: an estate encrypts with a few keys.
     #[serde(default)]
-    pub key_id: Option<String>,
+    pub key_id: Option<Shared>,
     /// `config.managedBy`: the solution managing the VM (vCLS, vSAN file services, NSX, other
     /// EAM agents); `None` for an ordinary VM. Boxed: rare, and a million VMs pay one pointer.
     #[serde(default)]
@@ -445,26 +451,27 @@ pub struct Vm {
 
 /// Lists read at their exact length: a reader grows a list by doubling, and a million VMs
 /// would keep the spare capacity (or, shrunk afterwards, the holes it leaves) for the whole run.
-/// Copied while read instead, so each VM's growing buffer is reused by the next.
+/// Copied while read instead, so each VM's growing buffer is reused by the next. The model keeps
+/// them as boxed slices (16 bytes, where a `Vec` is 24): they never grow after decoding.
 mod exact {
     use serde::{Deserialize, Deserializer};
 
-    fn fit<T>(v: Vec<T>) -> Vec<T> {
+    fn fit<T>(v: Vec<T>) -> Box<[T]> {
         if v.len() == v.capacity() {
-            return v;
+            return v.into_boxed_slice();
         }
         let mut exact = Vec::with_capacity(v.len());
         exact.extend(v);
-        exact
+        exact.into_boxed_slice()
     }
 
-    pub fn vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    pub fn vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Box<[T]>, D::Error> {
         Vec::deserialize(d).map(fit)
     }
 
     pub fn opt_vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
         d: D,
-    ) -> Result<Option<Vec<T>>, D::Error> {
+    ) -> Result<Option<Box<[T]>>, D::Error> {
         Ok(Option::<Vec<T>>::deserialize(d)?.map(fit))
     }
 }
@@ -473,9 +480,9 @@ mod exact {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VmDetails {
     /// `guest.hostName`.
-    pub dns_name: Option<String>,
+    pub dns_name: Option<Box<str>>,
     /// `guest.ipAddress`.
-    pub primary_ip: Option<String>,
+    pub primary_ip: Option<Box<str>>,
     /// `guest.guestState`: running, notRunning, ... (kept as sent).
     pub guest_state: Option<Shared>,
     /// `guestHeartbeatStatus`: gray, green, yellow, red (kept as sent).
@@ -483,9 +490,9 @@ pub struct VmDetails {
     /// `runtime.connectionState`: connected, disconnected, orphaned, inaccessible, invalid.
     pub connection_state: Option<Shared>,
     /// `config.files.vmPathName`: `[ds] dir/vm.vmx`.
-    pub vmx_path: Option<String>,
+    pub vmx_path: Option<Box<str>>,
     /// `config.annotation`.
-    pub annotation: Option<String>,
+    pub annotation: Option<Box<str>>,
     /// `config.version`: `vmx-19`.
     pub hw_version: Option<Shared>,
     /// `config.changeTrackingEnabled`.
@@ -535,15 +542,15 @@ pub struct Nic {
     pub label: Option<Shared>,
     /// The device type, e.g. `VirtualVmxnet3`.
     pub adapter: Option<Shared>,
-    pub mac: Option<String>,
+    pub mac: Option<Box<str>>,
     /// The port group or network name; for a distributed port group without a name in the
     /// backing, `dvportgroup:<key>`; for an opaque (NSX) network, `opaque:<id>`.
     pub network: Option<Shared>,
     /// `connectable.connected`.
     pub connected: Option<bool>,
     /// IP addresses Tools report for this adapter (IPv4 and IPv6, as sent); empty when none.
-    #[serde(default)]
-    pub ip_addresses: Vec<String>,
+    #[serde(default, deserialize_with = "exact::vec")]
+    pub ip_addresses: Box<[String]>,
 }
 
 /// One entry of `config.bootOptions.bootOrder`.
@@ -556,18 +563,18 @@ pub enum BootDevice {
     Cdrom,
     Floppy,
     /// A type this version does not know, kept as sent.
-    Unknown(String),
+    Unknown(Shared),
 }
 
 /// The kind of controller a disk hangs on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ControllerKind {
     Scsi,
     Nvme,
     Sata,
     Ide,
     /// Another type, kept as sent.
-    Unknown(String),
+    Unknown(Shared),
 }
 
 impl ControllerKind {
@@ -582,7 +589,7 @@ impl ControllerKind {
             "VirtualNVMEController" => ControllerKind::Nvme,
             "VirtualAHCIController" | "VirtualSATAController" => ControllerKind::Sata,
             "VirtualIDEController" => ControllerKind::Ide,
-            other => ControllerKind::Unknown(other.to_string()),
+            other => ControllerKind::Unknown(Shared::new(other)),
         }
     }
 
@@ -599,7 +606,7 @@ impl ControllerKind {
 }
 
 /// The controller a disk hangs on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Controller {
     pub key: i32,
     pub kind: ControllerKind,
@@ -609,6 +616,53 @@ pub struct Controller {
     pub shared_bus: Option<Shared>,
 }
 
+/// Most distinct controllers a thread's pool holds before it starts afresh.
+const CONTROLLER_POOL_LIMIT: usize = 1 << 12;
+
+thread_local! {
+    static CONTROLLERS: RefCell<HashSet<Arc<Controller>>> = RefCell::new(HashSet::new());
+}
+
+impl Controller {
+    /// The pooled copy of this controller. An estate's disks hang on a handful of distinct
+    /// controllers (`SCSI controller 0`, key 1000, bus 0, no sharing), so each disk holds one
+    /// pointer to a shared value instead of a 40-byte copy. The pool is per thread and bounded
+    /// like the string pool ([`Shared`]).
+    pub fn pooled(self) -> Arc<Controller> {
+        CONTROLLERS.with(|pool| {
+            let mut pool = pool.borrow_mut();
+            if let Some(c) = pool.get(&self) {
+                return c.clone();
+            }
+            if pool.len() >= CONTROLLER_POOL_LIMIT {
+                pool.clear();
+            }
+            let c = Arc::new(self);
+            pool.insert(c.clone());
+            c
+        })
+    }
+}
+
+/// A disk's controller written as the controller itself, and pooled when read.
+mod pooled_controller {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Controller;
+
+    pub fn serialize<S: Serializer>(c: &Option<Arc<Controller>>, s: S) -> Result<S::Ok, S::Error> {
+        c.as_deref().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Arc<Controller>>, D::Error> {
+        Ok(Option::<Controller>::deserialize(d)?.map(Controller::pooled))
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Disk {
     pub key: i32,
@@ -616,22 +670,25 @@ pub struct Disk {
     pub capacity_bytes: Option<u64>,
     /// Datastore name.
     pub datastore: Option<Shared>,
-    pub file: Option<String>,
+    /// `[datastore] dir/file.vmdk`; unique to the disk, so boxed (no spare capacity).
+    pub file: Option<Box<str>>,
     pub thin: Option<bool>,
     pub disk_mode: Option<Shared>,
     pub backing: Option<DiskBacking>,
     /// Label of the controller, e.g. `SCSI controller 0`.
     pub controller: Option<Shared>,
     pub unit: Option<i32>,
-    /// The controller itself; `None` when not in the device list.
-    #[serde(default)]
-    pub controller_info: Option<Controller>,
+    /// The controller itself, pooled ([`Controller::pooled`]); `None` when not in the device
+    /// list.
+    #[serde(default, with = "pooled_controller")]
+    pub controller_info: Option<Arc<Controller>>,
     /// The backing's `sharing`: `sharingNone` or `sharingMultiWriter`; `None` when not sent.
     #[serde(default)]
     pub sharing: Option<Shared>,
-    /// The backing's `keyId` (`provider/key`) when the disk is encrypted.
+    /// The backing's `keyId` (`provider/key`) when the disk is encrypted (shared: an estate
+    /// encrypts with a few keys).
     #[serde(default)]
-    pub key_id: Option<String>,
+    pub key_id: Option<Shared>,
 }
 
 /// A filesystem as VMware Tools see it inside the guest.
@@ -643,35 +700,14 @@ pub struct GuestDisk {
 }
 
 impl VCenterInventory {
-    /// Drops the spare capacity of the VM list and of each VM's lists (see
-    /// [`Vm::shrink_to_fit`]); for models built by readers that grow lists as they go.
+    /// Drops the spare capacity of the VM list (each VM's lists are boxed slices, exact by
+    /// construction); for models built by readers that grow lists as they go.
     pub fn shrink_to_fit(&mut self) {
         self.vms.shrink_to_fit();
-        self.vms.iter_mut().for_each(Vm::shrink_to_fit);
     }
 }
 
 impl Vm {
-    /// Drops the spare capacity of the VM's lists: a million VMs are kept for the whole run.
-    pub fn shrink_to_fit(&mut self) {
-        self.datastores.shrink_to_fit();
-        self.datastore_morefs.shrink_to_fit();
-        if let Some(d) = self.disks.as_mut() {
-            d.shrink_to_fit();
-        }
-        self.guest_disks.shrink_to_fit();
-        self.tags.shrink_to_fit();
-        for n in self.nics.iter_mut().flatten() {
-            n.ip_addresses.shrink_to_fit();
-        }
-        if let Some(n) = self.nics.as_mut() {
-            n.shrink_to_fit();
-        }
-        if let Some(b) = self.boot_order.as_mut() {
-            b.shrink_to_fit();
-        }
-    }
-
     /// Sum of the disks' capacities; `None` when any is unknown.
     pub fn provisioned_bytes(&self) -> Option<u64> {
         let disks = self.disks.as_ref()?;
@@ -737,10 +773,28 @@ mod tests {
         assert!(e.starts_with("--exclude-tag "), "{e}");
     }
 
+    /// A million VMs stay in memory for the whole run, so these sizes are the per-VM cost
+    /// bench/RESULTS.md measured: growing one (a `String` where a `Box<str>` or `Shared` would
+    /// do, a `Vec` for a list that never grows, a large value inline) is a decision to make
+    /// here, not an accident.
+    #[test]
+    fn the_model_stays_compact() {
+        use std::mem::size_of;
+        assert_eq!(size_of::<Shared>(), 8);
+        assert_eq!(size_of::<Option<Shared>>(), 8);
+        assert_eq!(size_of::<Option<PowerState>>(), 16);
+        assert_eq!(size_of::<Option<Arc<Controller>>>(), 8);
+        assert_eq!(size_of::<Vm>(), 384);
+        assert_eq!(size_of::<Disk>(), 120);
+        assert_eq!(size_of::<Nic>(), 64);
+        assert_eq!(size_of::<GuestDisk>(), 40);
+        assert_eq!(size_of::<VmDetails>(), 256);
+    }
+
     #[test]
     fn provisioned_is_unknown_when_one_disk_is() {
         let mut vm = Vm {
-            disks: Some(vec![
+            disks: Some(Box::new([
                 Disk {
                     capacity_bytes: Some(10),
                     ..Default::default()
@@ -749,7 +803,7 @@ mod tests {
                     capacity_bytes: Some(5),
                     ..Default::default()
                 },
-            ]),
+            ])),
             ..Default::default()
         };
         assert_eq!(vm.provisioned_bytes(), Some(15));

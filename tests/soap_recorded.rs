@@ -497,7 +497,7 @@ fn find_host<'a>(inv: &'a VCenterInventory, moref: &str) -> &'a str {
 fn find_vm<'a>(inv: &'a VCenterInventory, moref: &str) -> &'a vcaudit::model::Vm {
     inv.vms
         .iter()
-        .find(|v| v.moref == moref)
+        .find(|v| *v.moref == *moref)
         .unwrap_or_else(|| panic!("{moref} not collected: {:?}", inv.vms))
 }
 
@@ -515,7 +515,7 @@ async fn collection_reports_no_permission_as_unknown_disks() {
 
     // The faulted VM: disks unknown, everything else of it still read.
     let db01 = find_vm(&inv, "vm-102");
-    assert_eq!(db01.name, "db01");
+    assert_eq!(&*db01.name, "db01");
     assert_eq!(db01.disks, None, "refused device list must be unknown");
     assert_eq!(db01.provisioned_bytes(), None);
     assert_eq!(db01.cpus, Some(8));
@@ -538,7 +538,7 @@ async fn collection_reports_no_permission_as_unknown_disks() {
 
     // The other VMs have their disks.
     let web01 = find_vm(&inv, "vm-101");
-    assert_eq!(web01.name, "web01");
+    assert_eq!(&*web01.name, "web01");
     assert_eq!(web01.datacenter.as_deref(), Some("DC-Paris"));
     assert_eq!(web01.cluster.as_deref(), Some("Cluster-A"));
     assert_eq!(web01.host.as_deref(), Some("esx01.corp.local"));
@@ -550,8 +550,8 @@ async fn collection_reports_no_permission_as_unknown_disks() {
         web01.bios_uuid.as_deref(),
         Some("421a2b3c-4d5e-6f70-8192-a3b4c5d6e7f8")
     );
-    assert_eq!(web01.datastores, ["vsanDatastore", "ds-gold-01"]);
-    assert_eq!(web01.datastore_morefs, ["datastore-11", "datastore-12"]);
+    assert_eq!(*web01.datastores, ["vsanDatastore", "ds-gold-01"]);
+    assert_eq!(*web01.datastore_morefs, ["datastore-11", "datastore-12"]);
     let disks = web01.disks.as_ref().expect("web01 disks");
     assert_eq!(disks.len(), 3, "three VirtualDisks among six devices");
     // capacityInBytes wins when both are sent.
@@ -600,7 +600,7 @@ async fn collection_reports_no_permission_as_unknown_disks() {
         Some(1),
         "template disks"
     );
-    assert_eq!(tmpl.guest_disks, [], "unset guest.disk is no disks");
+    assert!(tmpl.guest_disks.is_empty(), "unset guest.disk is no disks");
     assert_eq!(tmpl.tools_version, None, "unset is unknown");
     assert_eq!(inv.vms.len(), 3);
 

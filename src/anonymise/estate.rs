@@ -121,7 +121,7 @@ fn host(h: &mut Host, p: &mut Pseudonymiser) {
 }
 
 fn vm(vm: &mut Vm, p: &mut Pseudonymiser) {
-    vm.moref = p.moref(&vm.moref);
+    vm.moref = p.moref(&vm.moref).into();
     p.replace(&mut vm.name);
     p.opt(&mut vm.datacenter);
     p.opt(&mut vm.cluster);
@@ -152,7 +152,7 @@ fn vm(vm: &mut Vm, p: &mut Pseudonymiser) {
     for n in vm.nics.iter_mut().flatten() {
         p.opt(&mut n.network);
         if let Some(m) = &mut n.mac {
-            *m = p.address(m);
+            *m = p.address(m).into();
         }
         for ip in &mut n.ip_addresses {
             *ip = p.address(ip);
@@ -161,10 +161,10 @@ fn vm(vm: &mut Vm, p: &mut Pseudonymiser) {
     if let Some(d) = vm.details.as_deref_mut() {
         p.opt(&mut d.dns_name);
         if let Some(ip) = &mut d.primary_ip {
-            *ip = p.address(ip);
+            *ip = p.address(ip).into();
         }
         if let Some(f) = &mut d.vmx_path {
-            *f = p.datastore_path(f);
+            *f = p.datastore_path(f).into();
         }
         d.annotation = None;
     }
@@ -173,6 +173,6 @@ fn vm(vm: &mut Vm, p: &mut Pseudonymiser) {
 fn disk(d: &mut Disk, p: &mut Pseudonymiser) {
     p.opt(&mut d.datastore);
     if let Some(f) = &mut d.file {
-        *f = p.datastore_path(f);
+        *f = p.datastore_path(f).into();
     }
 }

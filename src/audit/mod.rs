@@ -409,9 +409,9 @@ mod tests {
     #[test]
     fn a_tag_scope_leaves_vms_out_of_every_rule_and_count() {
         let mut gold = vm("bad_gold");
-        gold.tags = vec!["dr-tier:gold".into()];
+        gold.tags = vec!["dr-tier:gold".into()].into();
         let mut retired = vm("bad_retired");
-        retired.tags = vec!["dr-tier:gold".into(), "lifecycle:retired".into()];
+        retired.tags = vec!["dr-tier:gold".into(), "lifecycle:retired".into()].into();
         let untagged = vm("bad_untagged");
         let mut vc = vcenter("vc1", vec![gold, retired, untagged]);
         vc.scope = Some(crate::model::TagScope {
@@ -496,7 +496,7 @@ mod tests {
         vc.hosts[0].version = Some("7.0.3".into());
         let big = Vm {
             disks: Some((0..3).map(|i| disk(&format!("d{i}"), 2048 * GIB)).collect()),
-            nics: Some(Vec::new()),
+            nics: Some(Vec::new().into()),
             cpus: Some(2),
             memory_mb: Some(4096),
             bios_uuid: Some("u1".into()),
@@ -553,7 +553,7 @@ mod tests {
     #[test]
     fn findings_carry_the_report_columns() {
         let bad = Vm {
-            disks: two_oversize_disks(),
+            disks: two_oversize_disks().map(Into::into),
             ..vm("db")
         };
         let mut vc = vcenter("vc1", vec![bad]);
@@ -593,7 +593,7 @@ mod tests {
     fn summary_counts_objects_not_outcomes_and_add_up() {
         let vms = vec![
             Vm {
-                disks: two_oversize_disks(),
+                disks: two_oversize_disks().map(Into::into),
                 ..vm("a")
             },
             Vm {
@@ -760,7 +760,7 @@ mod tests {
         let e = estate(vec![vcenter(
             "vc1",
             vec![Vm {
-                disks: two_oversize_disks(),
+                disks: two_oversize_disks().map(Into::into),
                 ..vm("a")
             }],
         )]);
@@ -785,7 +785,7 @@ mod tests {
         let e = estate(vec![vcenter(
             "vc1",
             vec![Vm {
-                disks: two_oversize_disks(),
+                disks: two_oversize_disks().map(Into::into),
                 ..vm("a")
             }],
         )]);

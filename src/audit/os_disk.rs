@@ -93,12 +93,15 @@ pub(crate) mod tests {
             key,
             label: Some(format!("Hard disk {key}").into()),
             capacity_bytes: Some(bytes),
-            controller_info: Some(Controller {
-                key: 1000 + bus,
-                kind,
-                bus: Some(bus),
-                shared_bus: None,
-            }),
+            controller_info: Some(
+                Controller {
+                    key: 1000 + bus,
+                    kind,
+                    bus: Some(bus),
+                    shared_bus: None,
+                }
+                .into(),
+            ),
             unit: Some(unit),
             ..Default::default()
         }
@@ -106,8 +109,8 @@ pub(crate) mod tests {
 
     fn vm(disks: Vec<Disk>, order: Option<Vec<BootDevice>>) -> Vm {
         Vm {
-            disks: Some(disks),
-            boot_order: order,
+            disks: Some(disks.into()),
+            boot_order: order.map(Into::into),
             ..Default::default()
         }
     }

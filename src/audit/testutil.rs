@@ -12,8 +12,8 @@ pub use super::util::GIB;
 /// A VM that passes every rule of the default profile.
 pub fn vm(name: &str) -> Vm {
     Vm {
-        moref: format!("vm-{name}"),
-        name: name.to_string(),
+        moref: format!("vm-{name}").into(),
+        name: name.into(),
         host: Some("esx1".into()),
         host_moref: Some("host-1".into()),
         power_state: Some(PowerState::PoweredOn),
@@ -24,14 +24,15 @@ pub fn vm(name: &str) -> Vm {
         tools_status: Some(ToolsStatus::Ok),
         tools_running: Some(ToolsRunning::Running),
         firmware: Some(Firmware::Bios),
-        datastores: vec!["ds1".into()],
-        datastore_morefs: vec!["datastore-1".into()],
-        disks: Some(vec![disk("Hard disk 1", 40 * GIB)]),
+        datastores: vec!["ds1".into()].into(),
+        datastore_morefs: vec!["datastore-1".into()].into(),
+        disks: Some(vec![disk("Hard disk 1", 40 * GIB)].into()),
         guest_disks: vec![GuestDisk {
             path: "C:\\".into(),
             capacity_bytes: Some(40 * GIB),
             free_bytes: Some(10 * GIB),
-        }],
+        }]
+        .into(),
         ..Default::default()
     }
 }

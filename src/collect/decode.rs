@@ -12,6 +12,7 @@ use crate::model::{
 use crate::soap::types::{MoRef, parse_bool, parse_num};
 use crate::soap::xml::Node;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A capacity past `u64` bytes: the property (e.g. `disk 'Hard disk 1' capacityInKB`) whose
 /// arithmetic overflowed. The caller names the object.
@@ -198,7 +199,7 @@ pub fn disks(
 fn disk(
     d: &Node,
     labels: &HashMap<i32, &str>,
-    controllers: &HashMap<i32, Controller>,
+    controllers: &HashMap<i32, Arc<Controller>>,
     datastore_names: &HashMap<MoRef, Shared>,
 ) -> Result<Disk, Overflow> {
     let capacity_bytes = match parse_num::<u64>(d.text_at(&["capacityInBytes"])) {
@@ -235,7 +236,9 @@ fn disk(
         label: d.text_at(&["deviceInfo", "label"]).map(Shared::from),
         capacity_bytes,
         datastore,
-        file: backing.and_then(|b| b.string_at(&["fileName"])),
+        file: backing
+            .and_then(|b| b.string_at(&["fileName"]))
+            .map(String::into_boxed_str),
         thin: backing
             .and_then(|b| b.text_at(&["thinProvisioned"]))
             .and_then(parse_bool),
@@ -255,7 +258,8 @@ fn disk(
             .map(Shared::from),
         key_id: backing
             .and_then(|b| b.child("keyId"))
-            .and_then(super::devices::crypto_key),
+            .and_then(super::devices::crypto_key)
+            .map(Shared::from),
     })
 }
 

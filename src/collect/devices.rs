@@ -5,6 +5,7 @@
 //! Every element may be absent; unknown elements and device types are ignored or kept as sent.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::model::{BootDevice, Controller, ControllerKind, ManagedBy, Nic, Shared};
 use crate::soap::types::{parse_bool, parse_num};
@@ -12,7 +13,7 @@ use crate::soap::xml::Node;
 
 /// The controllers of a device list by key: every device with a `busNumber` (IDE, SCSI, SATA,
 /// NVMe controllers; PCI and PS/2 controllers too, which no disk hangs on).
-pub fn controllers(devices: &[&Node]) -> HashMap<i32, Controller> {
+pub fn controllers(devices: &[&Node]) -> HashMap<i32, Arc<Controller>> {
     devices
         .iter()
         .filter_map(|d| {
@@ -26,7 +27,8 @@ pub fn controllers(devices: &[&Node]) -> HashMap<i32, Controller> {
                     kind: ControllerKind::from_type(d.type_name()),
                     bus,
                     shared_bus: d.text_at(&["sharedBus"]).map(|s| Shared::from(s.trim())),
-                },
+                }
+                .pooled(),
             ))
         })
         .collect()
@@ -82,7 +84,7 @@ pub fn boot_options(b: Option<&Node>) -> (Option<Vec<BootDevice>>, Option<bool>)
                 }
                 ("VirtualMachineBootOptionsBootableCdromDevice", _) => BootDevice::Cdrom,
                 ("VirtualMachineBootOptionsBootableFloppyDevice", _) => BootDevice::Floppy,
-                (other, _) => BootDevice::Unknown(other.to_string()),
+                (other, _) => BootDevice::Unknown(other.into()),
             }
         })
         .collect();
@@ -189,12 +191,12 @@ pub fn nics(devices: Option<Vec<&Node>>, guest_net: Option<Vec<&Node>>) -> Optio
             key,
             label: d.text_at(&["deviceInfo", "label"]).map(Shared::from),
             adapter: Some(Shared::from(ty)),
-            mac,
+            mac: mac.map(Into::into),
             network: network.map(Shared::from),
             connected: d
                 .text_at(&["connectable", "connected"])
                 .and_then(parse_bool),
-            ip_addresses: found.map(|g| g.ips).unwrap_or_default(),
+            ip_addresses: found.map(|g| g.ips).unwrap_or_default().into(),
         });
     }
     Some(out)
@@ -257,13 +259,13 @@ mod tests {
                 mac: Some("00:50:56:aa:bb:01".into()),
                 network: Some("Prod/Web".into()),
                 connected: Some(true),
-                ip_addresses: vec!["10.1.1.5".into(), "2001:db8::5".into()],
+                ip_addresses: vec!["10.1.1.5".into(), "2001:db8::5".into()].into(),
             }
         );
         // Matched by MAC (deviceConfigId -1); addresses from ipConfig; the network name from
         // Tools since a distributed port backing names no port group.
         assert_eq!(nics[1].network.as_deref(), Some("dvs-backup"));
-        assert_eq!(nics[1].ip_addresses, ["10.0.0.9"]);
+        assert_eq!(nics[1].ip_addresses, ["10.0.0.9".to_string()].into());
         assert_eq!(nics[1].connected, Some(false));
     }
 

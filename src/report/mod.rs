@@ -462,7 +462,7 @@ pub fn vm_rows<'a>(
                 firmware: vm.firmware.as_ref().map(|s| Cow::Borrowed(s.as_str())),
                 cpus: vm.cpus,
                 memory_mb: vm.memory_mb,
-                disks: vm.disks.as_ref().map(Vec::len),
+                disks: vm.disks.as_ref().map(|d| d.len()),
                 provisioned_gib: vm.provisioned_bytes().map(gib),
                 largest_disk_gib: vm.largest_disk_bytes().map(gib),
                 datastores: vm.datastores.join("; "),

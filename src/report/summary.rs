@@ -139,7 +139,7 @@ mod tests {
     #[test]
     fn names_vms_left_out_by_tag() {
         let mut gold = vm("gold");
-        gold.tags = vec!["dr-tier:gold".into()];
+        gold.tags = vec!["dr-tier:gold".into()].into();
         let mut vc = vcenter("vc1", vec![gold, vm("other")]);
         vc.scope = Some(crate::model::TagScope {
             include: vec!["dr-tier:gold".into()],

@@ -17,13 +17,13 @@ fn num<T: TryFrom<i64>>(row: Row<'_>, column: &str) -> Option<T> {
 pub fn vinfo_details(row: Row<'_>) -> Option<VmDetails> {
     let committed = row.mib_bytes("In Use MiB");
     let d = VmDetails {
-        dns_name: row.text("DNS Name"),
-        primary_ip: row.text("Primary IP Address"),
+        dns_name: row.text("DNS Name").map(Into::into),
+        primary_ip: row.text("Primary IP Address").map(Into::into),
         guest_state: row.text("Guest state").map(Shared::from),
         heartbeat: row.text("Heartbeat").map(Shared::from),
         connection_state: row.text("Connection state").map(Shared::from),
-        vmx_path: row.text("Path"),
-        annotation: row.text("Annotation"),
+        vmx_path: row.text("Path").map(Into::into),
+        annotation: row.text("Annotation").map(Into::into),
         hw_version: num::<u32>(row, "HW version").map(|n| Shared::from(format!("vmx-{n}"))),
         cbt: row.bool("CBT"),
         memory_active_mb: num(row, "Active Memory"),
@@ -81,10 +81,12 @@ pub fn nic(row: Row<'_>) -> Nic {
                 Shared::from(format!("Virtual{a}"))
             }
         }),
-        mac: row.text("Mac Address").map(|m| m.to_ascii_lowercase()),
+        mac: row
+            .text("Mac Address")
+            .map(|m| m.to_ascii_lowercase().into()),
         network: row.text("Network").map(Shared::from),
         connected: row.bool("Connected"),
-        ip_addresses,
+        ip_addresses: ip_addresses.into(),
     }
 }
 
@@ -192,7 +194,10 @@ mod tests {
         );
         let n = nic(s.rows().next().unwrap());
         assert_eq!(n.adapter.as_deref(), Some("VirtualVmxnet3"));
-        assert_eq!(n.ip_addresses, ["10.0.0.1", "10.0.0.2", "fe80::1"]);
+        assert_eq!(
+            n.ip_addresses,
+            ["10.0.0.1", "10.0.0.2", "fe80::1"].map(String::from).into()
+        );
         assert_eq!(n.mac.as_deref(), Some("00:50:56:aa:bb:cc"));
     }
 }

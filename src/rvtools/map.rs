@@ -176,14 +176,14 @@ impl Builder<'_> {
             .and_then(|p| datastore_of(&p))
             .map(Shared::from);
         let vm = Vm {
-            moref: row.text("VM ID").unwrap_or_default(),
-            name,
+            moref: row.text("VM ID").unwrap_or_default().into(),
+            name: name.into(),
             datacenter: row.text("Datacenter").map(Shared::from),
             cluster: row.text("Cluster").map(Shared::from),
             host: row.text("Host").map(Shared::from),
             folder: row.text("Folder").map(Shared::from),
-            bios_uuid: row.text("SMBIOS UUID"),
-            instance_uuid: row.text("VM UUID"),
+            bios_uuid: row.text("SMBIOS UUID").map(Into::into),
+            instance_uuid: row.text("VM UUID").map(Into::into),
             power_state: row.text("Powerstate").map(|s| PowerState::from_wire(&s)),
             template: row.bool("Template"),
             guest_os_config: row
@@ -199,8 +199,8 @@ impl Builder<'_> {
             memory_mb: row.int("Memory").and_then(|n| u64::try_from(n).ok()),
             datastores: datastore.into_iter().collect(),
             // Disks come from vDisk, adapters from vNetwork; without them they stay unknown.
-            disks: self.book.sheet("vDisk").map(|_| Vec::new()),
-            nics: self.book.sheet("vNetwork").map(|_| Vec::new()),
+            disks: self.book.sheet("vDisk").map(|_| Box::default()),
+            nics: self.book.sheet("vNetwork").map(|_| Box::default()),
             details: details::vinfo_details(row).map(Box::new),
             ..Default::default()
         };
@@ -304,36 +304,42 @@ impl Builder<'_> {
         if let Some(ds) = &datastore
             && !vm.datastores.contains(ds)
         {
-            vm.datastores.push(ds.clone());
+            push(&mut vm.datastores, ds.clone());
         }
-        vm.disks.get_or_insert_with(Vec::new).push(Disk {
-            key: row
-                .int("Disk Key")
-                .and_then(|k| i32::try_from(k).ok())
-                .unwrap_or(0),
-            label: row.text("Disk").map(Shared::from),
-            capacity_bytes: row.mib_bytes("Capacity MiB"),
-            datastore,
-            file,
-            thin: row.bool("Thin"),
-            disk_mode: row.text("Disk Mode").map(Shared::from),
-            backing,
-            controller: row.text("Controller").map(Shared::from),
-            unit: row.int("Unit #").and_then(|u| i32::try_from(u).ok()),
-            controller_info: None,
-            sharing: row.text("Sharing mode").map(Shared::from),
-            key_id: None,
-        });
+        push(
+            vm.disks.get_or_insert_with(Box::default),
+            Disk {
+                key: row
+                    .int("Disk Key")
+                    .and_then(|k| i32::try_from(k).ok())
+                    .unwrap_or(0),
+                label: row.text("Disk").map(Shared::from),
+                capacity_bytes: row.mib_bytes("Capacity MiB"),
+                datastore,
+                file: file.map(String::into_boxed_str),
+                thin: row.bool("Thin"),
+                disk_mode: row.text("Disk Mode").map(Shared::from),
+                backing,
+                controller: row.text("Controller").map(Shared::from),
+                unit: row.int("Unit #").and_then(|u| i32::try_from(u).ok()),
+                controller_info: None,
+                sharing: row.text("Sharing mode").map(Shared::from),
+                key_id: None,
+            },
+        );
     }
 
     fn partition(&mut self, row: Row<'_>) {
         let Some(path) = row.text("Disk") else { return };
         let Some(vm) = self.find_vm(row) else { return };
-        vm.guest_disks.push(GuestDisk {
-            path: path.into(),
-            capacity_bytes: row.mib_bytes("Capacity MiB"),
-            free_bytes: row.mib_bytes("Free MiB"),
-        });
+        push(
+            &mut vm.guest_disks,
+            GuestDisk {
+                path: path.into(),
+                capacity_bytes: row.mib_bytes("Capacity MiB"),
+                free_bytes: row.mib_bytes("Free MiB"),
+            },
+        );
     }
 
     fn tools(&mut self, row: Row<'_>) {
@@ -354,7 +360,7 @@ impl Builder<'_> {
 
     fn network(&mut self, row: Row<'_>) {
         let Some(vm) = self.find_vm(row) else { return };
-        vm.nics.get_or_insert_with(Vec::new).push(details::nic(row));
+        push(vm.nics.get_or_insert_with(Box::default), details::nic(row));
     }
 
     /// Resolves host and datastore morefs by name, then returns the vCenters.
@@ -380,7 +386,7 @@ impl Builder<'_> {
                     .as_deref()
                     .and_then(|h| hosts.get(h))
                     .map(|m| Shared::from(*m));
-                let morefs: Option<Vec<Shared>> = vm
+                let morefs: Option<Box<[Shared]>> = vm
                     .datastores
                     .iter()
                     .map(|d| dss.get(d.as_str()).map(|m| Shared::from(*m)))
@@ -417,6 +423,14 @@ fn version_build(full: &str) -> (Option<String>, Option<String>) {
         }
     }
     (version, build)
+}
+
+/// Appends to one of a VM's lists, which the model keeps as exact boxed slices: a sheet adds its
+/// rows one by one, and a VM has a handful of each.
+fn push<T>(list: &mut Box<[T]>, item: T) {
+    let mut v = std::mem::take(list).into_vec();
+    v.push(item);
+    *list = v.into_boxed_slice();
 }
 
 #[cfg(test)]

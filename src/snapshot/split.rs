@@ -451,15 +451,15 @@ mod tests {
     /// A snapshot of `n` VMs in two vCenters, with strings that need escapes.
     fn estate(n: usize) -> Snapshot {
         let vm = |i: usize| Vm {
-            moref: format!("vm-{i}"),
+            moref: format!("vm-{i}").into(),
             // The longest string of the sample, with escapes and a two-byte character.
-            name: format!("web \"{i}\" \\ {{x}} [y], é {}", "n".repeat(40)),
+            name: format!("web \"{i}\" \\ {{x}} [y], é {}", "n".repeat(40)).into(),
             cpus: Some(i as u32 % 7),
-            disks: Some(vec![Disk {
+            disks: Some(Box::new([Disk {
                 label: Some("Hard disk 1".into()),
                 capacity_bytes: Some(i as u64 * 1024),
                 ..Default::default()
-            }]),
+            }])),
             ..Default::default()
         };
         let vc = |name: &str, vms: Vec<Vm>| VCenterInventory {

@@ -84,7 +84,7 @@ mod tests {
         let v = Vm {
             cpus: Some(cpus),
             memory_mb: Some(memory_mb),
-            nics: Some(vec![Nic::default(); nics]),
+            nics: Some(vec![Nic::default(); nics].into()),
             ..vm("a")
         };
         run_vm(&AzureVmLimits, &current_params(&AzureVmLimits), v)

@@ -140,7 +140,7 @@ mod tests {
             ));
         }
         let v = Vm {
-            disks: Some(disks),
+            disks: Some(disks.into()),
             ..vm("a")
         };
         run_vm(&DataDiskSize, &current_params(&DataDiskSize), v)
@@ -169,11 +169,14 @@ mod tests {
     #[test]
     fn an_unidentified_os_disk_makes_small_or_large_disks_unknown() {
         let v = Vm {
-            disks: Some(vec![
-                on(2000, ControllerKind::Scsi, 0, 0, 100 * GIB),
-                on(2001, ControllerKind::Nvme, 0, 0, 512 * MIB),
-                on(2002, ControllerKind::Nvme, 0, 1, 40_000 * GIB),
-            ]),
+            disks: Some(
+                vec![
+                    on(2000, ControllerKind::Scsi, 0, 0, 100 * GIB),
+                    on(2001, ControllerKind::Nvme, 0, 0, 512 * MIB),
+                    on(2002, ControllerKind::Nvme, 0, 1, 40_000 * GIB),
+                ]
+                .into(),
+            ),
             ..vm("a")
         };
         let out = run_vm(&DataDiskSize, &current_params(&DataDiskSize), v);

@@ -97,7 +97,10 @@ mod tests {
     use crate::model::{Disk, Vm};
 
     fn run_disks(disks: Option<Vec<Disk>>) -> Vec<Outcome> {
-        let v = Vm { disks, ..vm("a") };
+        let v = Vm {
+            disks: disks.map(Into::into),
+            ..vm("a")
+        };
         run_vm(&DiskSize, &default_params(&DiskSize), v)
     }
 
@@ -156,7 +159,7 @@ mod tests {
     fn the_profile_sets_the_limit() {
         let p = params_with(&DiskSize, "max_gib = 4095");
         let v = Vm {
-            disks: Some(vec![disk("Hard disk 1", 2048 * GIB)]),
+            disks: Some(vec![disk("Hard disk 1", 2048 * GIB)].into()),
             ..vm("a")
         };
         assert_eq!(statuses(&run_vm(&DiskSize, &p, v)), [Status::Pass]);

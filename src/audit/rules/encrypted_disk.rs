@@ -91,7 +91,7 @@ mod tests {
         d.key_id = Some("kms/k1".into());
         let v = Vm {
             key_id: Some("kms/k0".into()),
-            disks: Some(vec![disk("Hard disk 1", GIB), d]),
+            disks: Some(vec![disk("Hard disk 1", GIB), d].into()),
             ..vm("a")
         };
         let out = run_vm(&EncryptedDisk, &p, v);

@@ -88,10 +88,13 @@ mod tests {
 
     fn run(ips: &[&str]) -> Outcome {
         let v = Vm {
-            nics: Some(vec![Nic {
-                ip_addresses: ips.iter().map(|s| s.to_string()).collect(),
-                ..Default::default()
-            }]),
+            nics: Some(
+                vec![Nic {
+                    ip_addresses: ips.iter().map(|s| s.to_string()).collect(),
+                    ..Default::default()
+                }]
+                .into(),
+            ),
             ..vm("a")
         };
         only(run_vm(&GuestIpv6, &current_params(&GuestIpv6), v))

@@ -237,7 +237,7 @@ mod tests {
             guest_id: Some("rhel7_64Guest".into()),
             guest_os_config: None,
             guest_os_tools: Some("Red Hat Enterprise Linux 7.2 (64-bit)".into()),
-            guest_disks: disks,
+            guest_disks: disks.into(),
             ..vm("a")
         };
         only(run_vm(&InstallSpace, &default_params(&InstallSpace), v))
@@ -245,7 +245,7 @@ mod tests {
 
     fn windows(disks: Vec<GuestDisk>) -> Outcome {
         let v = Vm {
-            guest_disks: disks,
+            guest_disks: disks.into(),
             ..vm("a")
         };
         only(run_vm(&InstallSpace, &default_params(&InstallSpace), v))
@@ -346,7 +346,7 @@ mod tests {
             guest_id: None,
             guest_os_config: None,
             guest_os_tools: None,
-            guest_disks: vec![gd("/", Some(GIB))],
+            guest_disks: vec![gd("/", Some(GIB))].into(),
             ..vm("a")
         };
         let o = only(run_vm(&InstallSpace, &default_params(&InstallSpace), v));
@@ -360,7 +360,7 @@ mod tests {
             guest_id: Some("rhel8_64Guest".into()),
             guest_os_config: None,
             guest_os_tools: None,
-            guest_disks: vec![gd("/", Some(GIB)), gd("/usr/local", Some(GIB))],
+            guest_disks: vec![gd("/", Some(GIB)), gd("/usr/local", Some(GIB))].into(),
             ..vm("a")
         };
         let out = run_vm(&InstallSpace, &p, v);
@@ -370,12 +370,12 @@ mod tests {
             "\"/\" has 1 GiB free; at least 2 GiB is needed"
         );
         let w = Vm {
-            guest_disks: vec![gd("C:\\", Some(600 * 1024 * 1024))],
+            guest_disks: vec![gd("C:\\", Some(600 * 1024 * 1024))].into(),
             ..vm("w")
         };
         assert_eq!(only(run_vm(&InstallSpace, &p, w)).status, Status::Pass);
         let w = Vm {
-            guest_disks: vec![gd("C:\\", Some(400 * 1024 * 1024))],
+            guest_disks: vec![gd("C:\\", Some(400 * 1024 * 1024))].into(),
             ..vm("w")
         };
         let o = only(run_vm(&InstallSpace, &p, w));
@@ -393,7 +393,7 @@ mod tests {
             "windows = [{ path = 'C:\\', min_free_mib = 20480 }]",
         );
         let v = Vm {
-            guest_disks: vec![gd("C:\\", Some(10 * GIB))],
+            guest_disks: vec![gd("C:\\", Some(10 * GIB))].into(),
             ..vm("a")
         };
         assert_eq!(only(run_vm(&InstallSpace, &p, v)).status, Status::Fail);

@@ -94,7 +94,7 @@ mod tests {
             guest_id: Some(guest.into()),
             guest_os_config: None,
             guest_os_tools: None,
-            disks: Some(vec![on(2000, kind, 0, 0, GIB)]),
+            disks: Some(vec![on(2000, kind, 0, 0, GIB)].into()),
             ..vm("a")
         };
         only(run_vm(&NvmeLinux, &current_params(&NvmeLinux), v))

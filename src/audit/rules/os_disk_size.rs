@@ -141,10 +141,13 @@ mod tests {
     fn run(firmware: Option<Firmware>, os_gib: u64) -> Outcome {
         let v = Vm {
             firmware,
-            disks: Some(vec![
-                on(2000, ControllerKind::Scsi, 0, 0, os_gib * GIB),
-                on(2001, ControllerKind::Scsi, 0, 1, 30_000 * GIB),
-            ]),
+            disks: Some(
+                vec![
+                    on(2000, ControllerKind::Scsi, 0, 0, os_gib * GIB),
+                    on(2001, ControllerKind::Scsi, 0, 1, 30_000 * GIB),
+                ]
+                .into(),
+            ),
             ..vm("a")
         };
         only(run_vm(&OsDiskSize, &current_params(&OsDiskSize), v))
@@ -169,10 +172,13 @@ mod tests {
     #[test]
     fn an_unidentified_os_disk_is_unknown_only_when_it_matters() {
         let mixed = |big: u64| Vm {
-            disks: Some(vec![
-                on(2000, ControllerKind::Scsi, 0, 0, 100 * GIB),
-                on(2001, ControllerKind::Nvme, 0, 0, big * GIB),
-            ]),
+            disks: Some(
+                vec![
+                    on(2000, ControllerKind::Scsi, 0, 0, 100 * GIB),
+                    on(2001, ControllerKind::Nvme, 0, 0, big * GIB),
+                ]
+                .into(),
+            ),
             ..vm("a")
         };
         let p = current_params(&OsDiskSize);

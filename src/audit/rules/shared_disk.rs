@@ -96,12 +96,14 @@ mod tests {
         let mut mw = on(2001, ControllerKind::Scsi, 1, 0, GIB);
         mw.sharing = Some("sharingMultiWriter".into());
         let mut bus = on(2002, ControllerKind::Scsi, 2, 0, GIB);
-        bus.controller_info.as_mut().unwrap().shared_bus = Some("physicalSharing".into());
+        std::sync::Arc::make_mut(bus.controller_info.as_mut().unwrap()).shared_bus =
+            Some("physicalSharing".into());
         let mut none = on(2000, ControllerKind::Scsi, 0, 0, GIB);
         none.sharing = Some("sharingNone".into());
-        none.controller_info.as_mut().unwrap().shared_bus = Some("noSharing".into());
+        std::sync::Arc::make_mut(none.controller_info.as_mut().unwrap()).shared_bus =
+            Some("noSharing".into());
         let v = Vm {
-            disks: Some(vec![none.clone(), mw, bus]),
+            disks: Some(vec![none.clone(), mw, bus].into()),
             ..vm("a")
         };
         let out = run_vm(&SharedDisk, &current_params(&SharedDisk), v);
@@ -112,7 +114,7 @@ mod tests {
             out[1].message
         );
         let v = Vm {
-            disks: Some(vec![none]),
+            disks: Some(vec![none].into()),
             ..vm("a")
         };
         assert_eq!(

@@ -137,8 +137,8 @@ mod tests {
 
     fn on_both() -> Vm {
         Vm {
-            datastores: vec!["ds1".into(), "ds2".into()],
-            datastore_morefs: vec!["datastore-1".into(), "datastore-2".into()],
+            datastores: vec!["ds1".into(), "ds2".into()].into(),
+            datastore_morefs: vec!["datastore-1".into(), "datastore-2".into()].into(),
             ..vm("a")
         }
     }
@@ -176,8 +176,8 @@ mod tests {
             [Status::Unknown]
         );
         let v = Vm {
-            datastores: vec!["gone".into()],
-            datastore_morefs: vec!["datastore-9".into()],
+            datastores: vec!["gone".into()].into(),
+            datastore_morefs: vec!["datastore-9".into()].into(),
             ..vm("a")
         };
         let out = run(&estate_with(Some(true), v));
@@ -192,8 +192,8 @@ mod tests {
     #[test]
     fn names_are_used_when_morefs_are_missing() {
         let v = Vm {
-            datastores: vec!["ds2".into()],
-            datastore_morefs: vec![],
+            datastores: vec!["ds2".into()].into(),
+            datastore_morefs: vec![].into(),
             ..vm("a")
         };
         assert_eq!(statuses(&run(&estate_with(Some(true), v))), [Status::Fail]);

@@ -51,7 +51,7 @@ impl Rule for VmName {
     }
 
     fn check_vm(&self, p: &Params, _ctx: &Context<'_>, v: &VmView<'_>, out: &mut Vec<Outcome>) {
-        let name = v.vm.name.as_str();
+        let name: &str = &v.vm.name;
         let expected = || {
             format!(
                 "1-{} letters, digits, hyphens; no hyphen at either end",

@@ -15,7 +15,7 @@ pub static VIRTUAL_MACHINE: Table<Vm> = Table {
 
 const VM_PROPS: &[Prop<Vm>] = &[
     Prop::set("name", "xsd:string", "name", |v, _, vm| {
-        vm.name = decode::name(v.raw())
+        vm.name = decode::name(v.raw()).into()
     }),
     Prop::set(
         "parent",
@@ -40,13 +40,13 @@ const VM_PROPS: &[Prop<Vm>] = &[
         |v, _, vm| vm.power_state = v.trimmed().map(PowerState::from_wire),
     ),
     Prop::set("config.uuid", "xsd:string", "bios_uuid", |v, _, vm| {
-        vm.bios_uuid = v.text()
+        vm.bios_uuid = v.text().map(Into::into)
     }),
     Prop::set(
         "config.instanceUuid",
         "xsd:string",
         "instance_uuid",
-        |v, _, vm| vm.instance_uuid = v.text(),
+        |v, _, vm| vm.instance_uuid = v.text().map(Into::into),
     ),
     Prop::set("config.template", "xsd:boolean", "template", |v, _, vm| {
         vm.template = v.bool()
@@ -82,10 +82,13 @@ const VM_PROPS: &[Prop<Vm>] = &[
         "config.bootOptions",
         "vim25:VirtualMachineBootOptions",
         "boot_order, secure_boot",
-        |v, _, vm| (vm.boot_order, vm.secure_boot) = devices::boot_options(v.node()),
+        |v, _, vm| {
+            let (order, secure) = devices::boot_options(v.node());
+            (vm.boot_order, vm.secure_boot) = (order.map(Into::into), secure);
+        },
     ),
     Prop::set("config.keyId", "vim25:CryptoKeyId", "key_id", |v, _, vm| {
-        vm.key_id = v.node().and_then(devices::crypto_key)
+        vm.key_id = v.node().and_then(devices::crypto_key).map(Into::into)
     }),
     Prop::set(
         "config.managedBy",
@@ -133,7 +136,7 @@ const VM_PROPS: &[Prop<Vm>] = &[
         "guest.disk",
         "vim25:ArrayOfGuestDiskInfo",
         "guest_disks",
-        |v, _, vm| vm.guest_disks = decode::guest_disks(v.nodes()),
+        |v, _, vm| vm.guest_disks = decode::guest_disks(v.nodes()).into(),
     ),
     // Read by the decoder of `config.hardware.device`, which matches each adapter with what
     // Tools report of it.
@@ -160,13 +163,13 @@ const VM_PROPS: &[Prop<Vm>] = &[
         "config.files.vmPathName",
         "xsd:string",
         "details.vmx_path",
-        |v, _, vm| details(vm).vmx_path = v.text(),
+        |v, _, vm| details(vm).vmx_path = v.text().map(Into::into),
     ),
     Prop::set(
         "config.annotation",
         "xsd:string",
         "details.annotation",
-        |v, _, vm| details(vm).annotation = v.raw().filter(|s| !s.is_empty()).map(str::to_string),
+        |v, _, vm| details(vm).annotation = v.raw().filter(|s| !s.is_empty()).map(Into::into),
     ),
     Prop::set(
         "config.version",
@@ -208,13 +211,13 @@ const VM_PROPS: &[Prop<Vm>] = &[
         "guest.hostName",
         "xsd:string",
         "details.dns_name",
-        |v, _, vm| details(vm).dns_name = v.text(),
+        |v, _, vm| details(vm).dns_name = v.text().map(Into::into),
     ),
     Prop::set(
         "guest.ipAddress",
         "xsd:string",
         "details.primary_ip",
-        |v, _, vm| details(vm).primary_ip = v.text(),
+        |v, _, vm| details(vm).primary_ip = v.text().map(Into::into),
     ),
     Prop::set(
         "guest.guestState",
@@ -258,7 +261,7 @@ pub fn vm(oc: &ObjectContent, known: &Known) -> Result<Option<Vm>, (String, Over
         oc,
         known,
         Vm {
-            moref: obj.value.clone(),
+            moref: obj.value.as_str().into(),
             ..Vm::default()
         },
     )?;
@@ -266,8 +269,6 @@ pub fn vm(oc: &ObjectContent, known: &Known) -> Result<Option<Vm>, (String, Over
     if vm.details.as_deref() == Some(&VmDetails::default()) {
         vm.details = None;
     }
-    // Kept for the whole run, a million of them: no spare capacity in the per-VM lists.
-    vm.shrink_to_fit();
     Ok(Some(vm))
 }
 
@@ -302,8 +303,8 @@ fn datastores(v: Value<'_>, k: &Known, vm: &mut Vm) {
 
 /// Disks and adapters; the adapters take what Tools report of them from `guest.net`.
 fn hardware_devices(v: Value<'_>, k: &Known, vm: &mut Vm) -> Result<(), Overflow> {
-    vm.disks = decode::disks(v.nodes(), &k.datastores)?;
-    vm.nics = devices::nics(v.nodes(), v.object().get_all("guest.net"));
+    vm.disks = decode::disks(v.nodes(), &k.datastores)?.map(Into::into);
+    vm.nics = devices::nics(v.nodes(), v.object().get_all("guest.net")).map(Into::into);
     Ok(())
 }
 

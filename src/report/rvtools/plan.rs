@@ -134,7 +134,7 @@ mod tests {
             vms: vms
                 .iter()
                 .map(|(n, c)| Vm {
-                    name: n.to_string(),
+                    name: n.to_string().into(),
                     cluster: c.map(Into::into),
                     ..Default::default()
                 })
@@ -168,7 +168,7 @@ mod tests {
     fn names(e: &Estate, p: &Part) -> Vec<String> {
         p.vms
             .iter()
-            .flat_map(|(v, vms)| vms.iter().map(|&i| e.vcenters[*v].vms[i].name.clone()))
+            .flat_map(|(v, vms)| vms.iter().map(|&i| e.vcenters[*v].vms[i].name.to_string()))
             .collect()
     }
 

@@ -43,7 +43,7 @@ fn vm_common(sheet: SheetId, vc: &VCenterInventory, vm: &Vm) -> Row {
     let mut r = row(sheet);
     let has = |c: &str| r.index.contains_key(c);
     let cols = [
-        ("VM", Cell::Text(vm.name.clone())),
+        ("VM", Cell::Text(vm.name.to_string())),
         (
             "Powerstate",
             vm.power_state
@@ -63,8 +63,8 @@ fn vm_common(sheet: SheetId, vc: &VCenterInventory, vm: &Vm) -> Row {
             text(&vm.guest_os_config),
         ),
         ("OS according to the VMware Tools", text(&vm.guest_os_tools)),
-        ("VM ID", Cell::Text(vm.moref.clone())),
-        ("VMRef", Cell::Text(vm.moref.clone())),
+        ("VM ID", Cell::Text(vm.moref.to_string())),
+        ("VMRef", Cell::Text(vm.moref.to_string())),
         ("VM UUID", text(&vm.instance_uuid)),
         (
             "Annotation",
@@ -100,7 +100,7 @@ fn vinfo(vc: &VCenterInventory, vm: &Vm, audit: &VmAudit) -> Row {
     let mut r = vm_common(SheetId::VInfo, vc, vm);
     r.set("CPUs", int(vm.cpus));
     r.set("Memory", int(vm.memory_mb));
-    r.set("Disks", int(vm.disks.as_ref().map(Vec::len)));
+    r.set("Disks", int(vm.disks.as_ref().map(|d| d.len())));
     r.set("Total disk capacity MiB", mib(vm.provisioned_bytes()));
     r.set(
         "Firmware",
