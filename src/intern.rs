@@ -242,6 +242,9 @@ mod tests {
         });
         // What the model holds stays valid; the next value is a fresh allocation.
         assert_eq!(kept, "kept-by-the-model");
-        assert!(!ArcStr::ptr_eq(&kept.0, &Shared::new("kept-by-the-model").0));
+        assert!(!ArcStr::ptr_eq(
+            &kept.0,
+            &Shared::new("kept-by-the-model").0
+        ));
     }
 }

@@ -623,6 +623,15 @@ thread_local! {
     static CONTROLLERS: RefCell<HashSet<Arc<Controller>>> = RefCell::new(HashSet::new());
 }
 
+/// Empties this thread's pools (interned strings and controllers) and frees their tables; what
+/// the model holds stays. For threads that end (a table left for the thread's exit may outlive
+/// the work that filled it) and for a caller that frees one large model before it builds the
+/// next (`diff`).
+pub fn clear_pools() {
+    crate::intern::clear_pool();
+    CONTROLLERS.with(|pool| *pool.borrow_mut() = HashSet::new());
+}
+
 impl Controller {
     /// The pooled copy of this controller. An estate's disks hang on a handful of distinct
     /// controllers (`SCSI controller 0`, key 1000, bus 0, no sharing), so each disk holds one

@@ -443,8 +443,8 @@ pub fn spill_side(path: &Path, profile: &Profile) -> Result<Spilled, InputError>
         out.put(&rec);
     }
     drop((estate, result));
-    // The pool's table and the strings only it still holds go with the side.
-    crate::intern::clear_pool();
+    // The pools' tables and the strings only they still hold go with the side.
+    crate::model::clear_pools();
     out.finish(path.to_path_buf(), profile.name().to_string())
         .map_err(InputError::spill)
 }

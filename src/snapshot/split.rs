@@ -371,6 +371,8 @@ impl<R: BufRead> Scanner<R> {
                             break;
                         }
                     }
+                    // Freed now, not by the thread's exit, which may come after the read.
+                    crate::model::clear_pools();
                 });
                 senders.push(to_worker);
                 receivers.push(decoded);
