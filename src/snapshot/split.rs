@@ -359,11 +359,11 @@ impl<R: BufRead> Scanner<R> {
             return self.vm_batches(|batch| Ok(serde_json::from_slice(&batch)?));
         }
         std::thread::scope(|scope| {
-            let (mut senders, mut receivers) = (Vec::new(), Vec::new());
+            let (mut senders, mut receivers, mut threads) = (Vec::new(), Vec::new(), Vec::new());
             for _ in 0..workers {
                 let (to_worker, batches) = mpsc::sync_channel::<Vec<u8>>(2);
                 let (to_main, decoded) = mpsc::sync_channel::<Decoded>(2);
-                scope.spawn(move || {
+                threads.push(scope.spawn(move || {
                     for batch in batches {
                         let vms = serde_json::from_slice::<Vec<Vm>>(&batch).map_err(Fallback::from);
                         let failed = vms.is_err();
@@ -371,15 +371,23 @@ impl<R: BufRead> Scanner<R> {
                             break;
                         }
                     }
-                    // Freed now, not by the thread's exit, which may come after the read.
+                    // Freed now, not by the thread's exit.
                     crate::model::clear_pools();
-                });
+                }));
                 senders.push(to_worker);
                 receivers.push(decoded);
             }
             let vms = self.vm_lanes(&senders, &receivers);
             // Both ends go before the threads are joined, so none waits on a send.
             drop((senders, receivers));
+            // Joined one by one: the scope's own wait ends with each thread's work, before its
+            // thread-local values (the channels' own among them) are freed; a join waits for the
+            // thread's exit, so nothing of the read outlives it.
+            for t in threads {
+                if let Err(panic) = t.join() {
+                    std::panic::resume_unwind(panic);
+                }
+            }
             vms
         })
     }
