@@ -232,17 +232,30 @@ fn read_on(path: &Path, limits: Limits, workers: usize) -> Result<Snapshot, Snap
     };
     // The fast way for the layout vcaudit writes (it keeps the caps' counts itself); anything
     // else, or any problem, is read again the careful way, which says exactly what is wrong.
-    if let Ok(mut s) = split::read(
+    let fast = split::read(
         BufReader::with_capacity(READ_BUFFER, open()?),
         limits,
         workers,
-    ) {
-        s.vcenters
-            .iter_mut()
-            .for_each(VCenterInventory::shrink_to_fit);
-        return Ok(s);
-    }
-    let bounded = BoundedJson::new(open()?, limits);
+    );
+    let mut s = match fast {
+        Ok(s) => s,
+        Err(split::Fallback) => read_carefully(open()?, limits, &shown, compressed)?,
+    };
+    // Lists grow by doubling while read; the model is kept for the whole run.
+    s.vcenters
+        .iter_mut()
+        .for_each(VCenterInventory::shrink_to_fit);
+    Ok(s)
+}
+
+/// Reads a snapshot through the caps' counter, decoding as it reads, and names any problem.
+fn read_carefully(
+    reader: Box<dyn Read>,
+    limits: Limits,
+    shown: &str,
+    compressed: bool,
+) -> Result<Snapshot, SnapshotError> {
+    let bounded = BoundedJson::new(reader, limits);
     let tripped = bounded.tripwire();
     // serde_json reads one byte at a time: the buffer goes outside the caps' counter and the
     // decompressor, so both see large blocks (unbuffered, each byte was a zstd call).
@@ -252,15 +265,9 @@ fn read_on(path: &Path, limits: Limits, workers: usize) -> Result<Snapshot, Snap
         .deserialize_map(SnapshotVisitor)
         .and_then(|s| de.end().map(|_| s));
     match (result, tripped.get()) {
-        (Ok(mut s), _) => {
-            // Lists grow by doubling while read; the model is kept for the whole run.
-            s.vcenters
-                .iter_mut()
-                .for_each(VCenterInventory::shrink_to_fit);
-            Ok(s)
-        }
-        (Err(_), Some(what)) => Err(too_large(&shown, what)),
-        (Err(e), None) => Err(classify(&shown, e, compressed)),
+        (Ok(s), _) => Ok(s),
+        (Err(_), Some(what)) => Err(too_large(shown, what)),
+        (Err(e), None) => Err(classify(shown, e, compressed)),
     }
 }
 

@@ -400,7 +400,6 @@ impl<R: BufRead> Scanner<R> {
         decoded: &[mpsc::Receiver<Decoded>],
     ) -> Result<Vec<Vm>, Fallback> {
         let n = lanes.len();
-        let mut vms: Vec<Vm> = Vec::new();
         let (mut sent, mut taken) = (0usize, 0usize);
         let take = |vms: &mut Vec<Vm>, taken: &mut usize| -> Result<(), Fallback> {
             let batch = decoded[*taken % n].recv().map_err(|_| Fallback)??;
@@ -408,7 +407,7 @@ impl<R: BufRead> Scanner<R> {
             *taken += 1;
             Ok(())
         };
-        let mut out = self.vm_batches(|batch| {
+        let mut vms = self.vm_batches(|batch| {
             let mut done = Vec::new();
             if sent - taken >= 2 * n {
                 take(&mut done, &mut taken)?;
@@ -417,7 +416,6 @@ impl<R: BufRead> Scanner<R> {
             sent += 1;
             Ok(done)
         })?;
-        vms.append(&mut out);
         while taken < sent {
             take(&mut vms, &mut taken)?;
         }
