@@ -10,7 +10,7 @@
 //!
 //! Interning happens on construction (`Shared::from(&str)`, `.into()`), through a small pool
 //! per thread, so collect decoding, snapshot reading and the RVTools reader all share values
-//! without passing a pool around. The pool is bounded ([`POOL_LIMIT`]): when values turn out to
+//! without passing a pool around. The pool is bounded (`POOL_LIMIT` values): when values turn out to
 //! be mostly unique it starts afresh, so it never holds more than a bounded number of strings
 //! alive beyond the model's own references.
 //!

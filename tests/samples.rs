@@ -72,7 +72,7 @@ fn bad_snapshots_are_clear_errors() {
         (
             "x.json.zst",
             b"not a snapshot".to_vec(),
-            "is not a vcaudit snapshot",
+            "is not a vcaudit snapshot (make one with `vcaudit collect --snapshot FILE`)",
         ),
         (
             "vcenters.csv",

@@ -2,9 +2,11 @@
 //!
 //! The TLS, SOAP and collect layers return typed errors and know no flag; the advice naming
 //! `--server`, `--timeout`, `--deadline`, `--thumbprint`, `--ca-file` and `--insecure` is written
-//! here, and [`vcenter_error`] is how every command shows a vCenter's failure.
+//! here, and [`vcenter_error`] is how every command shows a vCenter's failure;
+//! [`snapshot_error`] a snapshot that cannot be read.
 
 use crate::collect::VCenterError;
+use crate::snapshot::SnapshotError;
 use crate::tls::CertProblem;
 
 /// What to do about a refused certificate: only options that would then work.
@@ -47,9 +49,35 @@ pub fn vcenter_error(e: &VCenterError) -> String {
     format!("{e} ({advice})")
 }
 
+/// A snapshot that could not be read, as one line, with how to make one where that helps.
+pub fn snapshot_error(e: &SnapshotError) -> String {
+    match e {
+        SnapshotError::NotASnapshot { .. } => {
+            format!("{e} (make one with `vcaudit collect --snapshot FILE`)")
+        }
+        _ => e.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_that_is_no_snapshot_gets_how_to_make_one() {
+        let e = SnapshotError::NotASnapshot {
+            path: "x.json".into(),
+        };
+        assert_eq!(
+            snapshot_error(&e),
+            "x.json is not a vcaudit snapshot (make one with `vcaudit collect --snapshot FILE`)"
+        );
+        let e = SnapshotError::Corrupt {
+            path: "x.json".into(),
+            reason: "eof".into(),
+        };
+        assert_eq!(snapshot_error(&e), e.to_string());
+    }
 
     #[test]
     fn certificate_advice_offers_only_options_that_work() {

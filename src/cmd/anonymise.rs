@@ -35,7 +35,8 @@ pub fn run(args: &AnonymiseArgs, out: &mut dyn Write) -> Result<Outcome, Error> 
             "OUT is the same file as IN; give another name, the original is kept".into(),
         ));
     }
-    let mut snap = snapshot::read(&args.input).map_err(|e| usage(&e))?;
+    let mut snap =
+        snapshot::read(&args.input).map_err(|e| Error::Usage(super::advice::snapshot_error(&e)))?;
     let (key, new_key) = match &args.key_file {
         Some(path) if path.exists() => (Key::read(path).map_err(|e| usage(&e))?, None),
         Some(path) => (Key::random().map_err(|e| usage(&e))?, Some(path)),

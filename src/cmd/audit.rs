@@ -192,7 +192,8 @@ fn read_snapshots(paths: &[PathBuf]) -> Result<crate::model::Estate, Error> {
     let mut servers: HashMap<String, &std::path::Path> = HashMap::new();
     let mut uuids: HashMap<String, String> = HashMap::new();
     for path in paths {
-        let snap = snapshot::read(path).map_err(|e| Error::Usage(e.to_string()))?;
+        let snap =
+            snapshot::read(path).map_err(|e| Error::Usage(super::advice::snapshot_error(&e)))?;
         for vc in snap.into_estate().vcenters {
             if let Some(first) = servers.insert(vc.server.clone(), path) {
                 return Err(Error::Usage(format!(

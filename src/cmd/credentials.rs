@@ -16,7 +16,7 @@ use std::time::Duration;
 /// Connection options.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ConnectArgs {
-    /// vCenter to audit: host, host:port or https://host[:port]/sdk. Repeat for several.
+    /// vCenter to audit: host, host:port or `https://host[:port]/sdk`. Repeat for several.
     /// Default: $VCAUDIT_SERVER, then $GOVC_URL.
     #[arg(long, value_name = "URL")]
     pub server: Vec<String>,

@@ -61,7 +61,7 @@ impl Snapshot {
 pub enum SnapshotError {
     #[error("cannot read snapshot {path}: {reason}")]
     Io { path: String, reason: String },
-    #[error("{path} is not a vcaudit snapshot (make one with `vcaudit collect --snapshot FILE`)")]
+    #[error("{path} is not a vcaudit snapshot")]
     NotASnapshot { path: String },
     #[error(
         "snapshot {path} has schema version {found}, newer than the {supported} this vcaudit reads (upgrade vcaudit)"
