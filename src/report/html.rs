@@ -7,7 +7,7 @@
 //! - The data is embedded once, as JSON in a `<script type="application/json">` element that the
 //!   script parses: `{"run":{...},"tables":{"vms":{"columns":[..],"rows":[[..],..]},..}}`, made
 //!   from the one [`Report`]: `run` is its [`super::RunInfo`] (version, profile, time, vCenters
-//!   with their errors) and each table the page shows ([`PAGE_TABLES`]) holds the cells of its
+//!   with their errors) and each table the page shows (`PAGE_TABLES`) holds the cells of its
 //!   CSV as text (same rows; an empty
 //!   string is an unknown value; raw values, not the spreadsheet's formula-safe ones), written
 //!   through [`Report::write_tables`] like every other format, so the page cannot disagree with

@@ -5,8 +5,8 @@
 //! guess). `VM UUID` is the instance UUID, `SMBIOS UUID` the BIOS UUID, `VM ID` the moref,
 //! `VI SDK Server` the vCenter as named, without a scheme.
 //!
-//! - [`vm`]: the VM sheets (vInfo, vCPU, vMemory, vDisk, vPartition, vNetwork, vTools);
-//! - [`infra`]: vHost, vCluster, vDatastore and vSource.
+//! - `vm`: the VM sheets (vInfo, vCPU, vMemory, vDisk, vPartition, vNetwork, vTools);
+//! - `infra`: vHost, vCluster, vDatastore and vSource.
 
 mod infra;
 mod vm;
