@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The transfer floor: vcaudit's own SOAP requests, replayed with curl, answers discarded.
 
-    floor.py CAPTURE_DIR URL CA_FILE
+    floor.py CAPTURE_DIR URL CA_FILE [KEEP_DIR]
 
 CAPTURE_DIR holds what a server recorded of one vcaudit collection (`-capture` of the vcsim
 scenario or of bench/paged-server): NNNNN.req, every SOAP request body in the order sent, and
@@ -11,6 +11,9 @@ with the session cookie from the replayed Login. Answers are thrown away, except
 that name a new object (a container view, an event collector): its name in this session replaces
 the recorded one in the requests that follow. What is left is the time the server and the wire
 need to deliver what vcaudit asks for, with no client work at all.
+
+With KEEP_DIR, every answer is kept there instead (NNNNN.xml), for the parse floor
+(examples/xml_floor.rs); that run is not a timed one.
 """
 import os
 import re
@@ -24,6 +27,7 @@ RETURNVAL = re.compile(rb"<returnval[^>]*>([^<]+)</returnval>")
 
 def main():
     capture, url, ca = sys.argv[1:4]
+    keep = sys.argv[4] if len(sys.argv) > 4 else None
     names = sorted(n[:-4] for n in os.listdir(capture) if n.endswith(".req"))
     reqs = []
     for n in names:
@@ -70,7 +74,7 @@ def main():
                 flush_login(batch, ca, url, tmp, cookie)
                 continue
             if old is None:
-                batch.append((req, os.devnull))
+                batch.append((req, os.path.join(keep, f"{i:05}.xml") if keep else os.devnull))
                 continue
             out = os.path.join(tmp, f"{i}.resp")
             batch.append((req, out))

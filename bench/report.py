@@ -14,7 +14,7 @@ import statistics
 import subprocess
 import sys
 
-TOOLS = ["floor", "govmomi", "pyvmomi", "single", "vcaudit", "offline", "audit-snap", "diff"]
+TOOLS = ["floor", "parse", "govmomi", "pyvmomi", "single", "vcaudit", "csv-only", "offline", "audit-snap", "diff"]
 PHASES = ["collect", "read", "audit", "csv", "json", "xlsx", "html", "rvtools", "rvtools_csv", "sync"]
 
 
@@ -63,7 +63,7 @@ def main():
             rows.append({
                 "estate": estate, "vms": vms, "tool": tool, "runs": len(rs),
                 "wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "peak_rss_mib": round(rss, 1),
-                "x_floor": round(wall / floor_wall, 2) if floor_wall and tool not in ("offline", "audit-snap", "diff") else None,
+                "x_floor": round(wall / floor_wall, 2) if floor_wall and tool not in ("parse", "offline", "audit-snap", "diff") else None,
                 "cpu_us_per_vm": round(cpu * 1e6 / vms, 1),
                 "rss_kib_per_vm": round(rss * 1024 / vms, 2),
                 "phase_share": {p: round(v / wall, 3) for p, v in phases.items()},
@@ -106,7 +106,10 @@ def main():
             "- floor: vcaudit's own SOAP requests (recorded by the server) replayed by curl, answers",
             "  discarded: what the server and the wire cost. govmomi, pyvmomi: the baselines",
             "  (bench/govmomi-baseline, bench/pyvmomi_baseline.py), VM retrieval into a CSV only.",
-            "- vcaudit: collect every object type and events, audit, write every report.",
+            "- parse: the same answers, kept, tokenized by quick-xml from memory (examples/xml_floor.rs):",
+            "  the least CPU any XML client spends on them beyond receiving them (floor's CPU).",
+            "- vcaudit: collect every object type and events, audit, write every report; csv-only: the",
+            "  same writing CSV only (collect + audit + CSV, the issue's per-VM CPU figure).",
             "- single: vcaudit on one of the multi estate's vCenters; offline: `audit --snapshot` of",
             "  a snapshot of the estate (read, rules, reports).",
             "- Reports are written to tmpfs (/dev/shm): `sync` is the fsync of every report before",

@@ -15,12 +15,17 @@
 #   floor      vcaudit's own SOAP requests (recorded by the server from vcaudit's first run)
 #              replayed by curl with the answers thrown away (bench/floor.py): the server and
 #              the wire, no client work. vcaudit's time is given as a ratio of it.
+#   parse      examples/xml_floor.rs: the same answers (kept by one more replay) tokenized by
+#              quick-xml from memory, no tree, no allocation: the least CPU any XML client
+#              spends on them on top of receiving them (up to 100k VMs).
 #   govmomi    bench/govmomi-baseline: a govmomi client retrieving the same VM properties into
 #              typed structs and a CSV (up to 100k VMs: it holds every VM in memory).
 #   pyvmomi    bench/pyvmomi_baseline.py: the same with VMware's Python SDK, installed with pip
 #              into target/bench/pyvenv (up to 10k VMs: it takes minutes and GiBs beyond).
 #   vcaudit    `vcaudit -v audit`: every object type, events, rules, CSV + JSON (+ XLSX, HTML
 #              when this build's --format takes them); its phase timings come from its log.
+#   csv-only   (paged estates) the same with `--format csv`: collect, audit and CSV, the
+#              issue's per-VM CPU figure.
 #   audit-snap, diff (vcsim estates): the audit of a snapshot, and `vcaudit diff` of two
 #              snapshots collected with changes planted between (the scenario's "mutate").
 # Then bench/html.sh times report.html at HTML_VMS VMs (default 100000; 0 skips it), and
@@ -43,7 +48,7 @@ while [ $# -gt 0 ]; do
     --runs) RUNS=$2; shift 2 ;;
     --json) JSON_OUT=$2; shift 2 ;;
     --results) RESULTS_OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
     *) ESTATES+=("$1"); shift ;;
   esac
 done
@@ -52,6 +57,7 @@ command -v /usr/bin/time >/dev/null || { echo "bench: installing GNU time"; apt-
 command -v curl >/dev/null || { echo "bench: installing curl"; apt-get update -qq; apt-get install -y -qq curl >/dev/null; }
 
 cargo build --release --quiet
+cargo build --release --quiet --example xml_floor
 export GOPATH=/usr/share/gocode GO111MODULE=off GOCACHE="$PWD/target/gocache"
 mkdir -p target/bench target/vcsim-scenario
 go build -o target/vcsim-scenario/vcsim-scenario ./tests/vcsim
@@ -67,6 +73,7 @@ fi
 work=$(mktemp -d -p "$( [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")")
 # A copy, so that rebuilding during a long run does not change the binary being measured.
 cp target/release/vcaudit "$work/vcaudit"
+cp target/release/examples/xml_floor "$work/xml_floor"
 VCAUDIT=$work/vcaudit
 FORMATS=csv,json
 for f in xlsx html; do
@@ -142,12 +149,20 @@ for estate in "${ESTATES[@]}"; do
       start_server "$kind$vms" "$kind" "$vms" 1
       # The first run, not timed, records vcaudit's requests for the floor (and warms up).
       vcaudit_single "$work/report" >/dev/null 2>&1
+      # The answers once more, kept for the parse floor (up to 100k VMs: ~10 KB per VM).
+      if [ "$vms" -le 100000 ]; then
+        mkdir -p "$work/answers"
+        python3 bench/floor.py "$work/$kind$vms.capture" "https://$server/sdk" "$ca" "$work/answers" >/dev/null
+      fi
       for i in $(seq 1 "$runs"); do
         measure "$estate" "$vms" floor python3 bench/floor.py "$work/$kind$vms.capture" "https://$server/sdk" "$ca"
+        [ "$vms" -le 100000 ] && measure "$estate" "$vms" parse "$work/xml_floor" "$work/answers"
         [ "$vms" -le 100000 ] && measure "$estate" "$vms" govmomi target/bench/govmomi-baseline -server "$server" -user bench -out "$work/govmomi.csv"
         [ "$vms" -le 10000 ] && measure "$estate" "$vms" pyvmomi target/bench/pyvenv/bin/python bench/pyvmomi_baseline.py "$server" bench "$ca" "$work/pyvmomi.csv"
         measure "$estate" "$vms" vcaudit "$VCAUDIT" -v audit --server "$server" --user bench --ca-file "$ca" --out "$work/report" --format "$FORMATS" --fail-on never
+        [ "$kind" = paged ] && measure "$estate" "$vms" csv-only "$VCAUDIT" -v audit --server "$server" --user bench --ca-file "$ca" --out "$work/report-csv" --format csv --fail-on never
       done
+      rm -rf "$work/answers"
       seen=$(($(wc -l <"$work/report/vms.csv") - 1))
       [ "$seen" -eq "$vms" ] || { echo "bench: vms.csv has $seen VMs, not $vms"; exit 1; }
       if [ "$kind" = vcsim ]; then
