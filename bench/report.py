@@ -14,7 +14,7 @@ import statistics
 import subprocess
 import sys
 
-TOOLS = ["floor", "parse", "govmomi", "pyvmomi", "single", "vcaudit", "csv-only", "offline", "audit-snap", "diff"]
+TOOLS = ["floor", "parse", "govmomi", "pyvmomi", "single", "vcaudit", "single-cj", "csv+json", "offline", "audit-snap", "diff"]
 PHASES = ["collect", "read", "audit", "csv", "json", "xlsx", "html", "rvtools", "rvtools_csv", "sync"]
 
 
@@ -108,8 +108,8 @@ def main():
             "  (bench/govmomi-baseline, bench/pyvmomi_baseline.py), VM retrieval into a CSV only.",
             "- parse: the same answers, kept, tokenized by quick-xml from memory (examples/xml_floor.rs):",
             "  the least CPU any XML client spends on them beyond receiving them (floor's CPU).",
-            "- vcaudit: collect every object type and events, audit, write every report; csv-only: the",
-            "  same writing CSV only (collect + audit + CSV, the issue's per-VM CPU figure).",
+            "- vcaudit: collect every object type and events, audit, write every report; csv+json: the",
+            "  same writing CSV and JSON only (what the issue's time and CPU targets measure).",
             "- single: vcaudit on one of the multi estate's vCenters; offline: `audit --snapshot` of",
             "  a snapshot of the estate (read, rules, reports).",
             "- Reports are written to tmpfs (/dev/shm): `sync` is the fsync of every report before",

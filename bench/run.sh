@@ -24,8 +24,9 @@
 #              into target/bench/pyvenv (up to 10k VMs: it takes minutes and GiBs beyond).
 #   vcaudit    `vcaudit -v audit`: every object type, events, rules, CSV + JSON (+ XLSX, HTML
 #              when this build's --format takes them); its phase timings come from its log.
-#   csv-only   (paged estates) the same with `--format csv`: collect, audit and CSV, the
-#              issue's per-VM CPU figure.
+#   csv+json   the same with `--format csv,json`: collect, audit, CSV and JSON, what the
+#              issue's time and per-VM CPU targets measure (multi: single-cj is the single
+#              vCenter's run with these formats).
 #   audit-snap, diff (vcsim estates): the audit of a snapshot, and `vcaudit diff` of two
 #              snapshots collected with changes planted between (the scenario's "mutate").
 # Then bench/html.sh times report.html at HTML_VMS VMs (default 100000; 0 skips it), and
@@ -48,7 +49,7 @@ while [ $# -gt 0 ]; do
     --runs) RUNS=$2; shift 2 ;;
     --json) JSON_OUT=$2; shift 2 ;;
     --results) RESULTS_OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
     *) ESTATES+=("$1"); shift ;;
   esac
 done
@@ -160,7 +161,7 @@ for estate in "${ESTATES[@]}"; do
         [ "$vms" -le 100000 ] && measure "$estate" "$vms" govmomi target/bench/govmomi-baseline -server "$server" -user bench -out "$work/govmomi.csv"
         [ "$vms" -le 10000 ] && measure "$estate" "$vms" pyvmomi target/bench/pyvenv/bin/python bench/pyvmomi_baseline.py "$server" bench "$ca" "$work/pyvmomi.csv"
         measure "$estate" "$vms" vcaudit "$VCAUDIT" -v audit --server "$server" --user bench --ca-file "$ca" --out "$work/report" --format "$FORMATS" --fail-on never
-        [ "$kind" = paged ] && measure "$estate" "$vms" csv-only "$VCAUDIT" -v audit --server "$server" --user bench --ca-file "$ca" --out "$work/report-csv" --format csv --fail-on never
+        measure "$estate" "$vms" csv+json "$VCAUDIT" -v audit --server "$server" --user bench --ca-file "$ca" --out "$work/report-cj" --format csv,json --fail-on never
       done
       rm -rf "$work/answers"
       seen=$(($(wc -l <"$work/report/vms.csv") - 1))
@@ -211,6 +212,8 @@ for estate in "${ESTATES[@]}"; do
         measure "$estate" "$vms" floor bash -c "$floor_all wait"
         measure "$estate" "$per" single "$VCAUDIT" -v audit --server "$one_server" --user bench --ca-file "$one_ca" --out "$work/report1" --format "$FORMATS" --fail-on never
         measure "$estate" "$vms" vcaudit "$VCAUDIT" -v audit --estate "$work/estate.toml" --out "$work/report" --format "$FORMATS" --fail-on never
+        measure "$estate" "$per" single-cj "$VCAUDIT" -v audit --server "$one_server" --user bench --ca-file "$one_ca" --out "$work/report1" --format csv,json --fail-on never
+        measure "$estate" "$vms" csv+json "$VCAUDIT" -v audit --estate "$work/estate.toml" --out "$work/report" --format csv,json --fail-on never
       done
       rm -f "$work/multi.servers"
       stop_servers
