@@ -38,7 +38,7 @@ async fn service_content(name: &str) -> ServiceContent {
     let mut s = open(&bytes).await;
     let start = s.next_child().await.unwrap().expect("a returnval");
     assert_eq!(start.name, "returnval");
-    ServiceContent::from_node(&s.read_node(start).await.unwrap())
+    ServiceContent::from_node(s.read_node(start).await.unwrap().root())
 }
 
 async fn objects(name: &str) -> Vec<ObjectContent> {

@@ -62,7 +62,7 @@ pub fn unescape_name(s: &str) -> String {
 }
 
 /// `drsConfig` of a cluster's `configurationEx`: (enabled, defaultVmBehavior).
-pub fn cluster_drs(cfg: Option<&Node>) -> (Option<bool>, Option<String>) {
+pub fn cluster_drs(cfg: Option<Node<'_>>) -> (Option<bool>, Option<String>) {
     let Some(cfg) = cfg else {
         return (None, None);
     };
@@ -72,12 +72,12 @@ pub fn cluster_drs(cfg: Option<&Node>) -> (Option<bool>, Option<String>) {
 }
 
 /// `dasConfig.enabled` of a cluster's `configurationEx`: vSphere HA.
-pub fn cluster_ha(cfg: Option<&Node>) -> Option<bool> {
+pub fn cluster_ha(cfg: Option<Node<'_>>) -> Option<bool> {
     cfg?.text_at(&["dasConfig", "enabled"]).and_then(parse_bool)
 }
 
 /// `summary` of a cluster (`ClusterComputeResourceSummary`).
-pub fn cluster_summary(s: Option<&Node>) -> Option<ClusterSummary> {
+pub fn cluster_summary(s: Option<Node<'_>>) -> Option<ClusterSummary> {
     let s = s?;
     Some(ClusterSummary {
         num_hosts: parse_num(s.text_at(&["numHosts"])),
@@ -92,7 +92,7 @@ pub fn cluster_summary(s: Option<&Node>) -> Option<ClusterSummary> {
 }
 
 /// A host's `summary.hardware` (`HostHardwareSummary`).
-pub fn host_hardware(h: Option<&Node>) -> Option<HostHardware> {
+pub fn host_hardware(h: Option<Node<'_>>) -> Option<HostHardware> {
     let h = h?;
     Some(HostHardware {
         vendor: h.string_at(&["vendor"]),
@@ -109,7 +109,7 @@ pub fn host_hardware(h: Option<&Node>) -> Option<HostHardware> {
 }
 
 /// A `ResourceAllocationInfo`: (reservation, limit).
-pub fn allocation(a: Option<&Node>) -> (Option<i64>, Option<i64>) {
+pub fn allocation(a: Option<Node<'_>>) -> (Option<i64>, Option<i64>) {
     match a {
         Some(a) => (
             parse_num(a.text_at(&["reservation"])),
@@ -120,7 +120,7 @@ pub fn allocation(a: Option<&Node>) -> (Option<i64>, Option<i64>) {
 }
 
 /// A host's `summary.config.product` (`AboutInfo`): (version, build, fullName).
-pub fn host_product(p: Option<&Node>) -> (Option<String>, Option<String>, Option<String>) {
+pub fn host_product(p: Option<Node<'_>>) -> (Option<String>, Option<String>, Option<String>) {
     match p {
         Some(p) => (
             p.string_at(&["version"]),
@@ -139,13 +139,13 @@ pub fn text(raw: Option<&str>) -> Option<String> {
 }
 
 /// The references in an `ArrayOfManagedObjectReference` value.
-pub fn moref_list(v: Option<Vec<&Node>>) -> Vec<MoRef> {
+pub fn moref_list(v: Option<Vec<Node<'_>>>) -> Vec<MoRef> {
     v.map(|v| v.into_iter().filter_map(MoRef::from_node).collect())
         .unwrap_or_default()
 }
 
 /// A VM's `guest.disk`: the filesystems Tools report.
-pub fn guest_disks(v: Option<Vec<&Node>>) -> Vec<GuestDisk> {
+pub fn guest_disks(v: Option<Vec<Node<'_>>>) -> Vec<GuestDisk> {
     let Some(v) = v else {
         return Vec::new();
     };
@@ -165,7 +165,7 @@ pub fn guest_disks(v: Option<Vec<&Node>>) -> Vec<GuestDisk> {
 /// `None` when the device list was not sent; an [`Overflow`] when a disk's capacity or the sum
 /// of them does not fit in `u64` bytes.
 pub fn disks(
-    devices: Option<Vec<&Node>>,
+    devices: Option<Vec<Node<'_>>>,
     datastore_names: &HashMap<MoRef, Shared>,
 ) -> Result<Option<Vec<Disk>>, Overflow> {
     let Some(devices) = devices else {
@@ -184,7 +184,7 @@ pub fn disks(
     let disks = devices
         .iter()
         .filter(|d| d.type_name() == "VirtualDisk")
-        .map(|d| disk(d, &labels, &controllers, datastore_names))
+        .map(|d| disk(*d, &labels, &controllers, datastore_names))
         .collect::<Result<Vec<Disk>, Overflow>>()?;
     disks
         .iter()
@@ -197,7 +197,7 @@ pub fn disks(
 }
 
 fn disk(
-    d: &Node,
+    d: Node<'_>,
     labels: &HashMap<i32, &str>,
     controllers: &HashMap<i32, Arc<Controller>>,
     datastore_names: &HashMap<MoRef, Shared>,

@@ -102,14 +102,14 @@ pub async fn read_page<R: tokio::io::AsyncBufRead + Unpin>(
         while let Some(part) = xml.next_child().await? {
             match part.name.as_str() {
                 "token" => {
-                    let node = xml.read_node(part).await?;
-                    let t = node.text.trim();
+                    let tree = xml.read_node(part).await?;
+                    let t = tree.root().text().trim();
                     if !t.is_empty() {
                         token = Some(t.to_string());
                     }
                 }
                 "objects" => {
-                    let oc = ObjectContent::from_node(xml.read_node(part).await?);
+                    let oc = ObjectContent::from_tree(xml.read_node(part).await?);
                     if oc.missing.iter().any(|(_, f)| f == "NotAuthenticated") {
                         return Err(SoapError::NotAuthenticated);
                     }

@@ -2,7 +2,7 @@
 //! collector results), decoded from [`Node`] trees. Inventory objects are decoded elsewhere
 //! (`collect::decode`), so this layer stays about the protocol.
 
-use super::xml::Node;
+use super::xml::{Node, Tree};
 
 /// A managed object reference (`type` attribute plus the opaque value).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -20,11 +20,11 @@ impl MoRef {
     }
 
     /// Decodes an element holding a reference; `None` when it has no `type`.
-    pub fn from_node(node: &Node) -> Option<MoRef> {
-        let kind = node.type_attr.clone()?;
+    pub fn from_node(node: Node<'_>) -> Option<MoRef> {
+        let kind = node.type_attr()?.to_string();
         Some(MoRef {
             kind,
-            value: node.text.trim().to_string(),
+            value: node.text().trim().to_string(),
         })
     }
 }
@@ -41,7 +41,7 @@ pub struct ServiceContent {
 }
 
 impl ServiceContent {
-    pub fn from_node(node: &Node) -> ServiceContent {
+    pub fn from_node(node: Node<'_>) -> ServiceContent {
         let mo = |name: &str| node.child(name).and_then(MoRef::from_node);
         let about = |name: &str| node.string_at(&["about", name]);
         ServiceContent {
@@ -66,30 +66,36 @@ impl ServiceContent {
 #[derive(Debug, Clone, Default)]
 pub struct ObjectContent {
     pub obj: Option<MoRef>,
-    /// `(path, val)` pairs in the order sent.
-    pub props: Vec<(String, Node)>,
+    /// The `objects` element as sent; `props` point into it.
+    tree: Tree,
+    /// `(path, val)` of every property sent, in the order sent: indexes of the `name` and `val`
+    /// elements in `tree`.
+    props: Vec<(u32, u32)>,
     /// `(path, fault type)` for every path the server did not give a value for.
     pub missing: Vec<(String, String)>,
 }
 
 impl ObjectContent {
-    pub fn from_node(node: Node) -> ObjectContent {
-        let mut out = ObjectContent::default();
-        for child in node.children {
-            match child.name.as_str() {
-                "obj" => out.obj = MoRef::from_node(&child),
+    /// Decodes an `objects` element (`ObjectContent`).
+    pub fn from_tree(tree: Tree) -> ObjectContent {
+        let mut obj = None;
+        let mut props = Vec::new();
+        let mut missing = Vec::new();
+        for child in tree.root().children() {
+            match child.name() {
+                "obj" => obj = MoRef::from_node(child),
                 "propSet" => {
                     let mut name = None;
                     let mut val = None;
-                    for part in child.children {
-                        match part.name.as_str() {
-                            "name" => name = Some(part.text),
-                            "val" => val = Some(part),
+                    for part in child.children() {
+                        match part.name() {
+                            "name" => name = Some(part.index()),
+                            "val" => val = Some(part.index()),
                             _ => {}
                         }
                     }
                     if let (Some(name), Some(val)) = (name, val) {
-                        out.props.push((name, val));
+                        props.push((name, val));
                     }
                 }
                 "missingSet" => {
@@ -98,47 +104,63 @@ impl ObjectContent {
                         .at(&["fault", "fault"])
                         .map(|f| f.type_name().to_string())
                         .unwrap_or_else(|| "unknown fault".to_string());
-                    out.missing.push((path, fault));
+                    missing.push((path, fault));
                 }
                 _ => {}
             }
         }
-        out
+        ObjectContent {
+            obj,
+            tree,
+            props,
+            missing,
+        }
+    }
+
+    /// Every `(path, val)` sent, in the order sent.
+    pub fn props(&self) -> impl Iterator<Item = (&str, Node<'_>)> + '_ {
+        self.props
+            .iter()
+            .map(|&(name, val)| (self.tree.node(name).text(), self.tree.node(val)))
     }
 
     /// The value of a property path, when sent: as its own property, or inside a parent
     /// property sent whole (`summary` for `summary.config.product`, as real vCenters answer a
     /// client that asked for `summary`).
-    pub fn get(&self, path: &str) -> Option<&Node> {
-        if let Some((_, v)) = self.props.iter().find(|(p, _)| p == path) {
+    pub fn get(&self, path: &str) -> Option<Node<'_>> {
+        if let Some((_, v)) = self.props().find(|(p, _)| *p == path) {
             return Some(v);
         }
-        self.props.iter().find_map(|(p, v)| {
-            let rest = path.strip_prefix(p.as_str())?.strip_prefix('.')?;
-            let parts: Vec<&str> = rest.split('.').collect();
-            v.at(&parts)
+        self.props().find_map(|(p, v)| {
+            let rest = path.strip_prefix(p)?.strip_prefix('.')?;
+            v.at_each(rest.split('.'))
         })
     }
 
     /// The elements of an array-valued property path: the children of its `ArrayOf...` value
     /// when sent as its own property, or, inside a parent sent whole, every element named like
     /// the path's last segment (a whole `guest` holds one `<disk>` per disk).
-    pub fn get_all<'a>(&'a self, path: &str) -> Option<Vec<&'a Node>> {
-        if let Some((_, v)) = self.props.iter().find(|(p, _)| p == path) {
-            return Some(v.children.iter().collect());
+    pub fn get_all(&self, path: &str) -> Option<Vec<Node<'_>>> {
+        if let Some((_, v)) = self.props().find(|(p, _)| *p == path) {
+            return Some(v.children().collect());
         }
-        self.props.iter().find_map(|(p, v)| {
-            let rest = path.strip_prefix(p.as_str())?.strip_prefix('.')?;
-            let parts: Vec<&str> = rest.split('.').collect();
-            let (last, parents) = parts.split_last()?;
-            let holder = v.at(parents)?;
-            Some(holder.children.iter().filter(|c| c.name == *last).collect())
+        self.props().find_map(|(p, v)| {
+            let rest = path.strip_prefix(p)?.strip_prefix('.')?;
+            let (parents, last) = match rest.rsplit_once('.') {
+                Some((parents, last)) => (Some(parents), last),
+                None => (None, rest),
+            };
+            let holder = match parents {
+                Some(parents) => v.at_each(parents.split('.'))?,
+                None => v,
+            };
+            Some(holder.children_named(last).collect())
         })
     }
 
     /// The text of a simple property, when sent.
     pub fn text(&self, path: &str) -> Option<&str> {
-        self.get(path).map(|n| n.text.as_str())
+        self.get(path).map(|n| n.text())
     }
 
     /// The owned text of a simple property, when sent.
@@ -186,7 +208,7 @@ mod tests {
             </missingSet>
             <futureElement><nested>ignored</nested></futureElement>
         </objects>"#;
-        let oc = ObjectContent::from_node(parse_document(doc).await.unwrap());
+        let oc = ObjectContent::from_tree(parse_document(doc).await.unwrap());
         assert_eq!(oc.obj, Some(MoRef::new("VirtualMachine", "vm-42")));
         assert_eq!(oc.text("name"), Some("web&1"));
         assert_eq!(
