@@ -45,7 +45,7 @@ async fn objects(name: &str) -> Vec<ObjectContent> {
     let bytes = body(name);
     let mut s = open(&bytes).await;
     let mut out = Vec::new();
-    let token = read_page(&mut s, &mut |oc| out.push(oc))
+    let token = read_page(&mut s, &mut |oc| out.push(oc.clone()))
         .await
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     assert!(token.is_none(), "{name}: one page");

@@ -225,7 +225,10 @@ async fn retrieve_fixture(fixture_name: &str) -> Result<Vec<ObjectContent>, Soap
         .await;
     let client = client_for(sdk_url(&server), Duration::from_secs(20));
     let mut out = Vec::new();
-    let n = retrieve_all(&client, &collector(), &vm_spec(), 1000, |oc| out.push(oc)).await?;
+    let n = retrieve_all(&client, &collector(), &vm_spec(), 1000, |oc| {
+        out.push(oc.clone())
+    })
+    .await?;
     assert_eq!(n, out.len() as u64, "count returned vs objects seen");
     Ok(out)
 }
@@ -1429,7 +1432,7 @@ async fn streaming_child() {
         let expected = format!("vm-{next}");
         assert_eq!(oc.obj.as_ref().map(|o| o.value.as_str()), Some(&*expected));
         assert_eq!(oc.string("name").as_deref(), Some(&*format!("big-{next}")));
-        let vm = props::vm(&oc, &known).unwrap().expect("a VM");
+        let vm = props::vm(oc, &known).unwrap().expect("a VM");
         let disks = vm.disks.expect("disks");
         disks_bytes += disks.iter().filter_map(|d| d.capacity_bytes).sum::<u64>();
         next += 1;

@@ -41,17 +41,15 @@ const MAX_TREE: usize = u32::MAX as usize;
 pub struct TooLarge;
 
 impl Tree {
-    /// An empty tree with room for `slots` elements and `strings` bytes of text.
-    pub fn with_capacity(slots: usize, strings: usize) -> Tree {
-        Tree {
-            slots: Vec::with_capacity(slots),
-            strings: String::with_capacity(strings),
-        }
+    /// Whether the tree has no element yet.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
     }
 
-    /// Elements and string bytes held, for sizing the next tree.
-    pub fn sizes(&self) -> (usize, usize) {
-        (self.slots.len(), self.strings.len())
+    /// Empties the tree, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.slots.clear();
+        self.strings.clear();
     }
 
     /// The outermost element. A tree is never read before its root was opened.
@@ -147,6 +145,13 @@ impl Tree {
     fn str(&self, span: Span) -> &str {
         &self.strings[span.start as usize..(span.start + span.len) as usize]
     }
+
+    /// Whether `span` holds `s`: lengths first, then bytes (no UTF-8 boundary checks).
+    fn holds(&self, span: Span, s: &str) -> bool {
+        span.len as usize == s.len()
+            && &self.strings.as_bytes()[span.start as usize..(span.start + span.len) as usize]
+                == s.as_bytes()
+    }
 }
 
 impl fmt::Debug for Tree {
@@ -204,6 +209,16 @@ impl<'a> Node<'a> {
         self.tree.str(self.slot().text)
     }
 
+    /// Whether the element is named `name` (cheaper than comparing [`Node::name`]).
+    pub fn is(&self, name: &str) -> bool {
+        self.tree.holds(self.slot().name, name)
+    }
+
+    /// Whether the element's text is exactly `text`.
+    pub fn text_is(&self, text: &str) -> bool {
+        self.tree.holds(self.slot().text, text)
+    }
+
     /// The children, in document order.
     pub fn children(&self) -> Children<'a> {
         Children {
@@ -215,7 +230,7 @@ impl<'a> Node<'a> {
 
     /// The first child with this local name.
     pub fn child(&self, name: &str) -> Option<Node<'a>> {
-        self.children().find(|c| c.name() == name)
+        self.children().find(|c| c.is(name))
     }
 
     /// Every child with this local name, in document order.
@@ -223,7 +238,7 @@ impl<'a> Node<'a> {
     where
         'a: 'n,
     {
-        self.children().filter(move |c| c.name() == name)
+        self.children().filter(move |c| c.is(name))
     }
 
     /// Follows a path of child names.

@@ -2,7 +2,7 @@
 //! collector results), decoded from [`Node`] trees. Inventory objects are decoded elsewhere
 //! (`collect::decode`), so this layer stays about the protocol.
 
-use super::xml::{Node, Tree};
+use super::xml::{Node, Start, Tree, XmlError, XmlStream};
 
 /// A managed object reference (`type` attribute plus the opaque value).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -78,12 +78,41 @@ pub struct ObjectContent {
 impl ObjectContent {
     /// Decodes an `objects` element (`ObjectContent`).
     pub fn from_tree(tree: Tree) -> ObjectContent {
-        let mut obj = None;
-        let mut props = Vec::new();
-        let mut missing = Vec::new();
-        for child in tree.root().children() {
+        let mut oc = ObjectContent {
+            tree,
+            ..ObjectContent::default()
+        };
+        oc.index();
+        oc
+    }
+
+    /// Reads the `objects` element just started into `self`, reusing its buffers: a page of a
+    /// thousand objects is read without an allocation per object.
+    pub async fn read_from<R: tokio::io::AsyncBufRead + Unpin>(
+        &mut self,
+        xml: &mut XmlStream<R>,
+        start: Start,
+    ) -> Result<(), XmlError> {
+        let read = xml.read_node_into(start, &mut self.tree).await;
+        if let Err(e) = read {
+            *self = ObjectContent::default();
+            return Err(e);
+        }
+        self.index();
+        Ok(())
+    }
+
+    /// `obj`, `props` and `missing` from the tree.
+    fn index(&mut self) {
+        self.obj = None;
+        self.props.clear();
+        self.missing.clear();
+        if self.tree.is_empty() {
+            return;
+        }
+        for child in self.tree.root().children() {
             match child.name() {
-                "obj" => obj = MoRef::from_node(child),
+                "obj" => self.obj = MoRef::from_node(child),
                 "propSet" => {
                     let mut name = None;
                     let mut val = None;
@@ -95,7 +124,7 @@ impl ObjectContent {
                         }
                     }
                     if let (Some(name), Some(val)) = (name, val) {
-                        props.push((name, val));
+                        self.props.push((name, val));
                     }
                 }
                 "missingSet" => {
@@ -104,16 +133,10 @@ impl ObjectContent {
                         .at(&["fault", "fault"])
                         .map(|f| f.type_name().to_string())
                         .unwrap_or_else(|| "unknown fault".to_string());
-                    missing.push((path, fault));
+                    self.missing.push((path, fault));
                 }
                 _ => {}
             }
-        }
-        ObjectContent {
-            obj,
-            tree,
-            props,
-            missing,
         }
     }
 
@@ -124,11 +147,19 @@ impl ObjectContent {
             .map(|&(name, val)| (self.tree.node(name).text(), self.tree.node(val)))
     }
 
+    /// The value of the property sent as `path` itself.
+    fn exact(&self, path: &str) -> Option<Node<'_>> {
+        self.props
+            .iter()
+            .find(|&&(name, _)| self.tree.node(name).text_is(path))
+            .map(|&(_, val)| self.tree.node(val))
+    }
+
     /// The value of a property path, when sent: as its own property, or inside a parent
     /// property sent whole (`summary` for `summary.config.product`, as real vCenters answer a
     /// client that asked for `summary`).
     pub fn get(&self, path: &str) -> Option<Node<'_>> {
-        if let Some((_, v)) = self.props().find(|(p, _)| *p == path) {
+        if let Some(v) = self.exact(path) {
             return Some(v);
         }
         self.props().find_map(|(p, v)| {
@@ -141,7 +172,7 @@ impl ObjectContent {
     /// when sent as its own property, or, inside a parent sent whole, every element named like
     /// the path's last segment (a whole `guest` holds one `<disk>` per disk).
     pub fn get_all(&self, path: &str) -> Option<Vec<Node<'_>>> {
-        if let Some((_, v)) = self.props().find(|(p, _)| *p == path) {
+        if let Some(v) = self.exact(path) {
             return Some(v.children().collect());
         }
         self.props().find_map(|(p, v)| {
@@ -216,6 +247,41 @@ mod tests {
             vec![("config.hardware.device".into(), "NoPermission".into())]
         );
         assert_eq!(oc.get("config.hardware.device"), None);
+    }
+
+    #[tokio::test]
+    async fn an_object_read_into_a_used_one_keeps_nothing_of_it() {
+        let doc = br#"<r xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+            <objects><obj type="VirtualMachine">vm-1</obj>
+              <propSet><name>name</name><val xsi:type="xsd:string">one</val></propSet>
+              <propSet><name>config.uuid</name><val>u-1</val></propSet>
+              <missingSet><path>guest.disk</path><fault><fault xsi:type="NoPermission"/></fault></missingSet>
+            </objects>
+            <objects><obj type="VirtualMachine">vm-2</obj>
+              <propSet><name>name</name><val>two</val></propSet>
+            </objects>
+        </r>"#;
+        let mut s = XmlStream::new(&doc[..]);
+        s.next_child().await.unwrap().expect("the root");
+        let mut oc = ObjectContent::default();
+        let first = s.next_child().await.unwrap().expect("first object");
+        oc.read_from(&mut s, first).await.unwrap();
+        assert_eq!(oc.text("config.uuid"), Some("u-1"));
+        assert_eq!(oc.missing.len(), 1);
+        let second = s.next_child().await.unwrap().expect("second object");
+        oc.read_from(&mut s, second).await.unwrap();
+        assert_eq!(oc.obj, Some(MoRef::new("VirtualMachine", "vm-2")));
+        assert_eq!(oc.text("name"), Some("two"));
+        assert_eq!(oc.text("config.uuid"), None);
+        assert!(oc.missing.is_empty());
+        assert_eq!(oc.props().count(), 1);
+        // A truncated object leaves an empty one, not indexes into a half-read tree.
+        let mut t =
+            XmlStream::new(&b"<objects><obj type=\"VirtualMachine\">vm-3</obj><propSet>"[..]);
+        let start = t.next_child().await.unwrap().expect("object");
+        assert!(oc.read_from(&mut t, start).await.is_err());
+        assert_eq!(oc.obj, None);
+        assert_eq!(oc.get("name"), None);
     }
 
     #[test]

@@ -95,8 +95,8 @@ enum Raw<'e> {
 pub struct XmlStream<R> {
     reader: NsReader<R>,
     buf: Vec<u8>,
-    /// Sizes of the last tree read, to size the next one (objects of a page are alike).
-    last_tree: (usize, usize),
+    /// The open elements of the tree being read, innermost last (kept for its capacity).
+    open: Vec<u32>,
 }
 
 /// `value` without its namespace prefix.
@@ -110,28 +110,45 @@ fn strip_prefix(value: Cow<'_, str>) -> Cow<'_, str> {
     }
 }
 
+/// `bytes` as text, invalid UTF-8 replaced; borrowed when valid (checked the fast way first:
+/// names are ASCII).
+fn utf8(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// Decodes one event, borrowing what it can from it.
 fn decode<'e, R>(reader: &NsReader<R>, event: &'e Event<'_>) -> Result<Raw<'e>, XmlError> {
     Ok(match event {
         Event::Start(e) | Event::Empty(e) => {
             let empty = matches!(event, Event::Empty(_));
-            let name = String::from_utf8_lossy(e.local_name().into_inner());
+            let name = utf8(e.local_name().into_inner());
             let mut xsi_type = None;
             let mut type_attr = None;
-            for attr in e.attributes().with_checks(false) {
-                let attr = attr.map_err(|e| XmlError::Malformed(e.to_string()))?;
-                let (ns, local) = reader.resolve_attribute(attr.key);
-                if local.as_ref() != b"type" {
-                    continue;
-                }
-                // Borrowed from the buffer unless the value held an entity.
-                let value = attr.unescape_value()?;
-                match ns {
-                    ResolveResult::Bound(ns) if ns.as_ref() == XSI_NS => {
-                        xsi_type = Some(strip_prefix(value));
+            // Most tags have no attribute: nothing to iterate (an iteration over XML blanks yields
+            // nothing and no error either).
+            let raw = e.attributes_raw();
+            if !raw
+                .iter()
+                .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            {
+                for attr in e.attributes().with_checks(false) {
+                    let attr = attr.map_err(|e| XmlError::Malformed(e.to_string()))?;
+                    let (ns, local) = reader.resolve_attribute(attr.key);
+                    if local.as_ref() != b"type" {
+                        continue;
                     }
-                    ResolveResult::Unbound => type_attr = Some(value),
-                    _ => {}
+                    // Borrowed from the buffer unless the value held an entity.
+                    let value = attr.unescape_value()?;
+                    match ns {
+                        ResolveResult::Bound(ns) if ns.as_ref() == XSI_NS => {
+                            xsi_type = Some(strip_prefix(value));
+                        }
+                        ResolveResult::Unbound => type_attr = Some(value),
+                        _ => {}
+                    }
                 }
             }
             Raw::Start {
@@ -143,7 +160,7 @@ fn decode<'e, R>(reader: &NsReader<R>, event: &'e Event<'_>) -> Result<Raw<'e>, 
         }
         Event::End(_) => Raw::End,
         Event::Text(t) => Raw::Text(t.xml10_content()?),
-        Event::CData(t) => Raw::Text(String::from_utf8_lossy(t)),
+        Event::CData(t) => Raw::Text(utf8(t)),
         Event::GeneralRef(r) => {
             if let Some(c) = r.resolve_char_ref()? {
                 Raw::Text(Cow::Owned(c.to_string()))
@@ -172,7 +189,7 @@ impl<R: AsyncBufRead + Unpin> XmlStream<R> {
         XmlStream {
             reader,
             buf: Vec::with_capacity(8 * 1024),
-            last_tree: (0, 0),
+            open: Vec::new(),
         }
     }
 
@@ -205,9 +222,15 @@ impl<R: AsyncBufRead + Unpin> XmlStream<R> {
     /// Reads the content of an element whose start tag was just returned, as a [`Tree`]: names
     /// and texts are copied from the reader's buffer into the tree's, never allocated one by one.
     pub async fn read_node(&mut self, start: Start) -> Result<Tree, XmlError> {
-        // Sized like the last tree, within bounds: one huge element does not size every next.
-        let (slots, strings) = self.last_tree;
-        let mut tree = Tree::with_capacity(slots.clamp(1, 1 << 16), strings.min(1 << 20));
+        let mut tree = Tree::default();
+        self.read_node_into(start, &mut tree).await?;
+        Ok(tree)
+    }
+
+    /// [`XmlStream::read_node`] into `tree`, emptied first: a reader of many objects reuses one
+    /// tree's buffers instead of allocating (and fragmenting the heap) per object.
+    pub async fn read_node_into(&mut self, start: Start, tree: &mut Tree) -> Result<(), XmlError> {
+        tree.clear();
         let root = tree
             .open(
                 &start.name,
@@ -216,10 +239,11 @@ impl<R: AsyncBufRead + Unpin> XmlStream<R> {
             )
             .map_err(too_large)?;
         if start.empty {
-            return Ok(tree);
+            return Ok(());
         }
-        // The open elements, innermost last.
-        let mut open = vec![root];
+        let open = &mut self.open;
+        open.clear();
+        open.push(root);
         loop {
             self.buf.clear();
             let event = self.reader.read_event_into_async(&mut self.buf).await?;
@@ -247,8 +271,7 @@ impl<R: AsyncBufRead + Unpin> XmlStream<R> {
                 Raw::End => {
                     tree.close(open.pop().expect("open node"));
                     if open.is_empty() {
-                        self.last_tree = tree.sizes();
-                        return Ok(tree);
+                        return Ok(());
                     }
                 }
                 Raw::Eof => return Err(XmlError::Truncated),
