@@ -171,12 +171,18 @@ pub fn disks(
     let Some(devices) = devices else {
         return Ok(None);
     };
-    let controllers = super::devices::controllers(&devices);
-    let labels: HashMap<i32, &str> = devices
+    // The controllers the disks hang on, by key (of several devices with one key, the last).
+    let wanted: Vec<i32> = devices
+        .iter()
+        .filter(|d| d.type_name() == "VirtualDisk")
+        .filter_map(|d| parse_num(d.text_at(&["controllerKey"])))
+        .collect();
+    let controllers = super::devices::controllers_among(&devices, |k| wanted.contains(&k));
+    let labels: Vec<(i32, &str)> = devices
         .iter()
         .filter_map(|d| {
             Some((
-                parse_num(d.text_at(&["key"]))?,
+                parse_num(d.text_at(&["key"])).filter(|k| wanted.contains(k))?,
                 d.text_at(&["deviceInfo", "label"])?,
             ))
         })
@@ -198,7 +204,7 @@ pub fn disks(
 
 fn disk(
     d: Node<'_>,
-    labels: &HashMap<i32, &str>,
+    labels: &[(i32, &str)],
     controllers: &HashMap<i32, Arc<Controller>>,
     datastore_names: &HashMap<MoRef, Shared>,
 ) -> Result<Disk, Overflow> {
@@ -247,8 +253,8 @@ fn disk(
             .map(Shared::from),
         backing: backing_kind,
         controller: controller_key
-            .and_then(|k| labels.get(&k))
-            .map(|s| Shared::from(*s)),
+            .and_then(|k| labels.iter().rev().find(|(key, _)| *key == k))
+            .map(|(_, label)| Shared::from(*label)),
         unit: parse_num(d.text_at(&["unitNumber"])),
         controller_info: controller_key.and_then(|k| controllers.get(&k).cloned()),
         sharing: backing
@@ -266,6 +272,48 @@ fn disk(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ControllerKind;
+    use crate::soap::xml::parse_document;
+
+    #[tokio::test]
+    async fn disks_name_the_controllers_they_hang_on() {
+        let doc = br#"<val xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+          <VirtualDevice xsi:type="VirtualIDEController"><key>200</key><deviceInfo><label>IDE 0</label></deviceInfo><busNumber>0</busNumber></VirtualDevice>
+          <VirtualDevice xsi:type="ParaVirtualSCSIController"><key>1000</key><deviceInfo><label>SCSI controller 0</label></deviceInfo><busNumber>0</busNumber><sharedBus>physicalSharing</sharedBus></VirtualDevice>
+          <VirtualDevice xsi:type="VirtualNVMEController"><key>31000</key><deviceInfo><label>NVME controller 0</label></deviceInfo><busNumber>1</busNumber></VirtualDevice>
+          <VirtualDevice xsi:type="VirtualDisk"><key>2000</key><deviceInfo><label>Hard disk 1</label></deviceInfo><controllerKey>1000</controllerKey><unitNumber>0</unitNumber><capacityInKB>1</capacityInKB></VirtualDevice>
+          <VirtualDevice xsi:type="VirtualDisk"><key>2001</key><deviceInfo><label>Hard disk 2</label></deviceInfo><controllerKey>31000</controllerKey><unitNumber>0</unitNumber></VirtualDevice>
+          <VirtualDevice xsi:type="VirtualDisk"><key>2002</key><deviceInfo><label>Hard disk 3</label></deviceInfo><controllerKey>7</controllerKey></VirtualDevice>
+        </val>"#;
+        let tree = parse_document(doc).await.unwrap();
+        let devices: Vec<Node<'_>> = tree.root().children().collect();
+        let disks = disks(Some(devices), &HashMap::new()).unwrap().unwrap();
+        assert_eq!(disks.len(), 3);
+        assert_eq!(disks[0].controller.as_deref(), Some("SCSI controller 0"));
+        let scsi = disks[0]
+            .controller_info
+            .as_deref()
+            .expect("SCSI controller");
+        assert_eq!(
+            (scsi.key, &scsi.kind, scsi.bus, scsi.shared_bus.as_deref()),
+            (
+                1000,
+                &ControllerKind::Scsi,
+                Some(0),
+                Some("physicalSharing")
+            )
+        );
+        assert_eq!(disks[0].capacity_bytes, Some(1024));
+        assert_eq!(disks[1].controller.as_deref(), Some("NVME controller 0"));
+        let nvme = disks[1]
+            .controller_info
+            .as_deref()
+            .expect("NVMe controller");
+        assert_eq!((&nvme.kind, nvme.bus), (&ControllerKind::Nvme, Some(1)));
+        // A controller key that names no device: no label, no controller.
+        assert_eq!(disks[2].controller, None);
+        assert!(disks[2].controller_info.is_none());
+    }
 
     #[test]
     fn names_are_unescaped_once() {

@@ -14,10 +14,19 @@ use crate::soap::xml::Node;
 /// The controllers of a device list by key: every device with a `busNumber` (IDE, SCSI, SATA,
 /// NVMe controllers; PCI and PS/2 controllers too, which no disk hangs on).
 pub fn controllers(devices: &[Node<'_>]) -> HashMap<i32, Arc<Controller>> {
+    controllers_among(devices, |_| true)
+}
+
+/// The [`controllers`] whose key `wanted` accepts: a VM's disks hang on one or two of its
+/// half-dozen controllers, and only those need building and pooling.
+pub fn controllers_among(
+    devices: &[Node<'_>],
+    wanted: impl Fn(i32) -> bool,
+) -> HashMap<i32, Arc<Controller>> {
     devices
         .iter()
         .filter_map(|d| {
-            let key = parse_num(d.text_at(&["key"]))?;
+            let key = parse_num(d.text_at(&["key"])).filter(|k| wanted(*k))?;
             let bus = parse_num(d.text_at(&["busNumber"]));
             bus?;
             Some((
