@@ -38,14 +38,14 @@ async fn service_content(name: &str) -> ServiceContent {
     let mut s = open(&bytes).await;
     let start = s.next_child().await.unwrap().expect("a returnval");
     assert_eq!(start.name, "returnval");
-    ServiceContent::from_node(&s.read_node(start).await.unwrap())
+    ServiceContent::from_node(s.read_node(start).await.unwrap().root())
 }
 
 async fn objects(name: &str) -> Vec<ObjectContent> {
     let bytes = body(name);
     let mut s = open(&bytes).await;
     let mut out = Vec::new();
-    let token = read_page(&mut s, &mut |oc| out.push(oc))
+    let token = read_page(&mut s, &mut |oc| out.push(oc.clone()))
         .await
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     assert!(token.is_none(), "{name}: one page");

@@ -41,7 +41,7 @@ fuzz_target!(|data: &[u8]| {
     rt.block_on(async {
         let mut s = XmlStream::new(data);
         if let Ok(Opened::Response) = open_body(&mut s).await {
-            let _ = read_page(&mut s, &mut |oc| decode_all(&oc)).await;
+            let _ = read_page(&mut s, &mut |oc| decode_all(oc)).await;
         }
     });
 });

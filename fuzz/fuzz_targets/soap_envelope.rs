@@ -22,8 +22,8 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(Opened::Response) = open_body(&mut s).await {
             while let Ok(Some(start)) = s.next_child().await {
                 match s.read_node(start).await {
-                    Ok(node) => {
-                        let _ = ServiceContent::from_node(&node);
+                    Ok(tree) => {
+                        let _ = ServiceContent::from_node(tree.root());
                     }
                     Err(_) => break,
                 }

@@ -62,7 +62,7 @@ pub fn unescape_name(s: &str) -> String {
 }
 
 /// `drsConfig` of a cluster's `configurationEx`: (enabled, defaultVmBehavior).
-pub fn cluster_drs(cfg: Option<&Node>) -> (Option<bool>, Option<String>) {
+pub fn cluster_drs(cfg: Option<Node<'_>>) -> (Option<bool>, Option<String>) {
     let Some(cfg) = cfg else {
         return (None, None);
     };
@@ -72,12 +72,12 @@ pub fn cluster_drs(cfg: Option<&Node>) -> (Option<bool>, Option<String>) {
 }
 
 /// `dasConfig.enabled` of a cluster's `configurationEx`: vSphere HA.
-pub fn cluster_ha(cfg: Option<&Node>) -> Option<bool> {
+pub fn cluster_ha(cfg: Option<Node<'_>>) -> Option<bool> {
     cfg?.text_at(&["dasConfig", "enabled"]).and_then(parse_bool)
 }
 
 /// `summary` of a cluster (`ClusterComputeResourceSummary`).
-pub fn cluster_summary(s: Option<&Node>) -> Option<ClusterSummary> {
+pub fn cluster_summary(s: Option<Node<'_>>) -> Option<ClusterSummary> {
     let s = s?;
     Some(ClusterSummary {
         num_hosts: parse_num(s.text_at(&["numHosts"])),
@@ -92,7 +92,7 @@ pub fn cluster_summary(s: Option<&Node>) -> Option<ClusterSummary> {
 }
 
 /// A host's `summary.hardware` (`HostHardwareSummary`).
-pub fn host_hardware(h: Option<&Node>) -> Option<HostHardware> {
+pub fn host_hardware(h: Option<Node<'_>>) -> Option<HostHardware> {
     let h = h?;
     Some(HostHardware {
         vendor: h.string_at(&["vendor"]),
@@ -109,7 +109,7 @@ pub fn host_hardware(h: Option<&Node>) -> Option<HostHardware> {
 }
 
 /// A `ResourceAllocationInfo`: (reservation, limit).
-pub fn allocation(a: Option<&Node>) -> (Option<i64>, Option<i64>) {
+pub fn allocation(a: Option<Node<'_>>) -> (Option<i64>, Option<i64>) {
     match a {
         Some(a) => (
             parse_num(a.text_at(&["reservation"])),
@@ -120,7 +120,7 @@ pub fn allocation(a: Option<&Node>) -> (Option<i64>, Option<i64>) {
 }
 
 /// A host's `summary.config.product` (`AboutInfo`): (version, build, fullName).
-pub fn host_product(p: Option<&Node>) -> (Option<String>, Option<String>, Option<String>) {
+pub fn host_product(p: Option<Node<'_>>) -> (Option<String>, Option<String>, Option<String>) {
     match p {
         Some(p) => (
             p.string_at(&["version"]),
@@ -139,13 +139,13 @@ pub fn text(raw: Option<&str>) -> Option<String> {
 }
 
 /// The references in an `ArrayOfManagedObjectReference` value.
-pub fn moref_list(v: Option<Vec<&Node>>) -> Vec<MoRef> {
+pub fn moref_list(v: Option<Vec<Node<'_>>>) -> Vec<MoRef> {
     v.map(|v| v.into_iter().filter_map(MoRef::from_node).collect())
         .unwrap_or_default()
 }
 
 /// A VM's `guest.disk`: the filesystems Tools report.
-pub fn guest_disks(v: Option<Vec<&Node>>) -> Vec<GuestDisk> {
+pub fn guest_disks(v: Option<Vec<Node<'_>>>) -> Vec<GuestDisk> {
     let Some(v) = v else {
         return Vec::new();
     };
@@ -165,18 +165,24 @@ pub fn guest_disks(v: Option<Vec<&Node>>) -> Vec<GuestDisk> {
 /// `None` when the device list was not sent; an [`Overflow`] when a disk's capacity or the sum
 /// of them does not fit in `u64` bytes.
 pub fn disks(
-    devices: Option<Vec<&Node>>,
+    devices: Option<Vec<Node<'_>>>,
     datastore_names: &HashMap<MoRef, Shared>,
 ) -> Result<Option<Vec<Disk>>, Overflow> {
     let Some(devices) = devices else {
         return Ok(None);
     };
-    let controllers = super::devices::controllers(&devices);
-    let labels: HashMap<i32, &str> = devices
+    // The controllers the disks hang on, by key (of several devices with one key, the last).
+    let wanted: Vec<i32> = devices
+        .iter()
+        .filter(|d| d.type_name() == "VirtualDisk")
+        .filter_map(|d| parse_num(d.text_at(&["controllerKey"])))
+        .collect();
+    let controllers = super::devices::controllers_among(&devices, |k| wanted.contains(&k));
+    let labels: Vec<(i32, &str)> = devices
         .iter()
         .filter_map(|d| {
             Some((
-                parse_num(d.text_at(&["key"]))?,
+                parse_num(d.text_at(&["key"])).filter(|k| wanted.contains(k))?,
                 d.text_at(&["deviceInfo", "label"])?,
             ))
         })
@@ -184,7 +190,7 @@ pub fn disks(
     let disks = devices
         .iter()
         .filter(|d| d.type_name() == "VirtualDisk")
-        .map(|d| disk(d, &labels, &controllers, datastore_names))
+        .map(|d| disk(*d, &labels, &controllers, datastore_names))
         .collect::<Result<Vec<Disk>, Overflow>>()?;
     disks
         .iter()
@@ -197,8 +203,8 @@ pub fn disks(
 }
 
 fn disk(
-    d: &Node,
-    labels: &HashMap<i32, &str>,
+    d: Node<'_>,
+    labels: &[(i32, &str)],
     controllers: &HashMap<i32, Arc<Controller>>,
     datastore_names: &HashMap<MoRef, Shared>,
 ) -> Result<Disk, Overflow> {
@@ -247,8 +253,8 @@ fn disk(
             .map(Shared::from),
         backing: backing_kind,
         controller: controller_key
-            .and_then(|k| labels.get(&k))
-            .map(|s| Shared::from(*s)),
+            .and_then(|k| labels.iter().rev().find(|(key, _)| *key == k))
+            .map(|(_, label)| Shared::from(*label)),
         unit: parse_num(d.text_at(&["unitNumber"])),
         controller_info: controller_key.and_then(|k| controllers.get(&k).cloned()),
         sharing: backing
@@ -266,6 +272,48 @@ fn disk(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ControllerKind;
+    use crate::soap::xml::parse_document;
+
+    #[tokio::test]
+    async fn disks_name_the_controllers_they_hang_on() {
+        let doc = br#"<val xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+          <VirtualDevice xsi:type="VirtualIDEController"><key>200</key><deviceInfo><label>IDE 0</label></deviceInfo><busNumber>0</busNumber></VirtualDevice>
+          <VirtualDevice xsi:type="ParaVirtualSCSIController"><key>1000</key><deviceInfo><label>SCSI controller 0</label></deviceInfo><busNumber>0</busNumber><sharedBus>physicalSharing</sharedBus></VirtualDevice>
+          <VirtualDevice xsi:type="VirtualNVMEController"><key>31000</key><deviceInfo><label>NVME controller 0</label></deviceInfo><busNumber>1</busNumber></VirtualDevice>
+          <VirtualDevice xsi:type="VirtualDisk"><key>2000</key><deviceInfo><label>Hard disk 1</label></deviceInfo><controllerKey>1000</controllerKey><unitNumber>0</unitNumber><capacityInKB>1</capacityInKB></VirtualDevice>
+          <VirtualDevice xsi:type="VirtualDisk"><key>2001</key><deviceInfo><label>Hard disk 2</label></deviceInfo><controllerKey>31000</controllerKey><unitNumber>0</unitNumber></VirtualDevice>
+          <VirtualDevice xsi:type="VirtualDisk"><key>2002</key><deviceInfo><label>Hard disk 3</label></deviceInfo><controllerKey>7</controllerKey></VirtualDevice>
+        </val>"#;
+        let tree = parse_document(doc).await.unwrap();
+        let devices: Vec<Node<'_>> = tree.root().children().collect();
+        let disks = disks(Some(devices), &HashMap::new()).unwrap().unwrap();
+        assert_eq!(disks.len(), 3);
+        assert_eq!(disks[0].controller.as_deref(), Some("SCSI controller 0"));
+        let scsi = disks[0]
+            .controller_info
+            .as_deref()
+            .expect("SCSI controller");
+        assert_eq!(
+            (scsi.key, &scsi.kind, scsi.bus, scsi.shared_bus.as_deref()),
+            (
+                1000,
+                &ControllerKind::Scsi,
+                Some(0),
+                Some("physicalSharing")
+            )
+        );
+        assert_eq!(disks[0].capacity_bytes, Some(1024));
+        assert_eq!(disks[1].controller.as_deref(), Some("NVME controller 0"));
+        let nvme = disks[1]
+            .controller_info
+            .as_deref()
+            .expect("NVMe controller");
+        assert_eq!((&nvme.kind, nvme.bus), (&ControllerKind::Nvme, Some(1)));
+        // A controller key that names no device: no label, no controller.
+        assert_eq!(disks[2].controller, None);
+        assert!(disks[2].controller_info.is_none());
+    }
 
     #[test]
     fn names_are_unescaped_once() {

@@ -13,11 +13,20 @@ use crate::soap::xml::Node;
 
 /// The controllers of a device list by key: every device with a `busNumber` (IDE, SCSI, SATA,
 /// NVMe controllers; PCI and PS/2 controllers too, which no disk hangs on).
-pub fn controllers(devices: &[&Node]) -> HashMap<i32, Arc<Controller>> {
+pub fn controllers(devices: &[Node<'_>]) -> HashMap<i32, Arc<Controller>> {
+    controllers_among(devices, |_| true)
+}
+
+/// The [`controllers`] whose key `wanted` accepts: a VM's disks hang on one or two of its
+/// half-dozen controllers, and only those need building and pooling.
+pub fn controllers_among(
+    devices: &[Node<'_>],
+    wanted: impl Fn(i32) -> bool,
+) -> HashMap<i32, Arc<Controller>> {
     devices
         .iter()
         .filter_map(|d| {
-            let key = parse_num(d.text_at(&["key"]))?;
+            let key = parse_num(d.text_at(&["key"])).filter(|k| wanted(*k))?;
             let bus = parse_num(d.text_at(&["busNumber"]));
             bus?;
             Some((
@@ -35,7 +44,7 @@ pub fn controllers(devices: &[&Node]) -> HashMap<i32, Arc<Controller>> {
 }
 
 /// `CryptoKeyId` as `provider/key` (or `key` when no provider is named).
-pub fn crypto_key(node: &Node) -> Option<String> {
+pub fn crypto_key(node: Node<'_>) -> Option<String> {
     let key = node
         .text_at(&["keyId"])
         .map(str::trim)
@@ -51,7 +60,7 @@ pub fn crypto_key(node: &Node) -> Option<String> {
 }
 
 /// A VM's `config.managedBy` (`ManagedByInfo`).
-pub fn managed_by(m: Option<&Node>) -> Option<ManagedBy> {
+pub fn managed_by(m: Option<Node<'_>>) -> Option<ManagedBy> {
     let m = m?;
     let extension_key = m
         .text_at(&["extensionKey"])
@@ -69,7 +78,7 @@ pub fn managed_by(m: Option<&Node>) -> Option<ManagedBy> {
 }
 
 /// A VM's `config.bootOptions`: (boot order when set, Secure Boot when sent).
-pub fn boot_options(b: Option<&Node>) -> (Option<Vec<BootDevice>>, Option<bool>) {
+pub fn boot_options(b: Option<Node<'_>>) -> (Option<Vec<BootDevice>>, Option<bool>) {
     let Some(b) = b else {
         return (None, None);
     };
@@ -100,7 +109,7 @@ struct GuestNic {
     ips: Vec<String>,
 }
 
-fn guest_nics(v: Option<Vec<&Node>>) -> Vec<GuestNic> {
+fn guest_nics(v: Option<Vec<Node<'_>>>) -> Vec<GuestNic> {
     let Some(v) = v else {
         return Vec::new();
     };
@@ -108,7 +117,7 @@ fn guest_nics(v: Option<Vec<&Node>>) -> Vec<GuestNic> {
         .map(|n| {
             let mut ips: Vec<String> = n
                 .children_named("ipAddress")
-                .map(|a| a.text.trim().to_string())
+                .map(|a| a.text().trim().to_string())
                 .filter(|a| !a.is_empty())
                 .collect();
             if ips.is_empty()
@@ -139,7 +148,7 @@ fn guest_nics(v: Option<Vec<&Node>>) -> Vec<GuestNic> {
 /// The network adapters of a VM's `config.hardware.device` (every device with a `macAddress`
 /// element or an ethernet-card type), matched with its `guest.net` by device key, else by MAC
 /// address. `None` when the device list was not sent.
-pub fn nics(devices: Option<Vec<&Node>>, guest_net: Option<Vec<&Node>>) -> Option<Vec<Nic>> {
+pub fn nics(devices: Option<Vec<Node<'_>>>, guest_net: Option<Vec<Node<'_>>>) -> Option<Vec<Nic>> {
     let devices = devices?;
     let mut guest = guest_nics(guest_net);
     let mut out = Vec::new();
@@ -238,7 +247,7 @@ mod tests {
     </objects>"#;
 
     async fn oc() -> ObjectContent {
-        ObjectContent::from_node(parse_document(VM).await.unwrap())
+        ObjectContent::from_tree(parse_document(VM).await.unwrap())
     }
 
     #[tokio::test]

@@ -75,14 +75,14 @@ async fn read_all(
                 "the event collector sent more than {MAX_EVENT_PAGES} pages of events: not a vSphere answer"
             )));
         }
-        out.extend(page.iter().filter_map(|n| migration_event(n, begin)));
+        out.extend(page.iter().filter_map(|t| migration_event(t.root(), begin)));
     }
     out.sort_by(|a, b| a.time.cmp(&b.time).then(a.vm_moref.cmp(&b.vm_moref)));
     Ok(out)
 }
 
 /// Decodes one event when it is a migration event within the window.
-pub fn migration_event(node: &Node, begin: OffsetDateTime) -> Option<MigrationEvent> {
+pub fn migration_event(node: Node<'_>, begin: OffsetDateTime) -> Option<MigrationEvent> {
     let id = node.text_at(&["eventTypeId"])?.trim();
     let failed = MIGRATION_EVENT_IDS
         .iter()
@@ -129,23 +129,24 @@ mod tests {
             <vm><name>web-01</name><vm type="VirtualMachine">vm-57</vm></vm>
             <fullFormattedMessage>Migrated to vc02</fullFormattedMessage>
             <eventTypeId>com.vmware.vc.vm.SrcVmMigratedEvent</eventTypeId></returnval>"#;
-        let node = parse_document(doc).await.unwrap();
+        let tree = parse_document(doc).await.unwrap();
+        let node = tree.root();
         let begin = OffsetDateTime::parse("2026-11-01T00:00:00Z", &Rfc3339).unwrap();
-        let e = migration_event(&node, begin).unwrap();
+        let e = migration_event(node, begin).unwrap();
         assert_eq!(e.vm_moref, "vm-57");
         assert_eq!(e.vm_name.as_deref(), Some("web-01"));
         assert!(!e.failed);
         let late = OffsetDateTime::parse("2026-11-21T00:00:00Z", &Rfc3339).unwrap();
-        assert!(migration_event(&node, late).is_none(), "outside the window");
+        assert!(migration_event(node, late).is_none(), "outside the window");
     }
 
     #[tokio::test]
     async fn other_events_and_failed_forms() {
         let other = br#"<returnval><createdTime>2026-11-20T10:00:00Z</createdTime><eventTypeId>com.vmware.vc.vm.VmStateRevertedToSnapshot</eventTypeId><vm><vm type="VirtualMachine">vm-1</vm></vm></returnval>"#;
         let begin = OffsetDateTime::parse("2026-01-01T00:00:00Z", &Rfc3339).unwrap();
-        assert!(migration_event(&parse_document(other).await.unwrap(), begin).is_none());
+        assert!(migration_event(parse_document(other).await.unwrap().root(), begin).is_none());
         let failed = br#"<returnval><createdTime>2026-11-20T10:00:00Z</createdTime><eventTypeId>com.vmware.vc.vm.DstVmMigrateFailedEvent</eventTypeId><objectId>vm-9</objectId><objectType>VirtualMachine</objectType></returnval>"#;
-        let e = migration_event(&parse_document(failed).await.unwrap(), begin).unwrap();
+        let e = migration_event(parse_document(failed).await.unwrap().root(), begin).unwrap();
         assert!(e.failed);
         assert_eq!(e.vm_moref, "vm-9");
     }

@@ -353,10 +353,10 @@ async fn collect_inventory(
     let fetch = async |kind: &str,
                        paths: &[&str],
                        faults: &mut Faults,
-                       sink: &mut dyn FnMut(ObjectContent)| {
+                       sink: &mut dyn FnMut(&ObjectContent)| {
         retrieve_type(client, &views, &pc, &root, kind, paths, |oc| {
             p.objects(1);
-            faults.note(kind, &oc);
+            faults.note(kind, oc);
             sink(oc)
         })
         .await
@@ -365,7 +365,7 @@ async fn collect_inventory(
     for table in [&props::FOLDER, &props::DATACENTER, &props::COMPUTE_RESOURCE] {
         fetch(table.kind, &table.paths(), &mut faults, &mut |oc| {
             if let Some(obj) = oc.obj.clone() {
-                known.entities.insert(obj, props::entity(&oc));
+                known.entities.insert(obj, props::entity(oc));
             }
         })
         .await?;
@@ -373,9 +373,11 @@ async fn collect_inventory(
     // Kept as sent until all four are in: each resolves names through the others.
     let mut raw = async |kind: &str, paths: Vec<&str>| {
         let mut objects = Vec::new();
-        fetch(kind, &paths, &mut faults, &mut |oc| objects.push(oc))
-            .await
-            .map(|_| objects)
+        fetch(kind, &paths, &mut faults, &mut |oc| {
+            objects.push(oc.clone())
+        })
+        .await
+        .map(|_| objects)
     };
     let infrastructure = Infrastructure {
         clusters: raw(props::CLUSTER.kind, props::CLUSTER.paths()).await?,
@@ -393,7 +395,7 @@ async fn collect_inventory(
         vm_table.kind,
         &vm_table.paths(),
         &mut faults,
-        &mut |oc| match props::vm(&oc, &known) {
+        &mut |oc| match props::vm(oc, &known) {
             Ok(Some(vm)) => vms.push(vm),
             Ok(None) => {}
             Err(e) => {

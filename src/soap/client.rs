@@ -5,7 +5,7 @@
 //! transport error.
 
 use super::envelope::{Fault, Opened, envelope, open_body};
-use super::xml::{Node, Start, XmlError, XmlStream};
+use super::xml::{Start, Tree, XmlError, XmlStream};
 use bytes_stream::BodyReader;
 use futures_util::TryStreamExt;
 use reqwest::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
@@ -159,7 +159,7 @@ impl Response {
     }
 
     /// Reads the element just started as a tree.
-    pub async fn read_node(&mut self, start: Start) -> Result<Node, XmlError> {
+    pub async fn read_node(&mut self, start: Start) -> Result<Tree, XmlError> {
         self.xml.read_node(start).await
     }
 
@@ -174,7 +174,7 @@ impl Response {
     }
 
     /// Reads every remaining child as a tree: for small responses.
-    pub async fn into_nodes(mut self) -> Result<Vec<Node>, XmlError> {
+    pub async fn into_nodes(mut self) -> Result<Vec<Tree>, XmlError> {
         let mut out = Vec::new();
         while let Some(start) = self.next_child().await? {
             out.push(self.read_node(start).await?);

@@ -53,7 +53,7 @@ impl std::fmt::Display for Fault {
 
 impl Fault {
     /// Decodes a `Fault` element.
-    pub fn from_node(node: &Node) -> Fault {
+    pub fn from_node(node: Node<'_>) -> Fault {
         let message = node
             .text_at(&["faultstring"])
             .unwrap_or_default()
@@ -61,10 +61,14 @@ impl Fault {
             .to_string();
         let kind = node
             .child("detail")
-            .and_then(|d| d.children.first())
-            .map(|d| match &d.xsi_type {
-                Some(t) => t.clone(),
-                None => d.name.strip_suffix("Fault").unwrap_or(&d.name).to_string(),
+            .and_then(|d| d.children().next())
+            .map(|d| match d.xsi_type() {
+                Some(t) => t.to_string(),
+                None => d
+                    .name()
+                    .strip_suffix("Fault")
+                    .unwrap_or(d.name())
+                    .to_string(),
             })
             .unwrap_or_default();
         Fault { kind, message }
@@ -106,8 +110,8 @@ pub async fn open_body<R: AsyncBufRead + Unpin>(
         .await?
         .ok_or_else(|| XmlError::Malformed("empty SOAP Body".into()))?;
     if first.name == "Fault" {
-        let node = stream.read_node(first).await?;
-        return Ok(Opened::Fault(Fault::from_node(&node)));
+        let tree = stream.read_node(first).await?;
+        return Ok(Opened::Fault(Fault::from_node(tree.root())));
     }
     // For `<XResponse/>` (no returnval at all) the caller's next_child() meets the Body's end tag
     // and stops, exactly as after the last returnval of a non-empty response.

@@ -40,7 +40,8 @@ impl Client {
         let nodes = self.call(&body).await?.into_nodes().await?;
         let node = nodes
             .iter()
-            .find(|n| n.name == "returnval")
+            .map(|t| t.root())
+            .find(|n| n.name() == "returnval")
             .ok_or_else(|| protocol("RetrieveServiceContent returned nothing"))?;
         Ok(ServiceContent::from_node(node))
     }
@@ -99,7 +100,8 @@ impl Client {
         let nodes = self.call(&body).await?.into_nodes().await?;
         nodes
             .iter()
-            .find(|n| n.name == "returnval")
+            .map(|t| t.root())
+            .find(|n| n.name() == "returnval")
             .and_then(MoRef::from_node)
             .ok_or_else(|| protocol("CreateContainerView returned no view"))
     }
@@ -163,7 +165,8 @@ impl Client {
         let nodes = self.call(&body).await?.into_nodes().await?;
         nodes
             .iter()
-            .find(|n| n.name == "returnval")
+            .map(|t| t.root())
+            .find(|n| n.name() == "returnval")
             .and_then(MoRef::from_node)
             .ok_or_else(|| protocol("CreateCollectorForEvents returned no collector"))
     }
@@ -197,7 +200,7 @@ impl Client {
         &self,
         collector: &MoRef,
         max: u32,
-    ) -> Result<Vec<super::xml::Node>, SoapError> {
+    ) -> Result<Vec<super::xml::Tree>, SoapError> {
         let body = format!(
             r#"<ReadNextEvents xmlns="urn:vim25">{}<maxCount>{max}</maxCount></ReadNextEvents>"#,
             this(collector)
@@ -205,7 +208,7 @@ impl Client {
         let nodes = self.call(&body).await?.into_nodes().await?;
         Ok(nodes
             .into_iter()
-            .filter(|n| n.name == "returnval")
+            .filter(|t| t.root().name() == "returnval")
             .collect())
     }
 

@@ -1,5 +1,5 @@
 //! The vim25 SOAP client, in layers as govmomi has them:
-//! - [`xml`]: streaming XML reading into small trees, `xsi:type` by namespace URI;
+//! - [`xml`]: streaming XML reading into small trees ([`tree`]), `xsi:type` by namespace URI;
 //! - [`envelope`]: request envelopes, response bodies and faults;
 //! - [`client`]: the HTTP transport, session cookie, `SOAPAction`, timeouts;
 //! - [`types`]: the protocol's own data objects (references, service content, object content);
@@ -12,6 +12,7 @@ pub mod envelope;
 pub mod methods;
 pub mod property;
 pub mod session;
+pub mod tree;
 pub mod types;
 pub mod xml;
 

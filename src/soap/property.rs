@@ -36,7 +36,7 @@ pub async fn retrieve_all(
     collector: &MoRef,
     spec_set: &str,
     page_size: u32,
-    mut on_object: impl FnMut(ObjectContent),
+    mut on_object: impl FnMut(&ObjectContent),
 ) -> Result<u64, SoapError> {
     let mut count = 0u64;
     let mut pages = 1u32;
@@ -88,9 +88,11 @@ pub async fn retrieve_all(
 /// skipped; an object refused with `NotAuthenticated` is the session's end.
 pub async fn read_page<R: tokio::io::AsyncBufRead + Unpin>(
     xml: &mut XmlStream<R>,
-    on_object: &mut impl FnMut(ObjectContent),
+    on_object: &mut impl FnMut(&ObjectContent),
 ) -> Result<Option<String>, SoapError> {
     let mut token: Option<String> = None;
+    // One object's buffers for the whole page.
+    let mut oc = ObjectContent::default();
     while let Some(ret) = xml.next_child().await? {
         if ret.name != "returnval" {
             xml.skip(&ret).await?;
@@ -102,18 +104,18 @@ pub async fn read_page<R: tokio::io::AsyncBufRead + Unpin>(
         while let Some(part) = xml.next_child().await? {
             match part.name.as_str() {
                 "token" => {
-                    let node = xml.read_node(part).await?;
-                    let t = node.text.trim();
+                    let tree = xml.read_node(part).await?;
+                    let t = tree.root().text().trim();
                     if !t.is_empty() {
                         token = Some(t.to_string());
                     }
                 }
                 "objects" => {
-                    let oc = ObjectContent::from_node(xml.read_node(part).await?);
+                    oc.read_from(xml, part).await?;
                     if oc.missing.iter().any(|(_, f)| f == "NotAuthenticated") {
                         return Err(SoapError::NotAuthenticated);
                     }
-                    on_object(oc);
+                    on_object(&oc);
                 }
                 _ => xml.skip(&part).await?,
             }
@@ -131,7 +133,7 @@ pub async fn retrieve_type(
     root: &MoRef,
     kind: &str,
     paths: &[&str],
-    mut on_object: impl FnMut(ObjectContent),
+    mut on_object: impl FnMut(&ObjectContent),
 ) -> Result<u64, SoapError> {
     let mut attempt = 1;
     // Objects already handed to `on_object` (by a hash of their moref): a restart skips them,
@@ -141,7 +143,7 @@ pub async fn retrieve_type(
         // Continuation tokens are single use and tied to the session: a retry restarts the
         // type's retrieval, with a new view.
         let result = retrieve_type_once(client, view_manager, collector, root, kind, paths, |oc| {
-            if oc.obj.is_none() || delivered.insert(moref_hash(&oc)) {
+            if oc.obj.is_none() || delivered.insert(moref_hash(oc)) {
                 on_object(oc)
             }
         })
@@ -183,7 +185,7 @@ async fn retrieve_type_once(
     root: &MoRef,
     kind: &str,
     paths: &[&str],
-    on_object: impl FnMut(ObjectContent),
+    on_object: impl FnMut(&ObjectContent),
 ) -> Result<u64, SoapError> {
     let view = client
         .create_container_view(view_manager, root, &[kind])

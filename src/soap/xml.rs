@@ -1,7 +1,8 @@
 //! A small streaming XML layer over quick-xml for SOAP responses.
 //!
 //! Responses are read as a stream of events and only the pieces the client needs are built into a
-//! [`Node`] tree, one object at a time: a 300 MB `RetrievePropertiesEx` answer is never held whole.
+//! [`Tree`] (see [`super::tree`]), one object at a time: a 300 MB `RetrievePropertiesEx` answer is
+//! never held whole.
 //! Element names are compared by local name. `xsi:type` is resolved by namespace URI, not by prefix
 //! (vcsim and vCenter use different prefixes), and its value loses its prefix (`xsd:string` →
 //! `string`, `vim25:VirtualDisk` → `VirtualDisk`). Unknown elements are kept in the tree and
@@ -10,6 +11,7 @@
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
+use std::borrow::Cow;
 use tokio::io::AsyncBufRead;
 
 /// The XML Schema instance namespace, which owns the `type` attribute of polymorphic values.
@@ -30,9 +32,8 @@ pub enum XmlError {
     TooDeep,
 }
 
-/// The deepest element nesting read into a [`Node`] tree. vSphere answers nest a few dozen
-/// levels; a bound keeps a hostile answer from exhausting memory or the stack (a tree is
-/// dropped recursively).
+/// The deepest element nesting read into a [`Tree`]. vSphere answers nest a few dozen levels; a
+/// bound keeps a hostile answer from piling up open elements.
 pub const MAX_DEPTH: usize = 256;
 
 impl From<quick_xml::Error> for XmlError {
@@ -54,51 +55,7 @@ impl From<quick_xml::encoding::EncodingError> for XmlError {
     }
 }
 
-/// One element with its text and children.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Node {
-    /// Local name of the element.
-    pub name: String,
-    /// `xsi:type` without its prefix, when present.
-    pub xsi_type: Option<String>,
-    /// The unqualified `type` attribute (managed object references carry one).
-    pub type_attr: Option<String>,
-    /// Concatenated text content (entities resolved), untrimmed.
-    pub text: String,
-    pub children: Vec<Node>,
-}
-
-impl Node {
-    /// The first child with this local name.
-    pub fn child(&self, name: &str) -> Option<&Node> {
-        self.children.iter().find(|c| c.name == name)
-    }
-
-    /// Every child with this local name, in document order.
-    pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
-        self.children.iter().filter(move |c| c.name == name)
-    }
-
-    /// Follows a path of child names.
-    pub fn at(&self, path: &[&str]) -> Option<&Node> {
-        path.iter().try_fold(self, |node, name| node.child(name))
-    }
-
-    /// Text of the child at `path`, when present.
-    pub fn text_at(&self, path: &[&str]) -> Option<&str> {
-        self.at(path).map(|n| n.text.as_str())
-    }
-
-    /// Owned text of the child at `path`, when present.
-    pub fn string_at(&self, path: &[&str]) -> Option<String> {
-        self.text_at(path).map(str::to_string)
-    }
-
-    /// The node's type: `xsi:type` when given, else its element name.
-    pub fn type_name(&self) -> &str {
-        self.xsi_type.as_deref().unwrap_or(&self.name)
-    }
-}
+pub use super::tree::{Children, Node, Tree};
 
 /// A start tag as seen by the streaming reader.
 #[derive(Debug, Clone)]
@@ -119,14 +76,110 @@ pub enum Step {
     Eof,
 }
 
+/// One event as read, borrowed from the reader's buffer: what [`Step`] owns.
+enum Raw<'e> {
+    Start {
+        name: Cow<'e, str>,
+        xsi_type: Option<Cow<'e, str>>,
+        type_attr: Option<Cow<'e, str>>,
+        empty: bool,
+    },
+    End,
+    Text(Cow<'e, str>),
+    Eof,
+    /// Declarations, comments, processing instructions: nothing the client reads.
+    Skipped,
+}
+
 /// A namespace-aware streaming reader.
 pub struct XmlStream<R> {
     reader: NsReader<R>,
     buf: Vec<u8>,
+    /// The open elements of the tree being read, innermost last (kept for its capacity).
+    open: Vec<u32>,
 }
 
-fn strip_prefix(v: &str) -> &str {
-    v.rsplit_once(':').map_or(v, |(_, local)| local)
+/// `value` without its namespace prefix.
+fn strip_prefix(value: Cow<'_, str>) -> Cow<'_, str> {
+    match value {
+        Cow::Borrowed(v) => Cow::Borrowed(v.rsplit_once(':').map_or(v, |(_, local)| local)),
+        Cow::Owned(v) => match v.rsplit_once(':') {
+            Some((_, local)) => Cow::Owned(local.to_string()),
+            None => Cow::Owned(v),
+        },
+    }
+}
+
+/// `bytes` as text, invalid UTF-8 replaced; borrowed when valid (checked the fast way first:
+/// names are ASCII).
+fn utf8(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+/// Decodes one event, borrowing what it can from it.
+fn decode<'e, R>(reader: &NsReader<R>, event: &'e Event<'_>) -> Result<Raw<'e>, XmlError> {
+    Ok(match event {
+        Event::Start(e) | Event::Empty(e) => {
+            let empty = matches!(event, Event::Empty(_));
+            let name = utf8(e.local_name().into_inner());
+            let mut xsi_type = None;
+            let mut type_attr = None;
+            // Most tags have no attribute: nothing to iterate (an iteration over XML blanks yields
+            // nothing and no error either).
+            let raw = e.attributes_raw();
+            if !raw
+                .iter()
+                .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            {
+                for attr in e.attributes().with_checks(false) {
+                    let attr = attr.map_err(|e| XmlError::Malformed(e.to_string()))?;
+                    let (ns, local) = reader.resolve_attribute(attr.key);
+                    if local.as_ref() != b"type" {
+                        continue;
+                    }
+                    // Borrowed from the buffer unless the value held an entity.
+                    let value = attr.unescape_value()?;
+                    match ns {
+                        ResolveResult::Bound(ns) if ns.as_ref() == XSI_NS => {
+                            xsi_type = Some(strip_prefix(value));
+                        }
+                        ResolveResult::Unbound => type_attr = Some(value),
+                        _ => {}
+                    }
+                }
+            }
+            Raw::Start {
+                name,
+                xsi_type,
+                type_attr,
+                empty,
+            }
+        }
+        Event::End(_) => Raw::End,
+        Event::Text(t) => Raw::Text(t.xml10_content()?),
+        Event::CData(t) => Raw::Text(utf8(t)),
+        Event::GeneralRef(r) => {
+            if let Some(c) = r.resolve_char_ref()? {
+                Raw::Text(Cow::Owned(c.to_string()))
+            } else {
+                let name = r.decode()?;
+                Raw::Text(Cow::Borrowed(
+                    quick_xml::escape::resolve_predefined_entity(&name)
+                        .ok_or_else(|| XmlError::Malformed(format!("unknown entity &{name};")))?,
+                ))
+            }
+        }
+        Event::Eof => Raw::Eof,
+        Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_) => Raw::Skipped,
+    })
+}
+
+/// A tree that outgrew its 32-bit spans.
+fn too_large(_: super::tree::TooLarge) -> XmlError {
+    XmlError::Malformed("one element holds over 4 GiB: not a vSphere answer".into())
 }
 
 impl<R: AsyncBufRead + Unpin> XmlStream<R> {
@@ -136,6 +189,7 @@ impl<R: AsyncBufRead + Unpin> XmlStream<R> {
         XmlStream {
             reader,
             buf: Vec::with_capacity(8 * 1024),
+            open: Vec::new(),
         }
     }
 
@@ -145,104 +199,83 @@ impl<R: AsyncBufRead + Unpin> XmlStream<R> {
         loop {
             self.buf.clear();
             let event = self.reader.read_event_into_async(&mut self.buf).await?;
-            let step = match event {
-                Event::Start(ref e) | Event::Empty(ref e) => {
-                    let empty = matches!(event, Event::Empty(_));
-                    let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-                    let mut xsi_type = None;
-                    let mut type_attr = None;
-                    for attr in e.attributes().with_checks(false) {
-                        let attr = attr.map_err(|e| XmlError::Malformed(e.to_string()))?;
-                        let (ns, local) = self.reader.resolve_attribute(attr.key);
-                        if local.as_ref() != b"type" {
-                            continue;
-                        }
-                        // One allocation per value: the unescaped text is borrowed from the
-                        // buffer unless it held an entity.
-                        let value = attr.unescape_value()?;
-                        match ns {
-                            ResolveResult::Bound(ns) if ns.as_ref() == XSI_NS => {
-                                xsi_type = Some(strip_prefix(&value).to_string());
-                            }
-                            ResolveResult::Unbound => type_attr = Some(value.into_owned()),
-                            _ => {}
-                        }
-                    }
-                    Step::Start(Start {
-                        name,
-                        xsi_type,
-                        type_attr,
-                        empty,
-                    })
-                }
-                Event::End(_) => Step::End,
-                Event::Text(t) => Step::Text(t.xml10_content()?.into_owned()),
-                Event::CData(t) => {
-                    Step::Text(String::from_utf8_lossy(&t.into_inner()).into_owned())
-                }
-                Event::GeneralRef(r) => {
-                    let resolved = if let Some(c) = r.resolve_char_ref()? {
-                        c.to_string()
-                    } else {
-                        let name = r.decode()?;
-                        quick_xml::escape::resolve_predefined_entity(&name)
-                            .ok_or_else(|| XmlError::Malformed(format!("unknown entity &{name};")))?
-                            .to_string()
-                    };
-                    Step::Text(resolved)
-                }
-                Event::Eof => Step::Eof,
-                Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_) => continue,
-            };
-            return Ok(step);
+            return Ok(match decode(&self.reader, &event)? {
+                Raw::Start {
+                    name,
+                    xsi_type,
+                    type_attr,
+                    empty,
+                } => Step::Start(Start {
+                    name: name.into_owned(),
+                    xsi_type: xsi_type.map(Cow::into_owned),
+                    type_attr: type_attr.map(Cow::into_owned),
+                    empty,
+                }),
+                Raw::End => Step::End,
+                Raw::Text(t) => Step::Text(t.into_owned()),
+                Raw::Eof => Step::Eof,
+                Raw::Skipped => continue,
+            });
         }
     }
 
-    /// Reads the content of an element whose start tag was just returned, as a [`Node`].
-    pub async fn read_node(&mut self, start: Start) -> Result<Node, XmlError> {
-        let mut stack = vec![Node {
-            name: start.name,
-            xsi_type: start.xsi_type,
-            type_attr: start.type_attr,
-            ..Default::default()
-        }];
+    /// Reads the content of an element whose start tag was just returned, as a [`Tree`]: names
+    /// and texts are copied from the reader's buffer into the tree's, never allocated one by one.
+    pub async fn read_node(&mut self, start: Start) -> Result<Tree, XmlError> {
+        let mut tree = Tree::default();
+        self.read_node_into(start, &mut tree).await?;
+        Ok(tree)
+    }
+
+    /// [`XmlStream::read_node`] into `tree`, emptied first: a reader of many objects reuses one
+    /// tree's buffers instead of allocating (and fragmenting the heap) per object.
+    pub async fn read_node_into(&mut self, start: Start, tree: &mut Tree) -> Result<(), XmlError> {
+        tree.clear();
+        let root = tree
+            .open(
+                &start.name,
+                start.xsi_type.as_deref(),
+                start.type_attr.as_deref(),
+            )
+            .map_err(too_large)?;
         if start.empty {
-            return Ok(stack.pop().expect("one node"));
+            return Ok(());
         }
+        let open = &mut self.open;
+        open.clear();
+        open.push(root);
         loop {
-            match self.next().await? {
-                Step::Start(s) => {
-                    let node = Node {
-                        name: s.name,
-                        xsi_type: s.xsi_type,
-                        type_attr: s.type_attr,
-                        ..Default::default()
-                    };
-                    if s.empty {
-                        stack.last_mut().expect("open node").children.push(node);
-                    } else if stack.len() >= MAX_DEPTH {
+            self.buf.clear();
+            let event = self.reader.read_event_into_async(&mut self.buf).await?;
+            match decode(&self.reader, &event)? {
+                Raw::Start {
+                    name,
+                    xsi_type,
+                    type_attr,
+                    empty,
+                } => {
+                    if !empty && open.len() >= MAX_DEPTH {
                         return Err(XmlError::TooDeep);
-                    } else {
-                        stack.push(node);
+                    }
+                    let node = tree
+                        .open(&name, xsi_type.as_deref(), type_attr.as_deref())
+                        .map_err(too_large)?;
+                    if !empty {
+                        open.push(node);
                     }
                 }
-                Step::Text(t) => {
-                    // Most elements have one text event: move it in rather than copy it.
-                    let node = stack.last_mut().expect("open node");
-                    if node.text.is_empty() {
-                        node.text = t;
-                    } else {
-                        node.text.push_str(&t);
+                Raw::Text(t) => {
+                    let node = *open.last().expect("open node");
+                    tree.append_text(node, &t).map_err(too_large)?;
+                }
+                Raw::End => {
+                    tree.close(open.pop().expect("open node"));
+                    if open.is_empty() {
+                        return Ok(());
                     }
                 }
-                Step::End => {
-                    let done = stack.pop().expect("open node");
-                    match stack.last_mut() {
-                        Some(parent) => parent.children.push(done),
-                        None => return Ok(done),
-                    }
-                }
-                Step::Eof => return Err(XmlError::Truncated),
+                Raw::Eof => return Err(XmlError::Truncated),
+                Raw::Skipped => {}
             }
         }
     }
@@ -254,15 +287,17 @@ impl<R: AsyncBufRead + Unpin> XmlStream<R> {
         }
         let mut depth = 1usize;
         loop {
-            match self.next().await? {
-                Step::Start(s) if !s.empty => depth += 1,
-                Step::End => {
+            self.buf.clear();
+            let event = self.reader.read_event_into_async(&mut self.buf).await?;
+            match decode(&self.reader, &event)? {
+                Raw::Start { empty: false, .. } => depth += 1,
+                Raw::End => {
                     depth -= 1;
                     if depth == 0 {
                         return Ok(());
                     }
                 }
-                Step::Eof => return Err(XmlError::Truncated),
+                Raw::Eof => return Err(XmlError::Truncated),
                 _ => {}
             }
         }
@@ -281,8 +316,8 @@ impl<R: AsyncBufRead + Unpin> XmlStream<R> {
     }
 }
 
-/// Parses a whole (small) document into its root [`Node`]; used by tests and tiny responses.
-pub async fn parse_document(bytes: &[u8]) -> Result<Node, XmlError> {
+/// Parses a whole (small) document into a [`Tree`] of its root; used by tests and tiny responses.
+pub async fn parse_document(bytes: &[u8]) -> Result<Tree, XmlError> {
     let mut stream = XmlStream::new(bytes);
     loop {
         match stream.next().await? {
@@ -321,27 +356,49 @@ mod tests {
             <a XMLSchema-instance:type="xsd:string">one</a>
             <b xsi:type="vim25:VirtualDisk"/>
             <c fake:type="Nope" type="VirtualMachine">vm-1</c>
+            <d xsi:type="vim25:Virtual&amp;Disk" type="a&lt;b"/>
         </r>"#;
-        let root = parse_document(doc).await.unwrap();
-        assert_eq!(root.child("a").unwrap().xsi_type.as_deref(), Some("string"));
-        assert_eq!(root.child("a").unwrap().text, "one");
-        assert_eq!(
-            root.child("b").unwrap().xsi_type.as_deref(),
-            Some("VirtualDisk")
-        );
+        let tree = parse_document(doc).await.unwrap();
+        let root = tree.root();
+        assert_eq!(root.child("a").unwrap().xsi_type(), Some("string"));
+        assert_eq!(root.child("a").unwrap().text(), "one");
+        assert_eq!(root.child("b").unwrap().xsi_type(), Some("VirtualDisk"));
         let c = root.child("c").unwrap();
-        assert_eq!(c.xsi_type, None);
-        assert_eq!(c.type_attr.as_deref(), Some("VirtualMachine"));
+        assert_eq!(c.xsi_type(), None);
+        assert_eq!(c.type_attr(), Some("VirtualMachine"));
+        // Values with entities (unescaped into a new string) lose their prefix too.
+        let d = root.child("d").unwrap();
+        assert_eq!(d.xsi_type(), Some("Virtual&Disk"));
+        assert_eq!(d.type_attr(), Some("a<b"));
     }
 
     #[tokio::test]
     async fn entities_and_empty_elements() {
-        let doc = b"<r><n>a &amp; b &lt;c&gt; &#233;</n><e/><f></f></r>";
-        let root = parse_document(doc).await.unwrap();
+        let doc = b"<r><n>a &amp; b &lt;c&gt; &#233;</n><e/><f></f><g><![CDATA[x<y]]>z</g></r>";
+        let tree = parse_document(doc).await.unwrap();
+        let root = tree.root();
         assert_eq!(root.text_at(&["n"]), Some("a & b <c> \u{e9}"));
         assert_eq!(root.text_at(&["e"]), Some(""));
         assert_eq!(root.text_at(&["f"]), Some(""));
-        assert_eq!(root.children.len(), 3);
+        assert_eq!(root.text_at(&["g"]), Some("x<yz"));
+        assert_eq!(root.children().count(), 4);
+    }
+
+    #[tokio::test]
+    async fn unknown_elements_are_skipped_whole() {
+        let doc = b"<r><skip><x a='1'><y/></x>t</skip><keep>k</keep></r>";
+        let mut s = XmlStream::new(&doc[..]);
+        let Step::Start(r) = s.next().await.unwrap() else {
+            panic!("no root")
+        };
+        assert_eq!(r.name, "r");
+        let skip = s.next_child().await.unwrap().unwrap();
+        assert_eq!(skip.name, "skip");
+        s.skip(&skip).await.unwrap();
+        let keep = s.next_child().await.unwrap().unwrap();
+        assert_eq!(keep.name, "keep");
+        assert_eq!(s.read_node(keep).await.unwrap().root().text(), "k");
+        assert!(s.next_child().await.unwrap().is_none(), "the end of <r>");
     }
 
     #[tokio::test]

@@ -97,11 +97,11 @@ pub struct Value<'a> {
 }
 
 impl<'a> Value<'a> {
-    pub fn node(self) -> Option<&'a Node> {
+    pub fn node(self) -> Option<Node<'a>> {
         self.oc.get(self.path)
     }
     /// The elements of an array-valued property.
-    pub fn nodes(self) -> Option<Vec<&'a Node>> {
+    pub fn nodes(self) -> Option<Vec<Node<'a>>> {
         self.oc.get_all(self.path)
     }
     pub fn raw(self) -> Option<&'a str> {

@@ -105,7 +105,7 @@ async fn object(props: &str) -> ObjectContent {
     let xml = format!(
         r#"<objects xmlns="urn:vim25" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><obj type="VirtualMachine">vm-1</obj>{props}</objects>"#
     );
-    ObjectContent::from_node(parse_document(xml.as_bytes()).await.unwrap())
+    ObjectContent::from_tree(parse_document(xml.as_bytes()).await.unwrap())
 }
 
 fn prop(path: &str, val: &str) -> String {
