@@ -14,6 +14,7 @@ pub mod bounded;
 pub mod cli;
 pub mod cmd;
 pub mod collect;
+pub mod compact;
 pub mod diff;
 pub mod error;
 pub mod estate_file;

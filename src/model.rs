@@ -14,7 +14,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::intern::Shared;
+pub use crate::compact::{DatastorePath, Mac, Uuid};
+pub use crate::intern::{Shared, SharedList};
 
 /// Defines a string-valued enumeration with the wire spelling of each member and an
 /// `Unknown(String)` catch-all. Serializes as the wire string.
@@ -232,10 +233,10 @@ impl TagScope {
     }
 
     /// Whether a VM with these tags is in scope.
-    pub fn admits(&self, tags: &[String]) -> bool {
+    pub fn admits<S: AsRef<str>>(&self, tags: &[S]) -> bool {
         let has = |list: &[String]| {
             list.iter()
-                .any(|want| tags.iter().any(|t| t.eq_ignore_ascii_case(want)))
+                .any(|want| tags.iter().any(|t| t.as_ref().eq_ignore_ascii_case(want)))
         };
         (self.include.is_empty() || has(&self.include)) && !has(&self.exclude)
     }
@@ -377,9 +378,10 @@ pub struct StoragePod {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Vm {
-    /// Unique per VM and never grown: boxed strings (16 bytes, no spare capacity).
-    pub moref: Box<str>,
-    pub name: Box<str>,
+    /// Unique per VM, but shared (one pointer): the VM's findings point at the same
+    /// allocation, and the name also serves as its disks' folder name ([`DatastorePath`]).
+    pub moref: Shared,
+    pub name: Shared,
     pub datacenter: Option<Shared>,
     pub cluster: Option<Shared>,
     /// Host name.
@@ -387,8 +389,9 @@ pub struct Vm {
     pub host_moref: Option<Shared>,
     /// Inventory path of the VM's folder, e.g. `/DC0/vm/Prod`.
     pub folder: Option<Shared>,
-    pub bios_uuid: Option<Box<str>>,
-    pub instance_uuid: Option<Box<str>>,
+    /// Compact ([`Uuid`]: 16 bytes when canonical, no allocation).
+    pub bios_uuid: Option<Uuid>,
+    pub instance_uuid: Option<Uuid>,
     pub power_state: Option<PowerState>,
     pub template: Option<bool>,
     /// `config.guestId`.
@@ -407,12 +410,11 @@ pub struct Vm {
     pub firmware: Option<Firmware>,
     pub cpus: Option<u32>,
     pub memory_mb: Option<u64>,
-    /// Names of the datastores the VM uses (`datastore`).
-    #[serde(deserialize_with = "exact::vec")]
-    pub datastores: Box<[Shared]>,
+    /// Names of the datastores the VM uses (`datastore`); interned lists ([`SharedList`]): VMs
+    /// on the same datastores hold one list.
+    pub datastores: SharedList,
     /// Morefs of the same datastores, in the same order.
-    #[serde(deserialize_with = "exact::vec")]
-    pub datastore_morefs: Box<[Shared]>,
+    pub datastore_morefs: SharedList,
     /// `None` when the device list could not be read.
     #[serde(default, deserialize_with = "exact::opt_vec")]
     pub disks: Option<Box<[Disk]>>,
@@ -420,8 +422,9 @@ pub struct Vm {
     #[serde(deserialize_with = "exact::vec")]
     pub guest_disks: Box<[GuestDisk]>,
     /// vSphere tags as `category:tag`, sorted; empty when none or when tags were unavailable.
-    #[serde(default, deserialize_with = "exact::vec")]
-    pub tags: Box<[String]>,
+    /// An interned list ([`SharedList`]): VMs with the same tags hold one list.
+    #[serde(default)]
+    pub tags: SharedList,
     /// Network adapters of `config.hardware.device`, with the addresses Tools report for each
     /// (`guest.net`, matched by device key, else by MAC); `None` when the device list could not be
     /// read.
@@ -489,8 +492,8 @@ pub struct VmDetails {
     pub heartbeat: Option<Shared>,
     /// `runtime.connectionState`: connected, disconnected, orphaned, inaccessible, invalid.
     pub connection_state: Option<Shared>,
-    /// `config.files.vmPathName`: `[ds] dir/vm.vmx`.
-    pub vmx_path: Option<Box<str>>,
+    /// `config.files.vmPathName`: `[ds] dir/vm.vmx`; compact ([`DatastorePath`]).
+    pub vmx_path: Option<DatastorePath>,
     /// `config.annotation`.
     pub annotation: Option<Box<str>>,
     /// `config.version`: `vmx-19`.
@@ -542,7 +545,8 @@ pub struct Nic {
     pub label: Option<Shared>,
     /// The device type, e.g. `VirtualVmxnet3`.
     pub adapter: Option<Shared>,
-    pub mac: Option<Box<str>>,
+    /// Compact ([`Mac`]: 6 bytes when `xx:xx:xx:xx:xx:xx`).
+    pub mac: Option<Mac>,
     /// The port group or network name; for a distributed port group without a name in the
     /// backing, `dvportgroup:<key>`; for an opaque (NSX) network, `opaque:<id>`.
     pub network: Option<Shared>,
@@ -679,8 +683,8 @@ pub struct Disk {
     pub capacity_bytes: Option<u64>,
     /// Datastore name.
     pub datastore: Option<Shared>,
-    /// `[datastore] dir/file.vmdk`; unique to the disk, so boxed (no spare capacity).
-    pub file: Option<Box<str>>,
+    /// `[datastore] dir/file.vmdk`; compact ([`DatastorePath`]: the usual shape in shared pieces).
+    pub file: Option<DatastorePath>,
     pub thin: Option<bool>,
     pub disk_mode: Option<Shared>,
     pub backing: Option<DiskBacking>,
@@ -794,10 +798,13 @@ mod tests {
         assert_eq!(size_of::<Option<PowerState>>(), 16);
         assert_eq!(size_of::<Option<Arc<Controller>>>(), 8);
         assert_eq!(size_of::<Vm>(), 384);
-        assert_eq!(size_of::<Disk>(), 120);
+        // 8 bytes more than a boxed path (the compact path's pieces), for the 48-64 bytes of
+        // its own allocation that the usual `[ds] vm/vm_1.vmdk` no longer needs.
+        assert_eq!(size_of::<Disk>(), 128);
         assert_eq!(size_of::<Nic>(), 64);
         assert_eq!(size_of::<GuestDisk>(), 40);
-        assert_eq!(size_of::<VmDetails>(), 256);
+        // The same for the `.vmx` path.
+        assert_eq!(size_of::<VmDetails>(), 264);
     }
 
     #[test]

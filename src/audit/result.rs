@@ -324,10 +324,10 @@ impl AuditResult {
         for o in out.drain(..).filter(|o| o.status != Status::Pass) {
             tally.add(severity, o.status);
             self.findings.push(Finding {
-                vcenter: subject.vcenter.into(),
+                vcenter: subject.vcenter.clone(),
                 object_type: subject.kind,
-                object: subject.name.into(),
-                moref: subject.moref.into(),
+                object: subject.name.clone(),
+                moref: subject.moref.clone(),
                 rule: rule.into(),
                 severity,
                 status: o.status,

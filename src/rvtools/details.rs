@@ -198,6 +198,9 @@ mod tests {
             n.ip_addresses,
             ["10.0.0.1", "10.0.0.2", "fe80::1"].map(String::from).into()
         );
-        assert_eq!(n.mac.as_deref(), Some("00:50:56:aa:bb:cc"));
+        assert_eq!(
+            n.mac.as_ref().map(ToString::to_string).as_deref(),
+            Some("00:50:56:aa:bb:cc")
+        );
     }
 }
