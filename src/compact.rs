@@ -320,7 +320,7 @@ impl<'de> Deserialize<'de> for Mac {
 
 /// Deserializes a string through a constructor from `&str` (no intermediate `String` when the
 /// input lends the text).
-struct StrVisitor<T>(fn(&str) -> T);
+pub(crate) struct StrVisitor<T>(pub(crate) fn(&str) -> T);
 
 impl<T> serde::de::Visitor<'_> for StrVisitor<T> {
     type Value = T;

@@ -29,3 +29,4 @@ pub mod snapshot;
 pub mod soap;
 pub mod target;
 pub mod tls;
+pub mod word;
