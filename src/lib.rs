@@ -29,4 +29,5 @@ pub mod snapshot;
 pub mod soap;
 pub mod target;
 pub mod tls;
+pub mod vm_details;
 pub mod word;

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::compact::{DatastorePath, Mac, Uuid};
 pub use crate::intern::{Shared, SharedList};
+pub use crate::vm_details::VmDetails;
 pub use crate::word::Word;
 
 /// Defines a string-valued enumeration with the wire spelling of each member and an
@@ -479,44 +480,6 @@ mod exact {
     }
 }
 
-/// A VM's inventory details (the RVTools columns); each field `None` when not sent.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct VmDetails {
-    /// `guest.hostName`.
-    pub dns_name: Option<Box<str>>,
-    /// `guest.ipAddress`.
-    pub primary_ip: Option<Box<str>>,
-    /// `guest.guestState`: running, notRunning, ... (kept as sent).
-    pub guest_state: Option<Shared>,
-    /// `guestHeartbeatStatus`: gray, green, yellow, red (kept as sent).
-    pub heartbeat: Option<Shared>,
-    /// `runtime.connectionState`: connected, disconnected, orphaned, inaccessible, invalid.
-    pub connection_state: Option<Shared>,
-    /// `config.files.vmPathName`: `[ds] dir/vm.vmx`; compact ([`DatastorePath`]).
-    pub vmx_path: Option<DatastorePath>,
-    /// `config.annotation`.
-    pub annotation: Option<Box<str>>,
-    /// `config.version`: `vmx-19`.
-    pub hw_version: Option<Shared>,
-    /// `config.changeTrackingEnabled`.
-    pub cbt: Option<bool>,
-    /// `config.hardware.numCoresPerSocket`.
-    pub cores_per_socket: Option<u32>,
-    /// `config.cpuAllocation` reservation (MHz) and limit (MHz, -1 unlimited).
-    pub cpu_reservation: Option<i64>,
-    pub cpu_limit: Option<i64>,
-    /// `config.memoryAllocation` reservation and limit (MiB, -1 unlimited).
-    pub memory_reservation: Option<i64>,
-    pub memory_limit: Option<i64>,
-    /// `summary.quickStats.guestMemoryUsage` (active) and `hostMemoryUsage` (consumed), MiB.
-    pub memory_active_mb: Option<u64>,
-    pub memory_consumed_mb: Option<u64>,
-    /// `summary.storage`: committed, uncommitted and unshared bytes.
-    pub storage_committed: Option<u64>,
-    pub storage_uncommitted: Option<u64>,
-    pub storage_unshared: Option<u64>,
-}
-
 /// `ManagedByInfo`: the extension that manages a VM.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManagedBy {
@@ -804,8 +767,9 @@ mod tests {
         assert_eq!(size_of::<Disk>(), 120);
         assert_eq!(size_of::<Nic>(), 64);
         assert_eq!(size_of::<GuestDisk>(), 40);
-        // The same for the `.vmx` path.
-        assert_eq!(size_of::<VmDetails>(), 264);
+        // The `.vmx` path compact like a disk's (8 bytes more), the ten figures packed
+        // (`vm_details`: 72 bytes less).
+        assert_eq!(size_of::<VmDetails>(), 200);
     }
 
     #[test]

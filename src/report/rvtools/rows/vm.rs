@@ -131,25 +131,25 @@ fn vinfo(vc: &VCenterInventory, vm: &Vm, audit: &VmAudit) -> Row {
 fn vcpu(vc: &VCenterInventory, vm: &Vm, d: &VmDetails) -> Row {
     let mut r = vm_common(SheetId::VCpu, vc, vm);
     r.set("CPUs", int(vm.cpus));
-    r.set("Cores p/s", int(d.cores_per_socket));
+    r.set("Cores p/s", int(d.cores_per_socket()));
     let sockets = vm
         .cpus
-        .zip(d.cores_per_socket)
+        .zip(d.cores_per_socket())
         .filter(|(_, c)| *c > 0)
         .map(|(n, c)| n / c);
     r.set("Sockets", int(sockets));
-    r.set("Reservation", int(d.cpu_reservation));
-    r.set("Limit", int(d.cpu_limit));
+    r.set("Reservation", int(d.cpu_reservation()));
+    r.set("Limit", int(d.cpu_limit()));
     r
 }
 
 fn vmemory(vc: &VCenterInventory, vm: &Vm, d: &VmDetails) -> Row {
     let mut r = vm_common(SheetId::VMemory, vc, vm);
     r.set("Size MiB", int(vm.memory_mb));
-    r.set("Reservation", int(d.memory_reservation));
-    r.set("Limit", int(d.memory_limit));
-    r.set("Active", int(d.memory_active_mb));
-    r.set("Consumed", int(d.memory_consumed_mb));
+    r.set("Reservation", int(d.memory_reservation()));
+    r.set("Limit", int(d.memory_limit()));
+    r.set("Active", int(d.memory_active_mb()));
+    r.set("Consumed", int(d.memory_consumed_mb()));
     r
 }
 
@@ -261,7 +261,7 @@ fn vinfo_details(r: &mut Row, d: &VmDetails) {
     r.set("Connection state", text(&d.connection_state));
     r.set("Guest state", text(&d.guest_state));
     r.set("Heartbeat", text(&d.heartbeat));
-    r.set("Active Memory", int(d.memory_active_mb));
+    r.set("Active Memory", int(d.memory_active_mb()));
     // RVTools writes CBT as `TRUE`/`FALSE`, unlike its other booleans.
     r.set(
         "CBT",
@@ -271,12 +271,12 @@ fn vinfo_details(r: &mut Row, d: &VmDetails) {
     );
     r.set("Primary IP Address", text(&d.primary_ip));
     let provisioned = d
-        .storage_committed
-        .zip(d.storage_uncommitted)
+        .storage_committed()
+        .zip(d.storage_uncommitted())
         .map(|(c, u)| c.saturating_add(u));
     r.set("Provisioned MiB", mib(provisioned));
-    r.set("In Use MiB", mib(d.storage_committed));
-    r.set("Unshared MiB", mib(d.storage_unshared));
+    r.set("In Use MiB", mib(d.storage_committed()));
+    r.set("Unshared MiB", mib(d.storage_unshared()));
     r.set("HW version", hw_version(&d.hw_version));
     r.set("Path", shown(&d.vmx_path));
 }
