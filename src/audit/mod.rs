@@ -621,7 +621,7 @@ mod tests {
         for s in &r.rules {
             assert_eq!(s.checked, s.passed + s.failed + s.unknown, "{}", s.rule);
         }
-        let total: usize = r.vcenters[0].vms.iter().map(|v| v.findings).sum();
+        let total: usize = r.vcenters[0].vms.iter().map(|v| v.findings as usize).sum();
         assert_eq!(total, r.findings.len());
         let rows = r.summary_rows();
         let p = Profile::default();

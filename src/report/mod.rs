@@ -469,7 +469,7 @@ pub fn vm_rows<'a>(
                 tags: tags_cell(vc, &vm.tags),
                 managed_by: vm.managed_by.as_ref().map(|m| m.label()),
                 readiness: a.readiness_str().into(),
-                findings: a.findings,
+                findings: a.findings as usize,
             })
         })
 }
