@@ -15,12 +15,16 @@
 //! alive beyond the model's own references.
 //!
 //! `Shared` serializes as a plain string, so snapshots and reports are unchanged.
+//!
+//! [`SharedList`] does the same for whole lists that repeat: a VM's datastore names and morefs
+//! (VMs on the same datastores hold one list between them).
 
 use foldhash::HashSet;
 use std::borrow::Borrow;
 use std::cell::RefCell;
 use std::fmt;
 use std::ops::Deref;
+use std::sync::Arc;
 
 use arcstr::ArcStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -33,6 +37,99 @@ thread_local! {
     /// here (tens of millions for a million VMs), and foldhash's per-process seed still keeps
     /// crafted inputs from choosing collisions.
     static POOL: RefCell<HashSet<ArcStr>> = RefCell::new(HashSet::default());
+}
+
+/// Most distinct lists a thread's list pool holds before it starts afresh.
+const LIST_POOL_LIMIT: usize = 1 << 12;
+
+thread_local! {
+    static LISTS: RefCell<HashSet<Pooled>> = RefCell::new(HashSet::default());
+}
+
+/// An immutable, interned list of [`Shared`] strings (see the module documentation): one
+/// pointer (8 bytes, where a boxed slice is 16; the pooled list pays the second allocation
+/// once), and no allocation of its own when an equal list was made before.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct SharedList(Arc<Box<[Shared]>>);
+
+/// A pooled list, looked up by its items.
+#[derive(PartialEq, Eq, Hash)]
+struct Pooled(Arc<Box<[Shared]>>);
+
+impl Borrow<[Shared]> for Pooled {
+    fn borrow(&self) -> &[Shared] {
+        &self.0
+    }
+}
+
+impl SharedList {
+    /// The pooled copy of `items`, created when it is new to this thread.
+    pub fn new(items: &[Shared]) -> SharedList {
+        LISTS.with(|pool| {
+            let mut pool = pool.borrow_mut();
+            if let Some(v) = pool.get(items) {
+                return SharedList(v.0.clone());
+            }
+            if pool.len() >= LIST_POOL_LIMIT {
+                pool.clear();
+            }
+            let v: Arc<Box<[Shared]>> = Arc::new(items.into());
+            pool.insert(Pooled(v.clone()));
+            SharedList(v)
+        })
+    }
+}
+
+impl Default for SharedList {
+    /// The empty list (pooled too: an empty `Arc` still allocates).
+    fn default() -> Self {
+        SharedList::new(&[])
+    }
+}
+
+impl Deref for SharedList {
+    type Target = [Shared];
+    fn deref(&self) -> &[Shared] {
+        &self.0
+    }
+}
+
+impl<'a> IntoIterator for &'a SharedList {
+    type Item = &'a Shared;
+    type IntoIter = std::slice::Iter<'a, Shared>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl fmt::Debug for SharedList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl From<Vec<Shared>> for SharedList {
+    fn from(v: Vec<Shared>) -> Self {
+        SharedList::new(&v)
+    }
+}
+
+impl FromIterator<Shared> for SharedList {
+    fn from_iter<I: IntoIterator<Item = Shared>>(iter: I) -> Self {
+        SharedList::new(&iter.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impl Serialize for SharedList {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SharedList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<Shared>::deserialize(d).map(SharedList::from)
+    }
 }
 
 /// An immutable, interned, cheaply cloned string (see the module documentation).
@@ -66,6 +163,7 @@ impl Shared {
 /// reads one side, then the other), so the first side's strings are not kept for the second.
 pub fn clear_pool() {
     POOL.with(|pool| *pool.borrow_mut() = Default::default());
+    LISTS.with(|pool| *pool.borrow_mut() = Default::default());
 }
 
 impl Default for Shared {
@@ -229,6 +327,19 @@ mod tests {
         // Values still intern after the pool started afresh.
         let a = Shared::new("again");
         assert!(ArcStr::ptr_eq(&a.0, &Shared::new("again").0));
+    }
+
+    #[test]
+    fn equal_lists_share_one_allocation() {
+        let list = |l: &[&str]| l.iter().map(|s| Shared::from(*s)).collect::<SharedList>();
+        let a = list(&["ds1", "ds2"]);
+        let b: SharedList = serde_json::from_str(r#"["ds1","ds2"]"#).unwrap();
+        assert!(Arc::ptr_eq(&a.0, &b.0));
+        assert!(!Arc::ptr_eq(&a.0, &list(&["ds2", "ds1"]).0));
+        assert_eq!(serde_json::to_string(&a).unwrap(), r#"["ds1","ds2"]"#);
+        assert_eq!(a.join("; "), "ds1; ds2");
+        assert!(Arc::ptr_eq(&SharedList::default().0, &list(&[]).0));
+        assert_eq!(std::mem::size_of::<SharedList>(), 8);
     }
 
     #[test]

@@ -14,27 +14,30 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::intern::Shared;
+pub use crate::compact::{DatastorePath, Mac, Uuid};
+pub use crate::intern::{Shared, SharedList};
+pub use crate::vm_details::VmDetails;
+pub use crate::word::Word;
 
 /// Defines a string-valued enumeration with the wire spelling of each member and an
-/// `Unknown(String)` catch-all. Serializes as the wire string.
+/// `Unknown(Word)` catch-all. Serializes as the wire string.
 macro_rules! wire_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub enum $name {
             $($(#[$vmeta])* $variant,)+
-            /// A value this version of vcaudit does not know, kept as sent (shared: one pointer,
-            /// so the enum takes 16 bytes where a `String` made it 24).
-            Unknown(Shared),
+            /// A value this version of vcaudit does not know, kept as sent (a [`Word`]: 4 bytes,
+            /// so the enum takes 8 with its `Option`, where a `Shared` made it 16).
+            Unknown(Word),
         }
 
         impl $name {
             /// The value as vCenter spells it.
-            pub fn as_str(&self) -> &str {
+            pub fn as_str(&self) -> &'static str {
                 match self {
                     $(Self::$variant => $wire,)+
-                    Self::Unknown(s) => s,
+                    Self::Unknown(w) => w.as_str(),
                 }
             }
 
@@ -42,7 +45,7 @@ macro_rules! wire_enum {
             pub fn from_wire(s: &str) -> Self {
                 match s {
                     $($wire => Self::$variant,)+
-                    other => Self::Unknown(Shared::new(other)),
+                    other => Self::Unknown(Word::new(other)),
                 }
             }
         }
@@ -61,8 +64,7 @@ macro_rules! wire_enum {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = std::borrow::Cow::<str>::deserialize(d)?;
-                Ok(Self::from_wire(&s))
+                d.deserialize_str(crate::compact::StrVisitor(Self::from_wire))
             }
         }
     };
@@ -232,10 +234,10 @@ impl TagScope {
     }
 
     /// Whether a VM with these tags is in scope.
-    pub fn admits(&self, tags: &[String]) -> bool {
+    pub fn admits<S: AsRef<str>>(&self, tags: &[S]) -> bool {
         let has = |list: &[String]| {
             list.iter()
-                .any(|want| tags.iter().any(|t| t.eq_ignore_ascii_case(want)))
+                .any(|want| tags.iter().any(|t| t.as_ref().eq_ignore_ascii_case(want)))
         };
         (self.include.is_empty() || has(&self.include)) && !has(&self.exclude)
     }
@@ -377,9 +379,10 @@ pub struct StoragePod {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Vm {
-    /// Unique per VM and never grown: boxed strings (16 bytes, no spare capacity).
-    pub moref: Box<str>,
-    pub name: Box<str>,
+    /// Unique per VM, but shared (one pointer): the VM's findings point at the same
+    /// allocation, and the name also serves as its disks' folder name ([`DatastorePath`]).
+    pub moref: Shared,
+    pub name: Shared,
     pub datacenter: Option<Shared>,
     pub cluster: Option<Shared>,
     /// Host name.
@@ -387,8 +390,9 @@ pub struct Vm {
     pub host_moref: Option<Shared>,
     /// Inventory path of the VM's folder, e.g. `/DC0/vm/Prod`.
     pub folder: Option<Shared>,
-    pub bios_uuid: Option<Box<str>>,
-    pub instance_uuid: Option<Box<str>>,
+    /// Compact ([`Uuid`]: 16 bytes when canonical, no allocation).
+    pub bios_uuid: Option<Uuid>,
+    pub instance_uuid: Option<Uuid>,
     pub power_state: Option<PowerState>,
     pub template: Option<bool>,
     /// `config.guestId`.
@@ -407,12 +411,11 @@ pub struct Vm {
     pub firmware: Option<Firmware>,
     pub cpus: Option<u32>,
     pub memory_mb: Option<u64>,
-    /// Names of the datastores the VM uses (`datastore`).
-    #[serde(deserialize_with = "exact::vec")]
-    pub datastores: Box<[Shared]>,
+    /// Names of the datastores the VM uses (`datastore`); interned lists ([`SharedList`]): VMs
+    /// on the same datastores hold one list.
+    pub datastores: SharedList,
     /// Morefs of the same datastores, in the same order.
-    #[serde(deserialize_with = "exact::vec")]
-    pub datastore_morefs: Box<[Shared]>,
+    pub datastore_morefs: SharedList,
     /// `None` when the device list could not be read.
     #[serde(default, deserialize_with = "exact::opt_vec")]
     pub disks: Option<Box<[Disk]>>,
@@ -420,8 +423,9 @@ pub struct Vm {
     #[serde(deserialize_with = "exact::vec")]
     pub guest_disks: Box<[GuestDisk]>,
     /// vSphere tags as `category:tag`, sorted; empty when none or when tags were unavailable.
-    #[serde(default, deserialize_with = "exact::vec")]
-    pub tags: Box<[String]>,
+    /// An interned list ([`SharedList`]): VMs with the same tags hold one list.
+    #[serde(default)]
+    pub tags: SharedList,
     /// Network adapters of `config.hardware.device`, with the addresses Tools report for each
     /// (`guest.net`, matched by device key, else by MAC); `None` when the device list could not be
     /// read.
@@ -476,44 +480,6 @@ mod exact {
     }
 }
 
-/// A VM's inventory details (the RVTools columns); each field `None` when not sent.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct VmDetails {
-    /// `guest.hostName`.
-    pub dns_name: Option<Box<str>>,
-    /// `guest.ipAddress`.
-    pub primary_ip: Option<Box<str>>,
-    /// `guest.guestState`: running, notRunning, ... (kept as sent).
-    pub guest_state: Option<Shared>,
-    /// `guestHeartbeatStatus`: gray, green, yellow, red (kept as sent).
-    pub heartbeat: Option<Shared>,
-    /// `runtime.connectionState`: connected, disconnected, orphaned, inaccessible, invalid.
-    pub connection_state: Option<Shared>,
-    /// `config.files.vmPathName`: `[ds] dir/vm.vmx`.
-    pub vmx_path: Option<Box<str>>,
-    /// `config.annotation`.
-    pub annotation: Option<Box<str>>,
-    /// `config.version`: `vmx-19`.
-    pub hw_version: Option<Shared>,
-    /// `config.changeTrackingEnabled`.
-    pub cbt: Option<bool>,
-    /// `config.hardware.numCoresPerSocket`.
-    pub cores_per_socket: Option<u32>,
-    /// `config.cpuAllocation` reservation (MHz) and limit (MHz, -1 unlimited).
-    pub cpu_reservation: Option<i64>,
-    pub cpu_limit: Option<i64>,
-    /// `config.memoryAllocation` reservation and limit (MiB, -1 unlimited).
-    pub memory_reservation: Option<i64>,
-    pub memory_limit: Option<i64>,
-    /// `summary.quickStats.guestMemoryUsage` (active) and `hostMemoryUsage` (consumed), MiB.
-    pub memory_active_mb: Option<u64>,
-    pub memory_consumed_mb: Option<u64>,
-    /// `summary.storage`: committed, uncommitted and unshared bytes.
-    pub storage_committed: Option<u64>,
-    pub storage_uncommitted: Option<u64>,
-    pub storage_unshared: Option<u64>,
-}
-
 /// `ManagedByInfo`: the extension that manages a VM.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManagedBy {
@@ -542,7 +508,8 @@ pub struct Nic {
     pub label: Option<Shared>,
     /// The device type, e.g. `VirtualVmxnet3`.
     pub adapter: Option<Shared>,
-    pub mac: Option<Box<str>>,
+    /// Compact ([`Mac`]: 6 bytes when `xx:xx:xx:xx:xx:xx`).
+    pub mac: Option<Mac>,
     /// The port group or network name; for a distributed port group without a name in the
     /// backing, `dvportgroup:<key>`; for an opaque (NSX) network, `opaque:<id>`.
     pub network: Option<Shared>,
@@ -679,8 +646,8 @@ pub struct Disk {
     pub capacity_bytes: Option<u64>,
     /// Datastore name.
     pub datastore: Option<Shared>,
-    /// `[datastore] dir/file.vmdk`; unique to the disk, so boxed (no spare capacity).
-    pub file: Option<Box<str>>,
+    /// `[datastore] dir/file.vmdk`; compact ([`DatastorePath`]: the usual shape in shared pieces).
+    pub file: Option<DatastorePath>,
     pub thin: Option<bool>,
     pub disk_mode: Option<Shared>,
     pub backing: Option<DiskBacking>,
@@ -791,13 +758,18 @@ mod tests {
         use std::mem::size_of;
         assert_eq!(size_of::<Shared>(), 8);
         assert_eq!(size_of::<Option<Shared>>(), 8);
-        assert_eq!(size_of::<Option<PowerState>>(), 16);
+        assert_eq!(size_of::<Option<PowerState>>(), 8);
         assert_eq!(size_of::<Option<Arc<Controller>>>(), 8);
-        assert_eq!(size_of::<Vm>(), 384);
+        assert_eq!(size_of::<Vm>(), 328);
+        // The compact path takes 8 bytes more than a boxed one (for the 48-64 bytes of its own
+        // allocation that the usual `[ds] vm/vm_1.vmdk` no longer needs); the backing's 8 bytes
+        // less (a `Word` for unknown values) make up for it.
         assert_eq!(size_of::<Disk>(), 120);
         assert_eq!(size_of::<Nic>(), 64);
         assert_eq!(size_of::<GuestDisk>(), 40);
-        assert_eq!(size_of::<VmDetails>(), 256);
+        // The `.vmx` path compact like a disk's (8 bytes more), the ten figures packed
+        // (`vm_details`: 72 bytes less).
+        assert_eq!(size_of::<VmDetails>(), 200);
     }
 
     #[test]

@@ -35,8 +35,8 @@ fn identifiers(path: &Path) -> Vec<String> {
         }
         for vm in &vc.vms {
             add(&vm.name);
-            vm.bios_uuid.iter().for_each(|u| add(u));
-            vm.instance_uuid.iter().for_each(|u| add(u));
+            vm.bios_uuid.iter().for_each(|u| add(&u.to_string()));
+            vm.instance_uuid.iter().for_each(|u| add(&u.to_string()));
             vm.tags.iter().for_each(|t| t.split(':').for_each(&mut add));
             vm.folder
                 .iter()
@@ -44,14 +44,14 @@ fn identifiers(path: &Path) -> Vec<String> {
                 .filter(|c| *c != "vm")
                 .for_each(&mut add);
             for n in vm.nics.iter().flatten() {
-                n.mac.iter().for_each(|m| add(m));
+                n.mac.iter().for_each(|m| add(&m.to_string()));
                 n.network.iter().for_each(|m| add(m));
                 n.ip_addresses.iter().for_each(|ip| add(ip));
             }
             if let Some(d) = &vm.details {
                 d.dns_name.iter().for_each(|m| add(m));
                 d.primary_ip.iter().for_each(|m| add(m));
-                d.vmx_path.iter().for_each(|m| add(m));
+                d.vmx_path.iter().for_each(|m| add(&m.to_string()));
             }
             for g in &vm.guest_disks {
                 if !vcaudit::anonymise::WELL_KNOWN_PATHS.contains(&g.path.trim_end_matches('/'))

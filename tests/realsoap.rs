@@ -164,8 +164,8 @@ async fn vm_disks_and_capacities_from_a_whole_config() {
     let oc = objects("test_json_vm_explode_default-21-RetrievePropertiesEx.xml").await;
     let refs = vm(&oc[0], HashMap::new()).datastore_morefs;
     let ds: HashMap<MoRef, vcaudit::model::Shared> = refs
-        .into_iter()
-        .map(|m| (MoRef::new("Datastore", &m), "datastore1".into()))
+        .iter()
+        .map(|m| (MoRef::new("Datastore", m), "datastore1".into()))
         .collect();
     let decoded = vm(&oc[0], ds);
     let disks = decoded.disks.clone().expect("devices sent");

@@ -550,7 +550,7 @@ async fn collection_reports_no_permission_as_unknown_disks() {
     assert_eq!(web01.power_state, Some(PowerState::PoweredOn));
     assert_eq!(web01.memory_mb, Some(8192));
     assert_eq!(
-        web01.bios_uuid.as_deref(),
+        web01.bios_uuid.as_ref().map(ToString::to_string).as_deref(),
         Some("421a2b3c-4d5e-6f70-8192-a3b4c5d6e7f8")
     );
     assert_eq!(*web01.datastores, ["vsanDatastore", "ds-gold-01"]);
@@ -581,7 +581,7 @@ async fn collection_reports_no_permission_as_unknown_disks() {
     assert_eq!(disks[2].capacity_bytes, Some(107_374_182_400));
     assert_eq!(disks[2].controller.as_deref(), Some("SCSI controller 1"));
     assert_eq!(
-        disks[2].file.as_deref(),
+        disks[2].file.as_ref().map(ToString::to_string).as_deref(),
         Some("[ds-gold-01] web01/web01_2.vmdk")
     );
     assert_eq!(

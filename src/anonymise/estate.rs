@@ -132,27 +132,27 @@ fn vm(vm: &mut Vm, p: &mut Pseudonymiser) {
     if let Some(f) = &mut vm.folder {
         *f = p.path(f).into();
     }
-    p.opt(&mut vm.bios_uuid);
-    p.opt(&mut vm.instance_uuid);
-    for d in &mut vm.datastores {
-        p.replace(d);
+    for u in [&mut vm.bios_uuid, &mut vm.instance_uuid]
+        .into_iter()
+        .flatten()
+    {
+        *u = p.name(&u.to_cow()).into();
     }
-    for m in &mut vm.datastore_morefs {
-        *m = p.moref(m).into();
-    }
+    vm.datastores = vm.datastores.iter().map(|d| p.name(d).into()).collect();
+    vm.datastore_morefs = (vm.datastore_morefs.iter())
+        .map(|m| p.moref(m).into())
+        .collect();
     for d in vm.disks.iter_mut().flatten() {
         disk(d, p);
     }
     for g in &mut vm.guest_disks {
         g.path = p.guest_path(&g.path).into();
     }
-    for t in &mut vm.tags {
-        *t = p.tag(t);
-    }
+    vm.tags = vm.tags.iter().map(|t| p.tag(t).into()).collect();
     for n in vm.nics.iter_mut().flatten() {
         p.opt(&mut n.network);
         if let Some(m) = &mut n.mac {
-            *m = p.address(m).into();
+            *m = p.address(&m.to_string()).into();
         }
         for ip in &mut n.ip_addresses {
             *ip = p.address(ip);
@@ -164,7 +164,7 @@ fn vm(vm: &mut Vm, p: &mut Pseudonymiser) {
             *ip = p.address(ip).into();
         }
         if let Some(f) = &mut d.vmx_path {
-            *f = p.datastore_path(f).into();
+            *f = p.datastore_path(&f.to_cow()).into();
         }
         d.annotation = None;
     }
@@ -173,6 +173,6 @@ fn vm(vm: &mut Vm, p: &mut Pseudonymiser) {
 fn disk(d: &mut Disk, p: &mut Pseudonymiser) {
     p.opt(&mut d.datastore);
     if let Some(f) = &mut d.file {
-        *f = p.datastore_path(f).into();
+        *f = p.datastore_path(&f.to_cow()).into();
     }
 }

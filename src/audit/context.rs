@@ -43,16 +43,18 @@ impl UuidKind {
     /// The VM's UUID of this kind, normalized (trimmed, lower case); `None` when unset, blank or
     /// all zeros (not an identity).
     pub fn of(self, vm: &Vm) -> Option<String> {
-        self.of_ref(vm).map(Cow::into_owned)
+        self.of_ref(vm, &mut [0; 36]).map(Cow::into_owned)
     }
 
-    /// [`UuidKind::of`], borrowed from the VM when it is already normalized (as vCenter sends
-    /// it): the index over a million VMs then holds no copies.
-    pub(super) fn of_ref(self, vm: &Vm) -> Option<Cow<'_, str>> {
+    /// [`UuidKind::of`] without an allocation when the UUID is canonical (as vCenter sends it):
+    /// written into `buf`, or borrowed from the VM. The index over a million VMs makes no
+    /// copies.
+    pub(super) fn of_ref<'v>(self, vm: &'v Vm, buf: &'v mut [u8; 36]) -> Option<Cow<'v, str>> {
         let raw = match self {
-            UuidKind::Instance => vm.instance_uuid.as_deref(),
-            UuidKind::Bios => vm.bios_uuid.as_deref(),
+            UuidKind::Instance => vm.instance_uuid.as_ref(),
+            UuidKind::Bios => vm.bios_uuid.as_ref(),
         }?
+        .as_lower_str_in(buf)
         .trim();
         let meaningful = raw.bytes().any(|b| b != b'0' && b != b'-');
         if !meaningful {

@@ -62,7 +62,7 @@ pub use result::{
     ReadinessCounts, RuleStats, SummaryRow, Tally, VCenterAudit, VmAudit,
 };
 
-use crate::model::{CollectStatus, Estate};
+use crate::model::{CollectStatus, Estate, Shared};
 use serde::{Deserialize, Serialize};
 
 /// The kind of object a rule applies to: the `object_type` column.
@@ -235,7 +235,8 @@ pub fn audit(estate: &Estate, profile: &Profile) -> AuditResult {
             index: vc_index,
             vc,
         };
-        let moref = vc.about.instance_uuid.clone().unwrap_or_default();
+        let server = Shared::new(&vc.server);
+        let moref = Shared::new(vc.about.instance_uuid.as_deref().unwrap_or_default());
         let mut tally = Tally::default();
         for &(i, rule, settings) in &enabled {
             if rule.meta().object != ObjectKind::VCenter {
@@ -244,9 +245,9 @@ pub fn audit(estate: &Estate, profile: &Profile) -> AuditResult {
             out.clear();
             rule.run_vcenter(&settings.params, &ctx, &view, &mut out);
             let subject = Subject {
-                vcenter: &vc.server,
+                vcenter: &server,
                 kind: ObjectKind::VCenter,
-                name: &vc.server,
+                name: &server,
                 moref: &moref,
             };
             result.record(i, settings.severity, &subject, &mut out, &mut tally);
@@ -258,6 +259,7 @@ pub fn audit(estate: &Estate, profile: &Profile) -> AuditResult {
         for host in &vc.hosts {
             result.counts.hosts += 1;
             let view = HostView { vc_index, vc, host };
+            let (name, moref) = (Shared::new(&host.name), Shared::new(&host.moref));
             let mut tally = Tally::default();
             for &(i, rule, settings) in &enabled {
                 if rule.meta().object != ObjectKind::Host {
@@ -266,10 +268,10 @@ pub fn audit(estate: &Estate, profile: &Profile) -> AuditResult {
                 out.clear();
                 rule.run_host(&settings.params, &ctx, &view, &mut out);
                 let subject = Subject {
-                    vcenter: &vc.server,
+                    vcenter: &server,
                     kind: ObjectKind::Host,
-                    name: &host.name,
-                    moref: &host.moref,
+                    name: &name,
+                    moref: &moref,
                 };
                 result.record(i, settings.severity, &subject, &mut out, &mut tally);
             }
@@ -305,7 +307,7 @@ pub fn audit(estate: &Estate, profile: &Profile) -> AuditResult {
                 out.clear();
                 rule.run_vm(&settings.params, &ctx, &view, &mut out);
                 let subject = Subject {
-                    vcenter: &vc.server,
+                    vcenter: &server,
                     kind: ObjectKind::Vm,
                     name: &vm.name,
                     moref: &vm.moref,
@@ -382,11 +384,13 @@ pub fn newer_than_profile(estate: &Estate, profile: &Profile) -> Option<String> 
 }
 
 /// The object a set of outcomes is about, for building findings.
+/// Shared values, so that an object's findings point at the strings the model holds (a VM's
+/// name and moref) instead of copies.
 pub(crate) struct Subject<'a> {
-    pub vcenter: &'a str,
+    pub vcenter: &'a Shared,
     pub kind: ObjectKind,
-    pub name: &'a str,
-    pub moref: &'a str,
+    pub name: &'a Shared,
+    pub moref: &'a Shared,
 }
 
 #[cfg(test)]
@@ -617,7 +621,7 @@ mod tests {
         for s in &r.rules {
             assert_eq!(s.checked, s.passed + s.failed + s.unknown, "{}", s.rule);
         }
-        let total: usize = r.vcenters[0].vms.iter().map(|v| v.findings).sum();
+        let total: usize = r.vcenters[0].vms.iter().map(|v| v.findings as usize).sum();
         assert_eq!(total, r.findings.len());
         let rows = r.summary_rows();
         let p = Profile::default();

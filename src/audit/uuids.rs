@@ -40,7 +40,7 @@ impl<'a> UuidIndex<'a> {
             let mut prints: Vec<Print> = Vec::new();
             for (vi, vc) in estate.vcenters.iter().enumerate() {
                 for (i, vm) in vc.vms.iter().enumerate() {
-                    if let Some(u) = kind.of_ref(vm) {
+                    if let Some(u) = kind.of_ref(vm, &mut [0; 36]) {
                         prints.push((hash(&u), vi as u32, i as u32));
                     }
                 }
@@ -60,7 +60,7 @@ impl<'a> UuidIndex<'a> {
             .filter_map(|&(_, vi, i)| {
                 let vm = &estate.vcenters[vi as usize].vms[i as usize];
                 let agent = vm.managed_by.is_some();
-                kind.of_ref(vm).map(|u| (u, vi as usize, agent))
+                kind.of(vm).map(|u| (Cow::Owned(u), vi as usize, agent))
             })
             .collect();
         // Stable: within one UUID the vCenters stay ascending, as the fingerprints were sorted.

@@ -7,7 +7,7 @@
 //! disks) is no vSphere answer: it is an [`Overflow`] error, never a wrapped or unknown value.
 
 use crate::model::{
-    ClusterSummary, Controller, Disk, DiskBacking, GuestDisk, HostHardware, Shared,
+    ClusterSummary, Controller, DatastorePath, Disk, DiskBacking, GuestDisk, HostHardware, Shared,
 };
 use crate::soap::types::{MoRef, parse_bool, parse_num};
 use crate::soap::xml::Node;
@@ -243,8 +243,8 @@ fn disk(
         capacity_bytes,
         datastore,
         file: backing
-            .and_then(|b| b.string_at(&["fileName"]))
-            .map(String::into_boxed_str),
+            .and_then(|b| b.text_at(&["fileName"]))
+            .map(DatastorePath::from),
         thin: backing
             .and_then(|b| b.text_at(&["thinProvisioned"]))
             .and_then(parse_bool),

@@ -282,7 +282,7 @@ fn session_error(target: &Target, e: SessionError<WorkError>) -> VCenterError {
 /// Fills the `tags` of every VM and host from the index.
 fn apply_tags(inv: &mut VCenterInventory, index: &crate::rest::TagIndex) {
     for vm in &mut inv.vms {
-        vm.tags = index.vm(&vm.moref).into();
+        vm.tags = index.vm(&vm.moref).iter().map(Shared::from).collect();
     }
     for host in &mut inv.hosts {
         host.tags = index.host(&host.moref).to_vec();

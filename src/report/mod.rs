@@ -25,7 +25,7 @@ pub mod summary;
 pub mod value;
 pub mod xlsx;
 
-use crate::model::{Estate, VCenterInventory};
+use crate::model::{DatastorePath, Estate, Uuid, VCenterInventory};
 use cell::SafeText;
 pub use columns::{Column, ColumnType, TableSpec};
 pub use model::{Report, RunInfo, TableSink, VCenterRun};
@@ -399,7 +399,7 @@ fn notes(vc: &VCenterInventory) -> Option<String> {
 
 /// The `tags` cell: `category:tag` names joined with `; ` (they are kept sorted), or unknown
 /// when the vCenter's tags could not be read.
-fn tags_cell(vc: &VCenterInventory, tags: &[String]) -> Option<String> {
+fn tags_cell<S: std::borrow::Borrow<str>>(vc: &VCenterInventory, tags: &[S]) -> Option<String> {
     vc.tags_error.is_none().then(|| tags.join("; "))
 }
 
@@ -448,8 +448,8 @@ pub fn vm_rows<'a>(
                 folder: vm.folder.as_deref().map(Cow::Borrowed),
                 vm: Cow::Borrowed(&vm.name),
                 moref: Cow::Borrowed(&vm.moref),
-                bios_uuid: vm.bios_uuid.as_deref().map(Cow::Borrowed),
-                instance_uuid: vm.instance_uuid.as_deref().map(Cow::Borrowed),
+                bios_uuid: vm.bios_uuid.as_ref().map(Uuid::to_cow),
+                instance_uuid: vm.instance_uuid.as_ref().map(Uuid::to_cow),
                 power_state: vm.power_state.as_ref().map(|s| Cow::Borrowed(s.as_str())),
                 template: vm.template,
                 guest_id: vm.guest_id.as_deref().map(Cow::Borrowed),
@@ -469,7 +469,7 @@ pub fn vm_rows<'a>(
                 tags: tags_cell(vc, &vm.tags),
                 managed_by: vm.managed_by.as_ref().map(|m| m.label()),
                 readiness: a.readiness_str().into(),
-                findings: a.findings,
+                findings: a.findings as usize,
             })
         })
 }
@@ -485,7 +485,7 @@ pub fn disk_rows(estate: &Estate) -> impl Iterator<Item = DiskRow<'_>> + '_ {
                 capacity_bytes: d.capacity_bytes,
                 capacity_gib: d.capacity_bytes.map(gib),
                 datastore: d.datastore.as_deref().map(Cow::Borrowed),
-                file: d.file.as_deref().map(Cow::Borrowed),
+                file: d.file.as_ref().map(DatastorePath::to_cow),
                 thin: d.thin,
                 disk_mode: d.disk_mode.as_deref().map(Cow::Borrowed),
                 backing: d.backing.as_ref().map(|s| Cow::Borrowed(s.as_str())),

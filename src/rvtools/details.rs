@@ -26,32 +26,34 @@ pub fn vinfo_details(row: Row<'_>) -> Option<VmDetails> {
         annotation: row.text("Annotation").map(Into::into),
         hw_version: num::<u32>(row, "HW version").map(|n| Shared::from(format!("vmx-{n}"))),
         cbt: row.bool("CBT"),
-        memory_active_mb: num(row, "Active Memory"),
-        storage_committed: committed,
-        // `Provisioned MiB` is committed plus uncommitted.
-        storage_uncommitted: row
-            .mib_bytes("Provisioned MiB")
-            .zip(committed)
-            .map(|(p, c)| p.saturating_sub(c)),
-        storage_unshared: row.mib_bytes("Unshared MiB"),
         ..VmDetails::default()
     };
+    let mut d = d;
+    d.set_memory_active_mb(num(row, "Active Memory"));
+    d.set_storage_committed(committed);
+    // `Provisioned MiB` is committed plus uncommitted.
+    d.set_storage_uncommitted(
+        row.mib_bytes("Provisioned MiB")
+            .zip(committed)
+            .map(|(p, c)| p.saturating_sub(c)),
+    );
+    d.set_storage_unshared(row.mib_bytes("Unshared MiB"));
     (d != VmDetails::default()).then_some(d)
 }
 
 /// vCPU's cores per socket, reservation and limit into `d`.
 pub fn vcpu(row: Row<'_>, d: &mut VmDetails) {
-    d.cores_per_socket = num(row, "Cores p/s").or(d.cores_per_socket);
-    d.cpu_reservation = row.int("Reservation").or(d.cpu_reservation);
-    d.cpu_limit = row.int("Limit").or(d.cpu_limit);
+    d.set_cores_per_socket(num(row, "Cores p/s").or(d.cores_per_socket()));
+    d.set_cpu_reservation(row.int("Reservation").or(d.cpu_reservation()));
+    d.set_cpu_limit(row.int("Limit").or(d.cpu_limit()));
 }
 
 /// vMemory's reservation, limit, active and consumed memory into `d`.
 pub fn vmemory(row: Row<'_>, d: &mut VmDetails) {
-    d.memory_reservation = row.int("Reservation").or(d.memory_reservation);
-    d.memory_limit = row.int("Limit").or(d.memory_limit);
-    d.memory_active_mb = num(row, "Active").or(d.memory_active_mb);
-    d.memory_consumed_mb = num(row, "Consumed").or(d.memory_consumed_mb);
+    d.set_memory_reservation(row.int("Reservation").or(d.memory_reservation()));
+    d.set_memory_limit(row.int("Limit").or(d.memory_limit()));
+    d.set_memory_active_mb(num(row, "Active").or(d.memory_active_mb()));
+    d.set_memory_consumed_mb(num(row, "Consumed").or(d.memory_consumed_mb()));
 }
 
 /// One vNetwork row: an adapter. RVTools names the adapter type without vSphere's `Virtual`
@@ -171,8 +173,8 @@ mod tests {
         let d = vinfo_details(s.rows().next().unwrap()).unwrap();
         assert_eq!(d.hw_version.as_deref(), Some("vmx-19"));
         assert_eq!(d.cbt, Some(false));
-        assert_eq!(d.storage_committed, Some(10 * MIB));
-        assert_eq!(d.storage_uncommitted, Some(15 * MIB));
+        assert_eq!(d.storage_committed(), Some(10 * MIB));
+        assert_eq!(d.storage_uncommitted(), Some(15 * MIB));
         assert_eq!(d.dns_name, None, "empty is unknown");
         let s = sheet(
             &["VM", "DNS Name"],
@@ -198,6 +200,9 @@ mod tests {
             n.ip_addresses,
             ["10.0.0.1", "10.0.0.2", "fe80::1"].map(String::from).into()
         );
-        assert_eq!(n.mac.as_deref(), Some("00:50:56:aa:bb:cc"));
+        assert_eq!(
+            n.mac.as_ref().map(ToString::to_string).as_deref(),
+            Some("00:50:56:aa:bb:cc")
+        );
     }
 }

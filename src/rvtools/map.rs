@@ -304,7 +304,7 @@ impl Builder<'_> {
         if let Some(ds) = &datastore
             && !vm.datastores.contains(ds)
         {
-            push(&mut vm.datastores, ds.clone());
+            vm.datastores = vm.datastores.iter().chain([ds]).cloned().collect();
         }
         push(
             vm.disks.get_or_insert_with(Box::default),
@@ -316,7 +316,7 @@ impl Builder<'_> {
                 label: row.text("Disk").map(Shared::from),
                 capacity_bytes: row.mib_bytes("Capacity MiB"),
                 datastore,
-                file: file.map(String::into_boxed_str),
+                file: file.map(DatastorePath::from),
                 thin: row.bool("Thin"),
                 disk_mode: row.text("Disk Mode").map(Shared::from),
                 backing,
@@ -386,7 +386,7 @@ impl Builder<'_> {
                     .as_deref()
                     .and_then(|h| hosts.get(h))
                     .map(|m| Shared::from(*m));
-                let morefs: Option<Box<[Shared]>> = vm
+                let morefs: Option<SharedList> = vm
                     .datastores
                     .iter()
                     .map(|d| dss.get(d.as_str()).map(|m| Shared::from(*m)))

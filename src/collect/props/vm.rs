@@ -187,7 +187,7 @@ const VM_PROPS: &[Prop<Vm>] = &[
         "config.hardware.numCoresPerSocket",
         "xsd:int",
         "details.cores_per_socket",
-        |v, _, vm| details(vm).cores_per_socket = v.num(),
+        |v, _, vm| details(vm).set_cores_per_socket(v.num()),
     ),
     Prop::set(
         "config.cpuAllocation",
@@ -195,7 +195,9 @@ const VM_PROPS: &[Prop<Vm>] = &[
         "details.cpu_reservation, details.cpu_limit",
         |v, _, vm| {
             let d = details(vm);
-            (d.cpu_reservation, d.cpu_limit) = decode::allocation(v.node());
+            let (reservation, limit) = decode::allocation(v.node());
+            d.set_cpu_reservation(reservation);
+            d.set_cpu_limit(limit);
         },
     ),
     Prop::set(
@@ -204,7 +206,9 @@ const VM_PROPS: &[Prop<Vm>] = &[
         "details.memory_reservation, details.memory_limit",
         |v, _, vm| {
             let d = details(vm);
-            (d.memory_reservation, d.memory_limit) = decode::allocation(v.node());
+            let (reservation, limit) = decode::allocation(v.node());
+            d.set_memory_reservation(reservation);
+            d.set_memory_limit(limit);
         },
     ),
     Prop::set(
@@ -235,13 +239,13 @@ const VM_PROPS: &[Prop<Vm>] = &[
         "summary.quickStats.guestMemoryUsage",
         "xsd:int",
         "details.memory_active_mb",
-        |v, _, vm| details(vm).memory_active_mb = v.num(),
+        |v, _, vm| details(vm).set_memory_active_mb(v.num()),
     ),
     Prop::set(
         "summary.quickStats.hostMemoryUsage",
         "xsd:int",
         "details.memory_consumed_mb",
-        |v, _, vm| details(vm).memory_consumed_mb = v.num(),
+        |v, _, vm| details(vm).set_memory_consumed_mb(v.num()),
     ),
     Prop::set(
         "summary.storage",
@@ -312,7 +316,7 @@ fn storage(v: Value<'_>, _: &Known, vm: &mut Vm) {
     let s = v.node();
     let stored = |name: &str| s.and_then(|s| parse_num(s.text_at(&[name])));
     let d = details(vm);
-    d.storage_committed = stored("committed");
-    d.storage_uncommitted = stored("uncommitted");
-    d.storage_unshared = stored("unshared");
+    d.set_storage_committed(stored("committed"));
+    d.set_storage_uncommitted(stored("uncommitted"));
+    d.set_storage_unshared(stored("unshared"));
 }

@@ -36,6 +36,12 @@ fn text<S: std::ops::Deref<Target = str>>(s: &Option<S>) -> Cell {
         .map_or(Cell::Empty, |s| Cell::Text(String::from(&**s)))
 }
 
+/// A cell of a value held in a compact form (UUIDs, disk paths), as text.
+fn shown<T: std::fmt::Display>(v: &Option<T>) -> Cell {
+    v.as_ref()
+        .map_or(Cell::Empty, |v| Cell::Text(v.to_string()))
+}
+
 fn tf(b: Option<bool>) -> Cell {
     b.map_or(Cell::Empty, |b| {
         Cell::Text(if b { "True" } else { "False" }.into())

@@ -2,7 +2,7 @@
 //! VM at a time.
 
 use super::super::sheets::SheetId;
-use super::{Cell, Row, RowSink, hw_version, int, mib, row, sdk, text, tf};
+use super::{Cell, Row, RowSink, hw_version, int, mib, row, sdk, shown, text, tf};
 use crate::audit::VmAudit;
 use crate::model::{VCenterInventory, Vm, VmDetails};
 
@@ -65,7 +65,7 @@ fn vm_common(sheet: SheetId, vc: &VCenterInventory, vm: &Vm) -> Row {
         ("OS according to the VMware Tools", text(&vm.guest_os_tools)),
         ("VM ID", Cell::Text(vm.moref.to_string())),
         ("VMRef", Cell::Text(vm.moref.to_string())),
-        ("VM UUID", text(&vm.instance_uuid)),
+        ("VM UUID", shown(&vm.instance_uuid)),
         (
             "Annotation",
             text(&vm.details.as_ref().and_then(|d| d.annotation.clone())),
@@ -108,7 +108,7 @@ fn vinfo(vc: &VCenterInventory, vm: &Vm, audit: &VmAudit) -> Row {
             .as_ref()
             .map_or(Cell::Empty, |f| Cell::Text(f.as_str().into())),
     );
-    r.set("SMBIOS UUID", text(&vm.bios_uuid));
+    r.set("SMBIOS UUID", shown(&vm.bios_uuid));
     if let Some(nics) = &vm.nics {
         r.set("NICs", int(Some(nics.len())));
         for (i, n) in nics.iter().take(8).enumerate() {
@@ -131,25 +131,25 @@ fn vinfo(vc: &VCenterInventory, vm: &Vm, audit: &VmAudit) -> Row {
 fn vcpu(vc: &VCenterInventory, vm: &Vm, d: &VmDetails) -> Row {
     let mut r = vm_common(SheetId::VCpu, vc, vm);
     r.set("CPUs", int(vm.cpus));
-    r.set("Cores p/s", int(d.cores_per_socket));
+    r.set("Cores p/s", int(d.cores_per_socket()));
     let sockets = vm
         .cpus
-        .zip(d.cores_per_socket)
+        .zip(d.cores_per_socket())
         .filter(|(_, c)| *c > 0)
         .map(|(n, c)| n / c);
     r.set("Sockets", int(sockets));
-    r.set("Reservation", int(d.cpu_reservation));
-    r.set("Limit", int(d.cpu_limit));
+    r.set("Reservation", int(d.cpu_reservation()));
+    r.set("Limit", int(d.cpu_limit()));
     r
 }
 
 fn vmemory(vc: &VCenterInventory, vm: &Vm, d: &VmDetails) -> Row {
     let mut r = vm_common(SheetId::VMemory, vc, vm);
     r.set("Size MiB", int(vm.memory_mb));
-    r.set("Reservation", int(d.memory_reservation));
-    r.set("Limit", int(d.memory_limit));
-    r.set("Active", int(d.memory_active_mb));
-    r.set("Consumed", int(d.memory_consumed_mb));
+    r.set("Reservation", int(d.memory_reservation()));
+    r.set("Limit", int(d.memory_limit()));
+    r.set("Active", int(d.memory_active_mb()));
+    r.set("Consumed", int(d.memory_consumed_mb()));
     r
 }
 
@@ -158,7 +158,7 @@ fn vdisk_rows<S: RowSink>(sink: &mut S, vc: &VCenterInventory, vm: &Vm) -> Resul
         let mut r = vm_common(SheetId::VDisk, vc, vm);
         r.set("Disk", text(&d.label));
         r.set("Disk Key", Cell::Text(d.key.to_string()));
-        r.set("Disk Path", text(&d.file));
+        r.set("Disk Path", shown(&d.file));
         r.set("Capacity MiB", mib(d.capacity_bytes));
         let raw = d.backing.as_ref().map(|b| b.to_string().starts_with("rdm"));
         r.set("Raw", tf(raw));
@@ -223,7 +223,7 @@ fn vnetwork_rows<S: RowSink>(sink: &mut S, vc: &VCenterInventory, vm: &Vm) -> Re
         );
         r.set("Network", text(&n.network));
         r.set("Connected", tf(n.connected));
-        r.set("Mac Address", text(&n.mac));
+        r.set("Mac Address", shown(&n.mac));
         let (v6, v4): (Vec<&String>, Vec<&String>) =
             n.ip_addresses.iter().partition(|a| a.contains(':'));
         let join = |l: Vec<&String>| {
@@ -261,7 +261,7 @@ fn vinfo_details(r: &mut Row, d: &VmDetails) {
     r.set("Connection state", text(&d.connection_state));
     r.set("Guest state", text(&d.guest_state));
     r.set("Heartbeat", text(&d.heartbeat));
-    r.set("Active Memory", int(d.memory_active_mb));
+    r.set("Active Memory", int(d.memory_active_mb()));
     // RVTools writes CBT as `TRUE`/`FALSE`, unlike its other booleans.
     r.set(
         "CBT",
@@ -271,14 +271,14 @@ fn vinfo_details(r: &mut Row, d: &VmDetails) {
     );
     r.set("Primary IP Address", text(&d.primary_ip));
     let provisioned = d
-        .storage_committed
-        .zip(d.storage_uncommitted)
+        .storage_committed()
+        .zip(d.storage_uncommitted())
         .map(|(c, u)| c.saturating_add(u));
     r.set("Provisioned MiB", mib(provisioned));
-    r.set("In Use MiB", mib(d.storage_committed));
-    r.set("Unshared MiB", mib(d.storage_unshared));
+    r.set("In Use MiB", mib(d.storage_committed()));
+    r.set("Unshared MiB", mib(d.storage_unshared()));
     r.set("HW version", hw_version(&d.hw_version));
-    r.set("Path", text(&d.vmx_path));
+    r.set("Path", shown(&d.vmx_path));
 }
 
 #[cfg(test)]

@@ -1,0 +1,87 @@
+//! Values of vCenter enumerations that this version of vcaudit does not know, held as 4-byte ids.
+//!
+//! The model's wire enumerations (`PowerState`, `ToolsStatus`, `DiskBacking`, ...) keep a value
+//! they do not know as sent, so that a newer vCenter still audits. Holding it as a string (even a
+//! one-pointer [`crate::intern::Shared`]) made each of those enums 16 bytes, and a VM holds four
+//! of them and a disk one. A [`Word`] is an id into one table for the whole process, so the
+//! enums take 8 bytes, `Option` included.
+//!
+//! Such values are rare (a handful of distinct spellings from newer vCenters), so the table
+//! keeps each distinct value for the rest of the process. A snapshot made up to carry many
+//! distinct ones costs about what a model holding them as strings would, but that memory is only
+//! given back when the process ends.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{LazyLock, Mutex};
+
+/// The distinct unknown values the process keeps.
+struct Table {
+    ids: HashMap<&'static str, u32>,
+    words: Vec<&'static str>,
+}
+
+static TABLE: LazyLock<Mutex<Table>> = LazyLock::new(|| {
+    Mutex::new(Table {
+        ids: HashMap::new(),
+        words: Vec::new(),
+    })
+});
+
+/// An interned value of a wire enumeration (see the module documentation).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Word(u32);
+
+impl Word {
+    /// The id of `s`, added to the table when new.
+    pub fn new(s: &str) -> Word {
+        let mut table = TABLE.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&id) = table.ids.get(s) {
+            return Word(id);
+        }
+        let id = u32::try_from(table.words.len()).expect("fewer than 2^32 distinct values");
+        let s: &'static str = Box::leak(s.into());
+        table.words.push(s);
+        table.ids.insert(s, id);
+        Word(id)
+    }
+
+    /// The value as sent.
+    pub fn as_str(self) -> &'static str {
+        let table = TABLE.lock().unwrap_or_else(|e| e.into_inner());
+        table.words[self.0 as usize]
+    }
+}
+
+impl fmt::Debug for Word {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Word {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for Word {
+    fn from(s: &str) -> Self {
+        Word::new(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_values_have_one_id_and_read_back() {
+        let a = Word::new("hibernating");
+        assert_eq!(a, Word::new(&String::from("hibernating")));
+        assert_ne!(a, Word::new("hibernating2"));
+        assert_eq!(a.as_str(), "hibernating");
+        assert_eq!(format!("{a:?}"), "\"hibernating\"");
+        assert_eq!(std::mem::size_of::<Option<Word>>(), 8);
+    }
+}
