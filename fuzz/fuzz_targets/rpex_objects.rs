@@ -22,10 +22,10 @@ fn decode_all(oc: &ObjectContent) {
     let _ = props::DATASTORE.fill(oc, &known, &mut Datastore::default());
     let mut vm = Vm::default();
     let _ = props::VIRTUAL_MACHINE.fill(oc, &known, &mut vm);
-    for ds in vm.datastore_morefs {
+    for ds in &vm.datastore_morefs {
         known
             .datastores
-            .insert(vcaudit::soap::MoRef::new("Datastore", &ds), "ds".into());
+            .insert(vcaudit::soap::MoRef::new("Datastore", ds), "ds".into());
     }
     let _ = props::vm(oc, &known);
 }
