@@ -18,6 +18,7 @@ pub mod compact;
 pub mod diff;
 pub mod error;
 pub mod estate_file;
+pub mod guest_disk;
 pub mod intern;
 pub mod model;
 pub mod phase;

@@ -590,8 +590,8 @@ async fn collection_reports_no_permission_as_unknown_disks() {
     );
     assert_eq!(web01.guest_disks.len(), 2);
     assert_eq!(web01.guest_disks[1].path, "/data");
-    assert_eq!(web01.guest_disks[1].capacity_bytes, Some(1_063_256_064));
-    assert_eq!(web01.guest_disks[1].free_bytes, Some(1_006_632_960));
+    assert_eq!(web01.guest_disks[1].capacity_bytes(), Some(1_063_256_064));
+    assert_eq!(web01.guest_disks[1].free_bytes(), Some(1_006_632_960));
 
     // A template in a folder whose name holds an entity.
     let tmpl = find_vm(&inv, "vm-103");

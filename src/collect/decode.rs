@@ -150,13 +150,14 @@ pub fn guest_disks(v: Option<Vec<Node<'_>>>) -> Vec<GuestDisk> {
         return Vec::new();
     };
     v.into_iter()
-        .map(|d| GuestDisk {
-            path: d
-                .text_at(&["diskPath"])
-                .map(Shared::from)
-                .unwrap_or_default(),
-            capacity_bytes: parse_num(d.text_at(&["capacity"])),
-            free_bytes: parse_num(d.text_at(&["freeSpace"])),
+        .map(|d| {
+            GuestDisk::new(
+                d.text_at(&["diskPath"])
+                    .map(Shared::from)
+                    .unwrap_or_default(),
+                parse_num(d.text_at(&["capacity"])),
+                parse_num(d.text_at(&["freeSpace"])),
+            )
         })
         .collect()
 }

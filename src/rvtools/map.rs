@@ -334,11 +334,11 @@ impl Builder<'_> {
         let Some(vm) = self.find_vm(row) else { return };
         push(
             &mut vm.guest_disks,
-            GuestDisk {
-                path: path.into(),
-                capacity_bytes: row.mib_bytes("Capacity MiB"),
-                free_bytes: row.mib_bytes("Free MiB"),
-            },
+            GuestDisk::new(
+                path.into(),
+                row.mib_bytes("Capacity MiB"),
+                row.mib_bytes("Free MiB"),
+            ),
         );
     }
 

@@ -190,16 +190,16 @@ fn vpartition_rows<S: RowSink>(
     for g in &vm.guest_disks {
         let mut r = vm_common(SheetId::VPartition, vc, vm);
         r.set("Disk", Cell::Text(g.path.to_string()));
-        r.set("Capacity MiB", mib(g.capacity_bytes));
+        r.set("Capacity MiB", mib(g.capacity_bytes()));
         let consumed = g
-            .capacity_bytes
-            .zip(g.free_bytes)
+            .capacity_bytes()
+            .zip(g.free_bytes())
             .map(|(c, f)| c.saturating_sub(f));
         r.set("Consumed MiB", mib(consumed));
-        r.set("Free MiB", mib(g.free_bytes));
+        r.set("Free MiB", mib(g.free_bytes()));
         let pct = g
-            .capacity_bytes
-            .zip(g.free_bytes)
+            .capacity_bytes()
+            .zip(g.free_bytes())
             .filter(|(c, _)| *c > 0)
             .map(|(c, f)| (f as f64 * 100.0 / c as f64).round() as i64);
         r.set("Free %", int(pct));
