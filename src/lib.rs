@@ -16,6 +16,7 @@ pub mod cmd;
 pub mod collect;
 pub mod compact;
 pub mod diff;
+pub mod disk;
 pub mod error;
 pub mod estate_file;
 pub mod guest_disk;

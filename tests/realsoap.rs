@@ -171,7 +171,7 @@ async fn vm_disks_and_capacities_from_a_whole_config() {
     let disks = decoded.disks.clone().expect("devices sent");
     let caps: Vec<(Option<&str>, Option<u64>)> = disks
         .iter()
-        .map(|d| (d.label.as_deref(), d.capacity_bytes))
+        .map(|d| (d.label.as_deref(), d.capacity_bytes()))
         .take(3)
         .collect();
     assert_eq!(

@@ -40,7 +40,7 @@ pub fn vm(name: &str) -> Vm {
 pub fn disk(label: &str, bytes: u64) -> Disk {
     Disk {
         label: Some(label.into()),
-        capacity_bytes: Some(bytes),
+        figures: DiskFigures::new(Some(bytes), None, None),
         ..Default::default()
     }
 }

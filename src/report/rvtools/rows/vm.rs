@@ -159,7 +159,7 @@ fn vdisk_rows<S: RowSink>(sink: &mut S, vc: &VCenterInventory, vm: &Vm) -> Resul
         r.set("Disk", text(&d.label));
         r.set("Disk Key", Cell::Text(d.key.to_string()));
         r.set("Disk Path", shown(&d.file));
-        r.set("Capacity MiB", mib(d.capacity_bytes));
+        r.set("Capacity MiB", mib(d.capacity_bytes()));
         let raw = d.backing.as_ref().map(|b| b.to_string().starts_with("rdm"));
         r.set("Raw", tf(raw));
         if let Some(b) = d.backing.as_ref().map(|b| b.to_string())
@@ -174,9 +174,9 @@ fn vdisk_rows<S: RowSink>(sink: &mut S, vc: &VCenterInventory, vm: &Vm) -> Resul
             .as_ref()
             .and_then(|c| c.shared_bus.clone());
         r.set("Shared Bus", text(&shared_bus));
-        r.set("Thin", tf(d.thin));
+        r.set("Thin", tf(d.thin()));
         r.set("Controller", text(&d.controller));
-        r.set("Unit #", int(d.unit));
+        r.set("Unit #", int(d.unit()));
         sink.row(SheetId::VDisk, &r.cells)?;
     }
     Ok(())
