@@ -15,6 +15,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub use crate::compact::{DatastorePath, Mac, Uuid};
+pub use crate::disk::{Disk, DiskFigures};
+pub use crate::guest_disk::GuestDisk;
 pub use crate::intern::{Shared, SharedList};
 pub use crate::vm_details::VmDetails;
 pub use crate::word::Word;
@@ -620,61 +622,6 @@ impl Controller {
     }
 }
 
-/// A disk's controller written as the controller itself, and pooled when read.
-mod pooled_controller {
-    use std::sync::Arc;
-
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    use super::Controller;
-
-    pub fn serialize<S: Serializer>(c: &Option<Arc<Controller>>, s: S) -> Result<S::Ok, S::Error> {
-        c.as_deref().serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Arc<Controller>>, D::Error> {
-        Ok(Option::<Controller>::deserialize(d)?.map(Controller::pooled))
-    }
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Disk {
-    pub key: i32,
-    pub label: Option<Shared>,
-    pub capacity_bytes: Option<u64>,
-    /// Datastore name.
-    pub datastore: Option<Shared>,
-    /// `[datastore] dir/file.vmdk`; compact ([`DatastorePath`]: the usual shape in shared pieces).
-    pub file: Option<DatastorePath>,
-    pub thin: Option<bool>,
-    pub disk_mode: Option<Shared>,
-    pub backing: Option<DiskBacking>,
-    /// Label of the controller, e.g. `SCSI controller 0`.
-    pub controller: Option<Shared>,
-    pub unit: Option<i32>,
-    /// The controller itself, pooled ([`Controller::pooled`]); `None` when not in the device
-    /// list.
-    #[serde(default, with = "pooled_controller")]
-    pub controller_info: Option<Arc<Controller>>,
-    /// The backing's `sharing`: `sharingNone` or `sharingMultiWriter`; `None` when not sent.
-    #[serde(default)]
-    pub sharing: Option<Shared>,
-    /// The backing's `keyId` (`provider/key`) when the disk is encrypted (shared: an estate
-    /// encrypts with a few keys).
-    #[serde(default)]
-    pub key_id: Option<Shared>,
-}
-
-/// A filesystem as VMware Tools see it inside the guest.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GuestDisk {
-    pub path: Shared,
-    pub capacity_bytes: Option<u64>,
-    pub free_bytes: Option<u64>,
-}
-
 impl VCenterInventory {
     /// Drops the spare capacity of the VM list (each VM's lists are boxed slices, exact by
     /// construction); for models built by readers that grow lists as they go.
@@ -691,7 +638,7 @@ impl Vm {
         // elsewhere (an imported sheet) is unknown, never wrapped.
         disks
             .iter()
-            .try_fold(0u64, |sum, d| sum.checked_add(d.capacity_bytes?))
+            .try_fold(0u64, |sum, d| sum.checked_add(d.capacity_bytes()?))
     }
 
     /// The largest disk's capacity; `None` when disks are unknown or there are none with a size.
@@ -699,7 +646,7 @@ impl Vm {
         self.disks
             .as_ref()?
             .iter()
-            .filter_map(|d| d.capacity_bytes)
+            .filter_map(Disk::capacity_bytes)
             .max()
     }
 }
@@ -763,10 +710,12 @@ mod tests {
         assert_eq!(size_of::<Vm>(), 328);
         // The compact path takes 8 bytes more than a boxed one (for the 48-64 bytes of its own
         // allocation that the usual `[ds] vm/vm_1.vmdk` no longer needs); the backing's 8 bytes
-        // less (a `Word` for unknown values) make up for it.
-        assert_eq!(size_of::<Disk>(), 120);
+        // less (a `Word` for unknown values) make up for it; capacity, unit and thin packed
+        // (`disk`: 8 bytes less).
+        assert_eq!(size_of::<Disk>(), 112);
         assert_eq!(size_of::<Nic>(), 64);
-        assert_eq!(size_of::<GuestDisk>(), 40);
+        // The two figures beside one byte of which are known (`guest_disk`), not two `Option`s.
+        assert_eq!(size_of::<GuestDisk>(), 32);
         // The `.vmx` path compact like a disk's (8 bytes more), the ten figures packed
         // (`vm_details`: 72 bytes less).
         assert_eq!(size_of::<VmDetails>(), 200);
@@ -777,11 +726,11 @@ mod tests {
         let mut vm = Vm {
             disks: Some(Box::new([
                 Disk {
-                    capacity_bytes: Some(10),
+                    figures: DiskFigures::new(Some(10), None, None),
                     ..Default::default()
                 },
                 Disk {
-                    capacity_bytes: Some(5),
+                    figures: DiskFigures::new(Some(5), None, None),
                     ..Default::default()
                 },
             ])),
@@ -789,7 +738,8 @@ mod tests {
         };
         assert_eq!(vm.provisioned_bytes(), Some(15));
         assert_eq!(vm.largest_disk_bytes(), Some(10));
-        vm.disks.as_mut().unwrap()[1].capacity_bytes = None;
+        let d = &mut vm.disks.as_mut().unwrap()[1];
+        d.figures = d.figures.with_capacity_bytes(None);
         assert_eq!(vm.provisioned_bytes(), None);
         vm.disks = None;
         assert_eq!(vm.largest_disk_bytes(), None);

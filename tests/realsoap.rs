@@ -171,7 +171,7 @@ async fn vm_disks_and_capacities_from_a_whole_config() {
     let disks = decoded.disks.clone().expect("devices sent");
     let caps: Vec<(Option<&str>, Option<u64>)> = disks
         .iter()
-        .map(|d| (d.label.as_deref(), d.capacity_bytes))
+        .map(|d| (d.label.as_deref(), d.capacity_bytes()))
         .take(3)
         .collect();
     assert_eq!(
@@ -199,8 +199,8 @@ async fn tools_and_guest_disks_from_a_whole_guest() {
     let disks = decoded.guest_disks;
     assert!(disks.len() >= 6, "{disks:?}");
     assert_eq!(disks[0].path, "/");
-    assert_eq!(disks[0].capacity_bytes, Some(11355283456));
-    assert_eq!(disks[0].free_bytes, Some(4716077056));
+    assert_eq!(disks[0].capacity_bytes(), Some(11355283456));
+    assert_eq!(disks[0].free_bytes(), Some(4716077056));
     assert_eq!(disks[1].path, "/storage/imagebuilder");
 
     // vCenter 5.5: a VM whose Tools are not running.

@@ -560,16 +560,16 @@ async fn collection_reports_no_permission_as_unknown_disks() {
     // capacityInBytes wins when both are sent.
     assert_eq!(disks[0].key, 2000);
     assert_eq!(disks[0].label.as_deref(), Some("Hard disk 1"));
-    assert_eq!(disks[0].capacity_bytes, Some(42_949_672_960));
+    assert_eq!(disks[0].capacity_bytes(), Some(42_949_672_960));
     assert_eq!(disks[0].backing, Some(DiskBacking::Flat));
-    assert_eq!(disks[0].thin, Some(true));
+    assert_eq!(disks[0].thin(), Some(true));
     assert_eq!(disks[0].datastore.as_deref(), Some("vsanDatastore"));
     assert_eq!(disks[0].controller.as_deref(), Some("SCSI controller 0"));
-    assert_eq!(disks[0].unit, Some(0));
+    assert_eq!(disks[0].unit(), Some(0));
     // Only capacityInKB: bytes = KB x 1024.
     assert_eq!(disks[1].key, 2001);
-    assert_eq!(disks[1].capacity_bytes, Some(1_048_576 * 1024));
-    assert_eq!(disks[1].thin, Some(false));
+    assert_eq!(disks[1].capacity_bytes(), Some(1_048_576 * 1024));
+    assert_eq!(disks[1].thin(), Some(false));
     assert_eq!(
         disks[1].disk_mode.as_deref(),
         Some("independent_persistent")
@@ -578,7 +578,7 @@ async fn collection_reports_no_permission_as_unknown_disks() {
     // RDM in physical compatibility mode, on the second controller.
     assert_eq!(disks[2].key, 2016);
     assert_eq!(disks[2].backing, Some(DiskBacking::RdmPhysical));
-    assert_eq!(disks[2].capacity_bytes, Some(107_374_182_400));
+    assert_eq!(disks[2].capacity_bytes(), Some(107_374_182_400));
     assert_eq!(disks[2].controller.as_deref(), Some("SCSI controller 1"));
     assert_eq!(
         disks[2].file.as_ref().map(ToString::to_string).as_deref(),
@@ -590,8 +590,8 @@ async fn collection_reports_no_permission_as_unknown_disks() {
     );
     assert_eq!(web01.guest_disks.len(), 2);
     assert_eq!(web01.guest_disks[1].path, "/data");
-    assert_eq!(web01.guest_disks[1].capacity_bytes, Some(1_063_256_064));
-    assert_eq!(web01.guest_disks[1].free_bytes, Some(1_006_632_960));
+    assert_eq!(web01.guest_disks[1].capacity_bytes(), Some(1_063_256_064));
+    assert_eq!(web01.guest_disks[1].free_bytes(), Some(1_006_632_960));
 
     // A template in a folder whose name holds an entity.
     let tmpl = find_vm(&inv, "vm-103");
@@ -721,7 +721,7 @@ async fn xsi_prefix_spellings_decode_identically() {
     let db = disks(b).expect("disks");
     assert_eq!(da, db);
     assert_eq!(da.len(), 2);
-    assert_eq!(da[0].capacity_bytes, Some(1024 * 1024 * 1024));
+    assert_eq!(da[0].capacity_bytes(), Some(1024 * 1024 * 1024));
     assert_eq!(da[0].backing, Some(DiskBacking::Flat));
     assert_eq!(da[0].datastore.as_deref(), Some("LocalDS_0"));
     assert_eq!(da[1].backing, Some(DiskBacking::RdmVirtual));
@@ -1434,7 +1434,7 @@ async fn streaming_child() {
         assert_eq!(oc.string("name").as_deref(), Some(&*format!("big-{next}")));
         let vm = props::vm(oc, &known).unwrap().expect("a VM");
         let disks = vm.disks.expect("disks");
-        disks_bytes += disks.iter().filter_map(|d| d.capacity_bytes).sum::<u64>();
+        disks_bytes += disks.iter().filter_map(|d| d.capacity_bytes()).sum::<u64>();
         next += 1;
     })
     .await

@@ -43,6 +43,7 @@
 //! `out-of-scope` like a VM left out by tag, and counted in [`AuditCounts::vms_agents`].
 
 pub mod context;
+pub mod finding;
 pub mod manual;
 pub mod os;
 pub mod os_disk;
@@ -56,10 +57,11 @@ mod uuids;
 pub(crate) mod testutil;
 
 pub use context::{Context, HostView, VCenterView, VmView};
+pub use finding::{Finding, Verdict};
 pub use profile::{Profile, ProfileError};
 pub use result::{
-    AuditCounts, AuditResult, FailOn, Finding, ManualStats, ObjectAudit, Readiness,
-    ReadinessCounts, RuleStats, SummaryRow, Tally, VCenterAudit, VmAudit,
+    AuditCounts, AuditResult, FailOn, ManualStats, ObjectAudit, Readiness, ReadinessCounts,
+    RuleStats, SummaryRow, Tally, VCenterAudit, VmAudit,
 };
 
 use crate::model::{CollectStatus, Estate, Shared};

@@ -55,7 +55,7 @@ impl<'a> OsDisk<'a> {
             .filter_map(|d| d.controller_info.as_ref()?.bus)
             .min();
         let boot = disks.iter().find(|d| {
-            d.unit == Some(0)
+            d.unit() == Some(0)
                 && first_bus.is_some()
                 && d.controller_info.as_ref().and_then(|c| c.bus) == first_bus
         });
@@ -86,13 +86,13 @@ pub fn label(d: &Disk) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::model::{Controller, ControllerKind};
+    use crate::model::{Controller, ControllerKind, DiskFigures};
 
     pub(crate) fn on(key: i32, kind: ControllerKind, bus: i32, unit: i32, bytes: u64) -> Disk {
         Disk {
             key,
             label: Some(format!("Hard disk {key}").into()),
-            capacity_bytes: Some(bytes),
+            figures: DiskFigures::new(Some(bytes), None, Some(unit)),
             controller_info: Some(
                 Controller {
                     key: 1000 + bus,
@@ -102,7 +102,6 @@ pub(crate) mod tests {
                 }
                 .into(),
             ),
-            unit: Some(unit),
             ..Default::default()
         }
     }

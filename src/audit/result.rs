@@ -14,40 +14,12 @@
 
 use serde::Serialize;
 
+use super::finding::{Finding, Verdict};
 use super::manual::{self, ManualCheck};
 use super::os::GuestOs;
 use super::profile::Profile;
 use super::rules::Source;
 use super::{ObjectKind, Outcome, Severity, Status, Subject};
-use crate::model::Shared;
-
-/// One failing or unknown check: a row of `findings.csv` (serialize it with the csv crate; the
-/// field names are the column names).
-///
-/// It also reads a row of `report.json`'s `findings` back (`vcaudit diff`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Finding {
-    /// The vCenter as the user named it (shared by all its findings).
-    pub vcenter: Shared,
-    pub object_type: ObjectKind,
-    /// vCenter: the server as named by the user; host and VM: their names.
-    pub object: Shared,
-    /// Host and VM: the moref; vCenter: `about.instanceUuid`, empty when unknown.
-    pub moref: Shared,
-    /// The rule's id (shared: a million findings name a few dozen rules).
-    pub rule: Shared,
-    /// The severity the profile gives the rule.
-    pub severity: Severity,
-    /// `fail` or `unknown`, never `pass`.
-    pub status: Status,
-    /// Shared: many objects fail a rule with the same message and values.
-    #[serde(default)]
-    pub message: Shared,
-    #[serde(default)]
-    pub actual: Shared,
-    #[serde(default)]
-    pub expected: Shared,
-}
 
 /// What an object's checks add up to, for readiness.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -329,18 +301,18 @@ impl AuditResult {
         let rule = stats.rule;
         for o in out.drain(..).filter(|o| o.status != Status::Pass) {
             tally.add(severity, o.status);
-            self.findings.push(Finding {
+            let verdict = Verdict {
                 vcenter: subject.vcenter.clone(),
                 object_type: subject.kind,
-                object: subject.name.clone(),
-                moref: subject.moref.clone(),
                 rule: rule.into(),
                 severity,
                 status: o.status,
                 message: o.message.into(),
                 actual: o.actual.into(),
                 expected: o.expected.into(),
-            });
+            };
+            let finding = Finding::new(subject.name.clone(), subject.moref.clone(), verdict);
+            self.findings.push(finding);
         }
     }
 
@@ -433,7 +405,8 @@ mod tests {
     /// (`model::tests::the_model_stays_compact`).
     #[test]
     fn a_finding_stays_compact() {
-        assert_eq!(std::mem::size_of::<Finding>(), 64);
+        // The object's name and moref and one pooled verdict (`audit::finding`).
+        assert_eq!(std::mem::size_of::<Finding>(), 24);
         assert_eq!(std::mem::size_of::<VmAudit>(), 12);
     }
 

@@ -27,11 +27,11 @@ pub fn vm(name: &str) -> Vm {
         datastores: vec!["ds1".into()].into(),
         datastore_morefs: vec!["datastore-1".into()].into(),
         disks: Some(vec![disk("Hard disk 1", 40 * GIB)].into()),
-        guest_disks: vec![GuestDisk {
-            path: "C:\\".into(),
-            capacity_bytes: Some(40 * GIB),
-            free_bytes: Some(10 * GIB),
-        }]
+        guest_disks: vec![GuestDisk::new(
+            "C:\\".into(),
+            Some(40 * GIB),
+            Some(10 * GIB),
+        )]
         .into(),
         ..Default::default()
     }
@@ -40,7 +40,7 @@ pub fn vm(name: &str) -> Vm {
 pub fn disk(label: &str, bytes: u64) -> Disk {
     Disk {
         label: Some(label.into()),
-        capacity_bytes: Some(bytes),
+        figures: DiskFigures::new(Some(bytes), None, None),
         ..Default::default()
     }
 }

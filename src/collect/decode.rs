@@ -7,7 +7,8 @@
 //! disks) is no vSphere answer: it is an [`Overflow`] error, never a wrapped or unknown value.
 
 use crate::model::{
-    ClusterSummary, Controller, DatastorePath, Disk, DiskBacking, GuestDisk, HostHardware, Shared,
+    ClusterSummary, Controller, DatastorePath, Disk, DiskBacking, DiskFigures, GuestDisk,
+    HostHardware, Shared,
 };
 use crate::soap::types::{MoRef, parse_bool, parse_num};
 use crate::soap::xml::Node;
@@ -150,13 +151,14 @@ pub fn guest_disks(v: Option<Vec<Node<'_>>>) -> Vec<GuestDisk> {
         return Vec::new();
     };
     v.into_iter()
-        .map(|d| GuestDisk {
-            path: d
-                .text_at(&["diskPath"])
-                .map(Shared::from)
-                .unwrap_or_default(),
-            capacity_bytes: parse_num(d.text_at(&["capacity"])),
-            free_bytes: parse_num(d.text_at(&["freeSpace"])),
+        .map(|d| {
+            GuestDisk::new(
+                d.text_at(&["diskPath"])
+                    .map(Shared::from)
+                    .unwrap_or_default(),
+                parse_num(d.text_at(&["capacity"])),
+                parse_num(d.text_at(&["freeSpace"])),
+            )
         })
         .collect()
 }
@@ -194,7 +196,7 @@ pub fn disks(
         .collect::<Result<Vec<Disk>, Overflow>>()?;
     disks
         .iter()
-        .filter_map(|d| d.capacity_bytes)
+        .filter_map(Disk::capacity_bytes)
         .try_fold(0u64, u64::checked_add)
         .ok_or_else(|| Overflow {
             property: "the sum of the disks' capacities".into(),
@@ -240,14 +242,17 @@ fn disk(
     Ok(Disk {
         key: parse_num(d.text_at(&["key"])).unwrap_or_default(),
         label: d.text_at(&["deviceInfo", "label"]).map(Shared::from),
-        capacity_bytes,
+        figures: DiskFigures::new(
+            capacity_bytes,
+            backing
+                .and_then(|b| b.text_at(&["thinProvisioned"]))
+                .and_then(parse_bool),
+            parse_num(d.text_at(&["unitNumber"])),
+        ),
         datastore,
         file: backing
             .and_then(|b| b.text_at(&["fileName"]))
             .map(DatastorePath::from),
-        thin: backing
-            .and_then(|b| b.text_at(&["thinProvisioned"]))
-            .and_then(parse_bool),
         disk_mode: backing
             .and_then(|b| b.text_at(&["diskMode"]))
             .map(Shared::from),
@@ -255,7 +260,6 @@ fn disk(
         controller: controller_key
             .and_then(|k| labels.iter().rev().find(|(key, _)| *key == k))
             .map(|(_, label)| Shared::from(*label)),
-        unit: parse_num(d.text_at(&["unitNumber"])),
         controller_info: controller_key.and_then(|k| controllers.get(&k).cloned()),
         sharing: backing
             .and_then(|b| b.text_at(&["sharing"]))
@@ -303,7 +307,7 @@ mod tests {
                 Some("physicalSharing")
             )
         );
-        assert_eq!(disks[0].capacity_bytes, Some(1024));
+        assert_eq!(disks[0].capacity_bytes(), Some(1024));
         assert_eq!(disks[1].controller.as_deref(), Some("NVME controller 0"));
         let nvme = disks[1]
             .controller_info

@@ -358,7 +358,7 @@ fn invalid(what: &str) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::{ObjectKind, Severity, Status};
+    use crate::audit::{ObjectKind, Severity, Status, Verdict};
     use crate::diff::input::{Interner, Side};
 
     /// One side's rows, table by table.
@@ -447,18 +447,17 @@ mod tests {
             (ObjectKind::Host, Severity::Warning, Status::Unknown),
             (ObjectKind::VCenter, Severity::Error, Status::Pass),
         ] {
-            findings.push(Finding {
+            let verdict = Verdict {
                 vcenter: "vc1".into(),
                 object_type,
-                object: "x".into(),
-                moref: "vm-1".into(),
                 rule: "guest-os".into(),
                 severity,
                 status,
                 message: "not carried".into(),
                 actual: Default::default(),
                 expected: Default::default(),
-            });
+            };
+            findings.push(Finding::new("x".into(), "vm-1".into(), verdict));
         }
         (vcenters, hosts, datastores, vms, disks, findings)
     }

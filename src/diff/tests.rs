@@ -3,7 +3,7 @@
 
 use super::input::{Interner, Side, read_side};
 use super::*;
-use crate::audit::{Finding, Severity, Status};
+use crate::audit::{Finding, Severity, Status, Verdict};
 use crate::report::rows::{DatastoreRow, DiskRow, HostRow, VCenterRow, VmRow};
 
 thread_local! {
@@ -97,11 +97,9 @@ impl B {
     }
 
     fn finding(mut self, server: &str, moref: &str, rule: &'static str, status: Status) -> Self {
-        let f = Finding {
+        let verdict = Verdict {
             vcenter: server.into(),
             object_type: crate::audit::ObjectKind::Vm,
-            object: format!("name-of-{moref}").into(),
-            moref: moref.into(),
             rule: rule.into(),
             severity: Severity::Error,
             status,
@@ -109,6 +107,7 @@ impl B {
             actual: Default::default(),
             expected: Default::default(),
         };
+        let f = Finding::new(format!("name-of-{moref}").into(), moref.into(), verdict);
         let side = &mut self.side;
         STRS.with(|s| side.add_finding(&mut s.borrow_mut(), &f));
         self

@@ -102,7 +102,7 @@ impl<W: Write> super::TableSink for JsonReport<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::{Finding, ObjectKind, Severity, Status, SummaryRow};
+    use crate::audit::{Finding, ObjectKind, Severity, Status, SummaryRow, Verdict};
     use crate::report::columns::{FINDINGS, SUMMARY};
     use crate::report::header_of;
     use crate::report::rows::*;
@@ -151,11 +151,9 @@ mod tests {
         assert_keys_are_columns::<VmRow>();
         assert_keys_are_columns::<DiskRow>();
         assert_keys_are_columns::<DatastoreRow>();
-        let finding = Finding {
+        let verdict = Verdict {
             vcenter: "vc1".into(),
             object_type: ObjectKind::Vm,
-            object: "web-01".into(),
-            moref: "vm-1".into(),
             rule: "disk-size".into(),
             severity: Severity::Error,
             status: Status::Fail,
@@ -163,6 +161,7 @@ mod tests {
             actual: "2048".into(),
             expected: "<= 1023".into(),
         };
+        let finding = Finding::new("web-01".into(), "vm-1".into(), verdict);
         let (doc, line) = one(&finding);
         assert_eq!(keys(&line, &doc), FINDINGS.header().collect::<Vec<_>>());
         assert_eq!(doc["t"][0]["object_type"], "vm");

@@ -482,15 +482,15 @@ pub fn disk_rows(estate: &Estate) -> impl Iterator<Item = DiskRow<'_>> + '_ {
                 vm: Cow::Borrowed(&vm.name),
                 vm_moref: Cow::Borrowed(&vm.moref),
                 label: d.label.as_deref().map(Cow::Borrowed),
-                capacity_bytes: d.capacity_bytes,
-                capacity_gib: d.capacity_bytes.map(gib),
+                capacity_bytes: d.capacity_bytes(),
+                capacity_gib: d.capacity_bytes().map(gib),
                 datastore: d.datastore.as_deref().map(Cow::Borrowed),
                 file: d.file.as_ref().map(DatastorePath::to_cow),
-                thin: d.thin,
+                thin: d.thin(),
                 disk_mode: d.disk_mode.as_deref().map(Cow::Borrowed),
                 backing: d.backing.as_ref().map(|s| Cow::Borrowed(s.as_str())),
                 controller: d.controller.as_deref().map(Cow::Borrowed),
-                unit: d.unit,
+                unit: d.unit(),
             })
         })
     })

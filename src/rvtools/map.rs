@@ -314,14 +314,16 @@ impl Builder<'_> {
                     .and_then(|k| i32::try_from(k).ok())
                     .unwrap_or(0),
                 label: row.text("Disk").map(Shared::from),
-                capacity_bytes: row.mib_bytes("Capacity MiB"),
+                figures: DiskFigures::new(
+                    row.mib_bytes("Capacity MiB"),
+                    row.bool("Thin"),
+                    row.int("Unit #").and_then(|u| i32::try_from(u).ok()),
+                ),
                 datastore,
                 file: file.map(DatastorePath::from),
-                thin: row.bool("Thin"),
                 disk_mode: row.text("Disk Mode").map(Shared::from),
                 backing,
                 controller: row.text("Controller").map(Shared::from),
-                unit: row.int("Unit #").and_then(|u| i32::try_from(u).ok()),
                 controller_info: None,
                 sharing: row.text("Sharing mode").map(Shared::from),
                 key_id: None,
@@ -334,11 +336,11 @@ impl Builder<'_> {
         let Some(vm) = self.find_vm(row) else { return };
         push(
             &mut vm.guest_disks,
-            GuestDisk {
-                path: path.into(),
-                capacity_bytes: row.mib_bytes("Capacity MiB"),
-                free_bytes: row.mib_bytes("Free MiB"),
-            },
+            GuestDisk::new(
+                path.into(),
+                row.mib_bytes("Capacity MiB"),
+                row.mib_bytes("Free MiB"),
+            ),
         );
     }
 

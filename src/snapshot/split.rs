@@ -454,7 +454,7 @@ type Decoded = Result<Vec<Vm>, Fallback>;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Disk, Estate};
+    use crate::model::{Disk, DiskFigures, Estate};
 
     /// A snapshot of `n` VMs in two vCenters, with strings that need escapes.
     fn estate(n: usize) -> Snapshot {
@@ -465,7 +465,7 @@ mod tests {
             cpus: Some(i as u32 % 7),
             disks: Some(Box::new([Disk {
                 label: Some("Hard disk 1".into()),
-                capacity_bytes: Some(i as u64 * 1024),
+                figures: DiskFigures::new(Some(i as u64 * 1024), None, None),
                 ..Default::default()
             }])),
             ..Default::default()

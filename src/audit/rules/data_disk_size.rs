@@ -64,7 +64,7 @@ impl Rule for DataDiskSize {
         let before = out.len();
         let (min, max) = (p.min_mib.saturating_mul(MIB), p.max_gib.saturating_mul(GIB));
         for d in disks.iter().filter(|d| Some(d.key) != os.key()) {
-            let Some(bytes) = d.capacity_bytes else {
+            let Some(bytes) = d.capacity_bytes() else {
                 out.push(Outcome::unknown(
                     format!(
                         "disk \"{}\" size not known; verify {}",

@@ -60,7 +60,7 @@ impl Rule for DiskSize {
         let limit = p.max_gib.saturating_mul(GIB);
         for d in disks {
             let label = || crate::audit::os_disk::label(d);
-            match d.capacity_bytes {
+            match d.capacity_bytes() {
                 Some(bytes) if bytes > limit => out.push(Outcome::fail(
                     format!(
                         "disk \"{}\" is {}; the limit is {} GiB",

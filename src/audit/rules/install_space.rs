@@ -156,7 +156,7 @@ fn check(need: &Need, disks: &[GuestDisk], windows: bool) -> Outcome {
             expected(),
         );
     };
-    let Some(free) = disk.free_bytes else {
+    let Some(free) = disk.free_bytes() else {
         return Outcome::unknown(
             format!(
                 "free space of \"{}\" not reported; verify {} free",
@@ -225,11 +225,7 @@ mod tests {
     use crate::model::Vm;
 
     fn gd(path: &str, free: Option<u64>) -> GuestDisk {
-        GuestDisk {
-            path: path.into(),
-            capacity_bytes: Some(100 * GIB),
-            free_bytes: free,
-        }
+        GuestDisk::new(path.into(), Some(100 * GIB), free)
     }
 
     fn linux(disks: Vec<GuestDisk>) -> Outcome {

@@ -64,7 +64,7 @@ impl Rule for OsDiskSize {
                 let all = v.vm.disks.iter().flatten();
                 let over = all
                     .clone()
-                    .any(|d| d.capacity_bytes.is_none_or(|b| b > limit));
+                    .any(|d| d.capacity_bytes().is_none_or(|b| b > limit));
                 return out.push(if over || v.vm.disks.is_none() {
                     Outcome::unknown(
                         format!(
@@ -78,7 +78,7 @@ impl Rule for OsDiskSize {
                 });
             }
         };
-        let Some(bytes) = disk.capacity_bytes else {
+        let Some(bytes) = disk.capacity_bytes() else {
             return out.push(Outcome::unknown(
                 format!(
                     "OS disk \"{}\" size not known; verify it is at most {limit_gib} GiB",

@@ -159,7 +159,7 @@ fn vdisk_rows<S: RowSink>(sink: &mut S, vc: &VCenterInventory, vm: &Vm) -> Resul
         r.set("Disk", text(&d.label));
         r.set("Disk Key", Cell::Text(d.key.to_string()));
         r.set("Disk Path", shown(&d.file));
-        r.set("Capacity MiB", mib(d.capacity_bytes));
+        r.set("Capacity MiB", mib(d.capacity_bytes()));
         let raw = d.backing.as_ref().map(|b| b.to_string().starts_with("rdm"));
         r.set("Raw", tf(raw));
         if let Some(b) = d.backing.as_ref().map(|b| b.to_string())
@@ -174,9 +174,9 @@ fn vdisk_rows<S: RowSink>(sink: &mut S, vc: &VCenterInventory, vm: &Vm) -> Resul
             .as_ref()
             .and_then(|c| c.shared_bus.clone());
         r.set("Shared Bus", text(&shared_bus));
-        r.set("Thin", tf(d.thin));
+        r.set("Thin", tf(d.thin()));
         r.set("Controller", text(&d.controller));
-        r.set("Unit #", int(d.unit));
+        r.set("Unit #", int(d.unit()));
         sink.row(SheetId::VDisk, &r.cells)?;
     }
     Ok(())
@@ -190,16 +190,16 @@ fn vpartition_rows<S: RowSink>(
     for g in &vm.guest_disks {
         let mut r = vm_common(SheetId::VPartition, vc, vm);
         r.set("Disk", Cell::Text(g.path.to_string()));
-        r.set("Capacity MiB", mib(g.capacity_bytes));
+        r.set("Capacity MiB", mib(g.capacity_bytes()));
         let consumed = g
-            .capacity_bytes
-            .zip(g.free_bytes)
+            .capacity_bytes()
+            .zip(g.free_bytes())
             .map(|(c, f)| c.saturating_sub(f));
         r.set("Consumed MiB", mib(consumed));
-        r.set("Free MiB", mib(g.free_bytes));
+        r.set("Free MiB", mib(g.free_bytes()));
         let pct = g
-            .capacity_bytes
-            .zip(g.free_bytes)
+            .capacity_bytes()
+            .zip(g.free_bytes())
             .filter(|(c, _)| *c > 0)
             .map(|(c, f)| (f as f64 * 100.0 / c as f64).round() as i64);
         r.set("Free %", int(pct));
