@@ -121,6 +121,8 @@ pub(super) struct Scope {
     names: Vec<u8>,
     /// Where each open element's name starts in `names`.
     starts: Vec<usize>,
+    /// Whether each open element declared namespaces (opened a scope of `namespaces`).
+    scoped: Vec<bool>,
 }
 
 impl Scope {
@@ -137,15 +139,18 @@ impl Scope {
             type_attr: None,
         };
         // Most tags have no attribute: nothing to iterate (an iteration over XML blanks yields
-        // nothing and no error either).
-        self.namespaces
-            .push(e)
-            .map_err(|e| XmlError::Malformed(e.to_string()))?;
+        // nothing and no error either), and few declare a namespace: only those open a scope.
         let raw = e.attributes_raw();
-        if !raw
+        let blank = raw
             .iter()
-            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-        {
+            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+        let binds = !blank && memchr::memmem::find(raw, b"xmlns").is_some();
+        if binds {
+            self.namespaces
+                .push(e)
+                .map_err(|e| XmlError::Malformed(e.to_string()))?;
+        }
+        if !blank {
             for attr in e.attributes().with_checks(false) {
                 let attr = attr.map_err(|e| XmlError::Malformed(e.to_string()))?;
                 let (ns, local) = self.namespaces.resolve_attribute(attr.key);
@@ -163,10 +168,13 @@ impl Scope {
             }
         }
         if empty {
-            self.namespaces.pop();
+            if binds {
+                self.namespaces.pop();
+            }
         } else {
             self.starts.push(self.names.len());
             self.names.extend_from_slice(name.as_ref());
+            self.scoped.push(binds);
         }
         Ok(tag)
     }
@@ -187,7 +195,9 @@ impl Scope {
             )));
         }
         self.names.truncate(start);
-        self.namespaces.pop();
+        if self.scoped.pop() == Some(true) {
+            self.namespaces.pop();
+        }
         Ok(())
     }
 }
@@ -219,7 +229,7 @@ mod tests {
         "\u{feff}<?xml version=\"1.0\"?><!-- head --><r xmlns:x=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:f=\"urn:f\">",
         "<a x:type=\"xsd:string\">one &amp; two &#233;&lt;</a><b f:type=\"No\" type=\"Vm\" c=\"a>b\">vm-1</b>",
         "<c><![CDATA[x<y>]]>z<!-- c --><?pi x?>w</c><d/><e x:type=\"vim25:Virtual&amp;Disk\"/>",
-        "<g>\u{feff}bom</g><h>&amp;\u{feff}</h><m>t1<n>u</n>t2</m><p xmlns:x=\"urn:other\"><q x:type=\"Q\"/></p>",
+        "<g>\u{feff}bom</g><h>&amp;\u{feff}</h><m>t1<n>u</n>t2</m><p xmlns:x=\"urn:other\"><q x:type=\"Q\"/></p><t x:type=\"T\"/>",
         "<s x:type=\"S\">\r\nline\r\n</s></r>"
     );
 
@@ -250,6 +260,11 @@ mod tests {
         assert_eq!(root.text_at(&["h"]), Some("&\u{feff}"));
         assert_eq!(root.text_at(&["m"]), Some("t1t2"));
         assert_eq!(root.at(&["p", "q"]).unwrap().xsi_type(), None);
+        assert_eq!(
+            root.child("t").unwrap().xsi_type(),
+            Some("T"),
+            "x is xsi again"
+        );
         assert_eq!(root.text_at(&["s"]), Some("\nline\n"));
         let expected = format!("{whole:?}");
         for size in 1..=DOC.len() {
