@@ -114,8 +114,9 @@ pub(super) struct Tag<'e> {
 }
 
 /// The state that outlives a window: namespace bindings in scope and the open elements' names.
-#[derive(Default)]
 pub(super) struct Scope {
+    /// Finds `xmlns` in a tag's attributes (built once: a search's setup costs more than it).
+    xmlns: memchr::memmem::Finder<'static>,
     namespaces: NamespaceResolver,
     /// The open elements' qualified names, one after the other.
     names: Vec<u8>,
@@ -123,6 +124,18 @@ pub(super) struct Scope {
     starts: Vec<usize>,
     /// Whether each open element declared namespaces (opened a scope of `namespaces`).
     scoped: Vec<bool>,
+}
+
+impl Default for Scope {
+    fn default() -> Scope {
+        Scope {
+            xmlns: memchr::memmem::Finder::new(b"xmlns"),
+            namespaces: NamespaceResolver::default(),
+            names: Vec::new(),
+            starts: Vec::new(),
+            scoped: Vec::new(),
+        }
+    }
 }
 
 impl Scope {
@@ -144,7 +157,7 @@ impl Scope {
         let blank = raw
             .iter()
             .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
-        let binds = !blank && memchr::memmem::find(raw, b"xmlns").is_some();
+        let binds = !blank && self.xmlns.find(raw).is_some();
         if binds {
             self.namespaces
                 .push(e)
