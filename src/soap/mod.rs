@@ -11,6 +11,7 @@ pub mod client;
 pub mod envelope;
 pub mod methods;
 pub mod property;
+mod scan;
 pub mod session;
 pub mod tree;
 pub mod types;

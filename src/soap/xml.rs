@@ -8,11 +8,10 @@
 //! `string`, `vim25:VirtualDisk` → `VirtualDisk`). Unknown elements are kept in the tree and
 //! simply never looked at, so newer servers still parse.
 
+use super::scan::{self, Scope, Window};
 use quick_xml::events::Event;
-use quick_xml::name::ResolveResult;
-use quick_xml::reader::NsReader;
 use std::borrow::Cow;
-use tokio::io::AsyncBufRead;
+use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 /// The XML Schema instance namespace, which owns the `type` attribute of polymorphic values.
 pub const XSI_NS: &[u8] = b"http://www.w3.org/2001/XMLSchema-instance";
@@ -40,10 +39,7 @@ impl From<quick_xml::Error> for XmlError {
     fn from(e: quick_xml::Error) -> Self {
         match e {
             // Data the body guard refused (see soap::client) is not a transport failure.
-            quick_xml::Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
-                XmlError::Malformed(crate::soap::client::describe_io(&io))
-            }
-            quick_xml::Error::Io(io) => XmlError::Io(crate::soap::client::describe_io(&io)),
+            quick_xml::Error::Io(io) => io_error(&io),
             other => XmlError::Malformed(other.to_string()),
         }
     }
@@ -76,7 +72,7 @@ pub enum Step {
     Eof,
 }
 
-/// One event as read, borrowed from the reader's buffer: what [`Step`] owns.
+/// One event as read, borrowed from the received bytes: what [`Step`] owns.
 enum Raw<'e> {
     Start {
         name: Cow<'e, str>,
@@ -91,10 +87,21 @@ enum Raw<'e> {
     Skipped,
 }
 
-/// A namespace-aware streaming reader.
+/// The response bytes received and not yet parsed, and where they come from.
+struct Source<R> {
+    inner: R,
+    data: Vec<u8>,
+    /// Where in `data` the next event starts.
+    pos: usize,
+    /// Whether `inner` has no more bytes.
+    eof: bool,
+}
+
+/// A namespace-aware streaming reader. The bytes of the body are parsed from memory as they
+/// arrive (see [`super::scan`]); one object is never held beyond the bytes it came in.
 pub struct XmlStream<R> {
-    reader: NsReader<R>,
-    buf: Vec<u8>,
+    src: Source<R>,
+    scope: Scope,
     /// The open elements of the tree being read, innermost last (kept for its capacity).
     open: Vec<u32>,
 }
@@ -119,47 +126,25 @@ fn utf8(bytes: &[u8]) -> Cow<'_, str> {
     }
 }
 
-/// Decodes one event, borrowing what it can from it.
-fn decode<'e, R>(reader: &NsReader<R>, event: &'e Event<'_>) -> Result<Raw<'e>, XmlError> {
+/// Decodes one event, borrowing what it can from it; `cut`: its text starts with a byte that
+/// is not its own (see [`super::scan::Window::new`]).
+fn decode<'e>(scope: &mut Scope, event: &'e Event<'_>, cut: bool) -> Result<Raw<'e>, XmlError> {
     Ok(match event {
         Event::Start(e) | Event::Empty(e) => {
             let empty = matches!(event, Event::Empty(_));
-            let name = utf8(e.local_name().into_inner());
-            let mut xsi_type = None;
-            let mut type_attr = None;
-            // Most tags have no attribute: nothing to iterate (an iteration over XML blanks yields
-            // nothing and no error either).
-            let raw = e.attributes_raw();
-            if !raw
-                .iter()
-                .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-            {
-                for attr in e.attributes().with_checks(false) {
-                    let attr = attr.map_err(|e| XmlError::Malformed(e.to_string()))?;
-                    let (ns, local) = reader.resolve_attribute(attr.key);
-                    if local.as_ref() != b"type" {
-                        continue;
-                    }
-                    // Borrowed from the buffer unless the value held an entity.
-                    let value = attr.unescape_value()?;
-                    match ns {
-                        ResolveResult::Bound(ns) if ns.as_ref() == XSI_NS => {
-                            xsi_type = Some(strip_prefix(value));
-                        }
-                        ResolveResult::Unbound => type_attr = Some(value),
-                        _ => {}
-                    }
-                }
-            }
+            let tag = scope.start(e, empty)?;
             Raw::Start {
-                name,
-                xsi_type,
-                type_attr,
+                name: utf8(tag.local),
+                xsi_type: tag.xsi_type.map(strip_prefix),
+                type_attr: tag.type_attr,
                 empty,
             }
         }
-        Event::End(_) => Raw::End,
-        Event::Text(t) => Raw::Text(t.xml10_content()?),
+        Event::End(e) => {
+            scope.end(e.name())?;
+            Raw::End
+        }
+        Event::Text(t) => Raw::Text(scan::text(t, cut)?),
         Event::CData(t) => Raw::Text(utf8(t)),
         Event::GeneralRef(r) => {
             if let Some(c) = r.resolve_char_ref()? {
@@ -182,13 +167,88 @@ fn too_large(_: super::tree::TooLarge) -> XmlError {
     XmlError::Malformed("one element holds over 4 GiB: not a vSphere answer".into())
 }
 
+/// An I/O error of the body as the client reports it: data the body guard refused (see
+/// soap::client) is not a transport failure.
+fn io_error(io: &std::io::Error) -> XmlError {
+    if io.kind() == std::io::ErrorKind::InvalidData {
+        XmlError::Malformed(crate::soap::client::describe_io(io))
+    } else {
+        XmlError::Io(crate::soap::client::describe_io(io))
+    }
+}
+
+impl<R: AsyncBufRead + Unpin> Source<R> {
+    /// Receives more bytes: at least as many as the unparsed ones (so that an event over many
+    /// chunks is parsed again only a few times), or up to the end of the body.
+    async fn fill(&mut self) -> Result<(), XmlError> {
+        // One byte before the next event stays (see scan::Window::new).
+        if self.pos > 1 {
+            self.data.drain(..self.pos - 1);
+            self.pos = 1;
+        }
+        let want = (self.data.len() - self.pos).max(1);
+        let mut added = 0;
+        while added < want {
+            let chunk = self.inner.fill_buf().await.map_err(|e| io_error(&e))?;
+            if chunk.is_empty() {
+                self.eof = true;
+                break;
+            }
+            let n = chunk.len();
+            self.data.extend_from_slice(chunk);
+            self.inner.consume(n);
+            added += n;
+        }
+        Ok(())
+    }
+
+    /// Hands every complete event, decoded, to `step` until it returns a value, receiving more
+    /// bytes whenever the ones at hand end inside an event.
+    async fn drive<T>(
+        &mut self,
+        scope: &mut Scope,
+        mut step: impl FnMut(Raw<'_>) -> Result<Option<T>, XmlError>,
+    ) -> Result<T, XmlError> {
+        loop {
+            // A byte order mark is dropped only when whole.
+            if self.pos == 0 && self.data.len() < 3 && !self.eof {
+                self.fill().await?;
+                continue;
+            }
+            let done = {
+                let mut window = Window::new(&self.data, self.pos, self.eof);
+                let done = loop {
+                    let (event, cut) = match window.next() {
+                        Ok(Some(next)) => next,
+                        Ok(None) => break Ok(None),
+                        Err(e) => break Err(e),
+                    };
+                    match decode(scope, &event, cut).and_then(&mut step) {
+                        Ok(None) => {}
+                        other => break other,
+                    }
+                };
+                self.pos += window.consumed();
+                done?
+            };
+            match done {
+                Some(out) => return Ok(out),
+                None => self.fill().await?,
+            }
+        }
+    }
+}
+
 impl<R: AsyncBufRead + Unpin> XmlStream<R> {
     pub fn new(inner: R) -> Self {
-        let mut reader = NsReader::from_reader(inner);
-        reader.config_mut().expand_empty_elements = false;
         XmlStream {
-            reader,
-            buf: Vec::with_capacity(8 * 1024),
+            src: Source {
+                inner,
+                data: Vec::with_capacity(16 * 1024),
+                pos: 0,
+                eof: false,
+            },
+            scope: Scope::default(),
             open: Vec::new(),
         }
     }
@@ -196,31 +256,31 @@ impl<R: AsyncBufRead + Unpin> XmlStream<R> {
     /// The next meaningful step: start and end tags and text. Declarations, comments and
     /// processing instructions are skipped.
     pub async fn next(&mut self) -> Result<Step, XmlError> {
-        loop {
-            self.buf.clear();
-            let event = self.reader.read_event_into_async(&mut self.buf).await?;
-            return Ok(match decode(&self.reader, &event)? {
-                Raw::Start {
-                    name,
-                    xsi_type,
-                    type_attr,
-                    empty,
-                } => Step::Start(Start {
-                    name: name.into_owned(),
-                    xsi_type: xsi_type.map(Cow::into_owned),
-                    type_attr: type_attr.map(Cow::into_owned),
-                    empty,
-                }),
-                Raw::End => Step::End,
-                Raw::Text(t) => Step::Text(t.into_owned()),
-                Raw::Eof => Step::Eof,
-                Raw::Skipped => continue,
-            });
-        }
+        self.src
+            .drive(&mut self.scope, |raw| {
+                Ok(Some(match raw {
+                    Raw::Start {
+                        name,
+                        xsi_type,
+                        type_attr,
+                        empty,
+                    } => Step::Start(Start {
+                        name: name.into_owned(),
+                        xsi_type: xsi_type.map(Cow::into_owned),
+                        type_attr: type_attr.map(Cow::into_owned),
+                        empty,
+                    }),
+                    Raw::End => Step::End,
+                    Raw::Text(t) => Step::Text(t.into_owned()),
+                    Raw::Eof => Step::Eof,
+                    Raw::Skipped => return Ok(None),
+                }))
+            })
+            .await
     }
 
     /// Reads the content of an element whose start tag was just returned, as a [`Tree`]: names
-    /// and texts are copied from the reader's buffer into the tree's, never allocated one by one.
+    /// and texts are copied from the received bytes into the tree's, never allocated one by one.
     pub async fn read_node(&mut self, start: Start) -> Result<Tree, XmlError> {
         let mut tree = Tree::default();
         self.read_node_into(start, &mut tree).await?;
@@ -244,40 +304,41 @@ impl<R: AsyncBufRead + Unpin> XmlStream<R> {
         let open = &mut self.open;
         open.clear();
         open.push(root);
-        loop {
-            self.buf.clear();
-            let event = self.reader.read_event_into_async(&mut self.buf).await?;
-            match decode(&self.reader, &event)? {
-                Raw::Start {
-                    name,
-                    xsi_type,
-                    type_attr,
-                    empty,
-                } => {
-                    if !empty && open.len() >= MAX_DEPTH {
-                        return Err(XmlError::TooDeep);
+        self.src
+            .drive(&mut self.scope, |raw| {
+                match raw {
+                    Raw::Start {
+                        name,
+                        xsi_type,
+                        type_attr,
+                        empty,
+                    } => {
+                        if !empty && open.len() >= MAX_DEPTH {
+                            return Err(XmlError::TooDeep);
+                        }
+                        let node = tree
+                            .open(&name, xsi_type.as_deref(), type_attr.as_deref())
+                            .map_err(too_large)?;
+                        if !empty {
+                            open.push(node);
+                        }
                     }
-                    let node = tree
-                        .open(&name, xsi_type.as_deref(), type_attr.as_deref())
-                        .map_err(too_large)?;
-                    if !empty {
-                        open.push(node);
+                    Raw::Text(t) => {
+                        let node = *open.last().expect("open node");
+                        tree.append_text(node, &t).map_err(too_large)?;
                     }
-                }
-                Raw::Text(t) => {
-                    let node = *open.last().expect("open node");
-                    tree.append_text(node, &t).map_err(too_large)?;
-                }
-                Raw::End => {
-                    tree.close(open.pop().expect("open node"));
-                    if open.is_empty() {
-                        return Ok(());
+                    Raw::End => {
+                        tree.close(open.pop().expect("open node"));
+                        if open.is_empty() {
+                            return Ok(Some(()));
+                        }
                     }
+                    Raw::Eof => return Err(XmlError::Truncated),
+                    Raw::Skipped => {}
                 }
-                Raw::Eof => return Err(XmlError::Truncated),
-                Raw::Skipped => {}
-            }
-        }
+                Ok(None)
+            })
+            .await
     }
 
     /// Skips the content of an element whose start tag was just returned.
@@ -286,21 +347,22 @@ impl<R: AsyncBufRead + Unpin> XmlStream<R> {
             return Ok(());
         }
         let mut depth = 1usize;
-        loop {
-            self.buf.clear();
-            let event = self.reader.read_event_into_async(&mut self.buf).await?;
-            match decode(&self.reader, &event)? {
-                Raw::Start { empty: false, .. } => depth += 1,
-                Raw::End => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Ok(());
+        self.src
+            .drive(&mut self.scope, |raw| {
+                match raw {
+                    Raw::Start { empty: false, .. } => depth += 1,
+                    Raw::End => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Ok(Some(()));
+                        }
                     }
+                    Raw::Eof => return Err(XmlError::Truncated),
+                    _ => {}
                 }
-                Raw::Eof => return Err(XmlError::Truncated),
-                _ => {}
-            }
-        }
+                Ok(None)
+            })
+            .await
     }
 
     /// Advances to the next child start tag of the current element; `None` at its end tag.
