@@ -707,7 +707,7 @@ mod tests {
         assert_eq!(size_of::<Option<Shared>>(), 8);
         assert_eq!(size_of::<Option<PowerState>>(), 8);
         assert_eq!(size_of::<Option<Arc<Controller>>>(), 8);
-        assert_eq!(size_of::<Vm>(), 328);
+        assert_eq!(size_of::<Vm>(), 312);
         // The compact path takes 8 bytes more than a boxed one (for the 48-64 bytes of its own
         // allocation that the usual `[ds] vm/vm_1.vmdk` no longer needs); the backing's 8 bytes
         // less (a `Word` for unknown values) make up for it; capacity, unit and thin packed
