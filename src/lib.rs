@@ -22,6 +22,7 @@ pub mod estate_file;
 pub mod guest_disk;
 pub mod intern;
 pub mod model;
+pub mod packed;
 pub mod phase;
 pub mod report;
 pub mod rest;

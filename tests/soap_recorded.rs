@@ -548,7 +548,7 @@ async fn collection_reports_no_permission_as_unknown_disks() {
     assert_eq!(web01.host_moref.as_deref(), Some("host-10"));
     assert_eq!(web01.folder.as_deref(), Some("/DC-Paris/vm/Prod"));
     assert_eq!(web01.power_state, Some(PowerState::PoweredOn));
-    assert_eq!(web01.memory_mb, Some(8192));
+    assert_eq!(web01.memory_mb.get(), Some(8192));
     assert_eq!(
         web01.bios_uuid.as_ref().map(ToString::to_string).as_deref(),
         Some("421a2b3c-4d5e-6f70-8192-a3b4c5d6e7f8")

@@ -107,7 +107,7 @@ fn todays_profile_runs_its_own_rules() {
         disks: Some((0..3).map(|i| disk(&format!("d{i}"), 2048 * GIB)).collect()),
         nics: Some(Vec::new().into()),
         cpus: Some(2),
-        memory_mb: Some(4096),
+        memory_mb: Some(4096).into(),
         bios_uuid: Some("u1".into()),
         ..vm("db-01")
     };

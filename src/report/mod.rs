@@ -461,7 +461,7 @@ pub fn vm_rows<'a>(
                 tools_version_status: vm.tools_version_status.as_deref().map(Cow::Borrowed),
                 firmware: vm.firmware.as_ref().map(|s| Cow::Borrowed(s.as_str())),
                 cpus: vm.cpus,
-                memory_mb: vm.memory_mb,
+                memory_mb: vm.memory_mb.get(),
                 disks: vm.disks.as_ref().map(|d| d.len()),
                 provisioned_gib: vm.provisioned_bytes().map(gib),
                 largest_disk_gib: vm.largest_disk_bytes().map(gib),

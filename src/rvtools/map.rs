@@ -196,7 +196,7 @@ impl Builder<'_> {
                 .text("Firmware")
                 .map(|s| Firmware::from_wire(&s.to_ascii_lowercase())),
             cpus: row.int("CPUs").and_then(|n| u32::try_from(n).ok()),
-            memory_mb: row.int("Memory").and_then(|n| u64::try_from(n).ok()),
+            memory_mb: row.int("Memory").and_then(|n| u64::try_from(n).ok()).into(),
             datastores: datastore.into_iter().collect(),
             // Disks come from vDisk, adapters from vNetwork; without them they stay unknown.
             disks: self.book.sheet("vDisk").map(|_| Box::default()),

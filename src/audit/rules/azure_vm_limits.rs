@@ -63,7 +63,7 @@ impl Rule for AzureVmLimits {
         };
         limit("vCPUs", vm.cpus.map(u64::from), u64::from(p.max_vcpus), "");
         // Memory in whole GiB, rounded up, so a VM just over the limit fails.
-        let mem_gib = vm.memory_mb.map(|mb| mb.div_ceil(1024));
+        let mem_gib = vm.memory_mb.get().map(|mb| mb.div_ceil(1024));
         limit("memory", mem_gib, p.max_memory_gib, " GiB");
         let nics = vm.nics.as_ref().map(|n| n.len() as u64);
         limit("network adapters", nics, p.max_nics as u64, "");
@@ -83,7 +83,7 @@ mod tests {
     fn run(cpus: u32, memory_mb: u64, nics: usize) -> Vec<Outcome> {
         let v = Vm {
             cpus: Some(cpus),
-            memory_mb: Some(memory_mb),
+            memory_mb: Some(memory_mb).into(),
             nics: Some(vec![Nic::default(); nics].into()),
             ..vm("a")
         };
@@ -99,7 +99,7 @@ mod tests {
         let unknown = Vm {
             cpus: None,
             nics: None,
-            memory_mb: Some(1024),
+            memory_mb: Some(1024).into(),
             ..vm("a")
         };
         let out = run_vm(&AzureVmLimits, &current_params(&AzureVmLimits), unknown);

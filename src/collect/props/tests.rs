@@ -129,7 +129,7 @@ async fn a_vm_is_filled_by_its_declarations() {
     assert_eq!(&*vm.moref, "vm-1");
     assert_eq!(&*vm.name, "web/01", "names unescaped");
     assert_eq!(vm.cpus, Some(4));
-    assert_eq!(vm.memory_mb, None, "a malformed number is unknown");
+    assert_eq!(vm.memory_mb.get(), None, "a malformed number is unknown");
     assert_eq!(vm.disks, None, "absent is unknown");
     assert_eq!(vm.details, None, "no detail sent: none kept");
 

@@ -70,7 +70,7 @@ const VM_PROPS: &[Prop<Vm>] = &[
         "config.hardware.memoryMB",
         "xsd:int",
         "memory_mb",
-        |v, _, vm| vm.memory_mb = v.num(),
+        |v, _, vm| vm.memory_mb = v.num().into(),
     ),
     Prop::try_set(
         "config.hardware.device",

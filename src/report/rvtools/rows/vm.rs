@@ -99,7 +99,7 @@ pub(super) fn vm_rows<S: RowSink>(
 fn vinfo(vc: &VCenterInventory, vm: &Vm, audit: &VmAudit) -> Row {
     let mut r = vm_common(SheetId::VInfo, vc, vm);
     r.set("CPUs", int(vm.cpus));
-    r.set("Memory", int(vm.memory_mb));
+    r.set("Memory", int(vm.memory_mb.get()));
     r.set("Disks", int(vm.disks.as_ref().map(|d| d.len())));
     r.set("Total disk capacity MiB", mib(vm.provisioned_bytes()));
     r.set(
@@ -145,7 +145,7 @@ fn vcpu(vc: &VCenterInventory, vm: &Vm, d: &VmDetails) -> Row {
 
 fn vmemory(vc: &VCenterInventory, vm: &Vm, d: &VmDetails) -> Row {
     let mut r = vm_common(SheetId::VMemory, vc, vm);
-    r.set("Size MiB", int(vm.memory_mb));
+    r.set("Size MiB", int(vm.memory_mb.get()));
     r.set("Reservation", int(d.memory_reservation()));
     r.set("Limit", int(d.memory_limit()));
     r.set("Active", int(d.memory_active_mb()));
