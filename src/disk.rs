@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use crate::compact::DatastorePath;
 use crate::intern::Shared;
 use crate::model::{Controller, DiskBacking};
+use crate::word::Word;
 
 /// Bits of [`DiskFigures`]' `known`.
 const CAPACITY: u8 = 1;
@@ -84,7 +85,7 @@ pub struct Disk {
     pub datastore: Option<Shared>,
     /// `[datastore] dir/file.vmdk`; compact ([`DatastorePath`]: the usual shape in shared pieces).
     pub file: Option<DatastorePath>,
-    pub disk_mode: Option<Shared>,
+    pub disk_mode: Option<Word>,
     pub backing: Option<DiskBacking>,
     /// Label of the controller, e.g. `SCSI controller 0`.
     pub controller: Option<Shared>,
@@ -92,7 +93,7 @@ pub struct Disk {
     /// list.
     pub controller_info: Option<Arc<Controller>>,
     /// The backing's `sharing`: `sharingNone` or `sharingMultiWriter`; `None` when not sent.
-    pub sharing: Option<Shared>,
+    pub sharing: Option<Word>,
     /// The backing's `keyId` (`provider/key`) when the disk is encrypted (shared: an estate
     /// encrypts with a few keys).
     pub key_id: Option<Shared>,
@@ -121,13 +122,13 @@ impl Serialize for Disk {
         w.serialize_field("datastore", &self.datastore)?;
         w.serialize_field("file", &self.file)?;
         w.serialize_field("thin", &self.thin())?;
-        w.serialize_field("disk_mode", &self.disk_mode)?;
+        w.serialize_field("disk_mode", &self.disk_mode.as_deref())?;
         w.serialize_field("backing", &self.backing)?;
         w.serialize_field("controller", &self.controller)?;
         w.serialize_field("unit", &self.unit())?;
         // The controller written as the controller itself.
         w.serialize_field("controller_info", &self.controller_info.as_deref())?;
-        w.serialize_field("sharing", &self.sharing)?;
+        w.serialize_field("sharing", &self.sharing.as_deref())?;
         w.serialize_field("key_id", &self.key_id)?;
         w.end()
     }
@@ -163,12 +164,12 @@ impl<'de> Deserialize<'de> for Disk {
             figures: DiskFigures::new(w.capacity_bytes, w.thin, w.unit),
             datastore: w.datastore,
             file: w.file,
-            disk_mode: w.disk_mode,
+            disk_mode: w.disk_mode.as_deref().map(Word::new),
             backing: w.backing,
             controller: w.controller,
             // Pooled when read: an estate's disks hang on a handful of distinct controllers.
             controller_info: w.controller_info.map(Controller::pooled),
-            sharing: w.sharing,
+            sharing: w.sharing.as_deref().map(Word::new),
             key_id: w.key_id,
         })
     }
@@ -251,6 +252,6 @@ mod tests {
             (old.key, old.capacity_bytes(), old.thin(), old.unit()),
             (3, Some(5), Some(false), None)
         );
-        assert_eq!(std::mem::size_of::<Disk>(), 112);
+        assert_eq!(std::mem::size_of::<Disk>(), 104);
     }
 }

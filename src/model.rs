@@ -713,8 +713,8 @@ mod tests {
         // The compact path takes 8 bytes more than a boxed one (for the 48-64 bytes of its own
         // allocation that the usual `[ds] vm/vm_1.vmdk` no longer needs); the backing's 8 bytes
         // less (a `Word` for unknown values) make up for it; capacity, unit and thin packed
-        // (`disk`: 8 bytes less).
-        assert_eq!(size_of::<Disk>(), 112);
+        // (`disk`: 8 bytes less); mode and sharing as 4-byte words (`word`: 8 bytes less).
+        assert_eq!(size_of::<Disk>(), 104);
         assert_eq!(size_of::<Nic>(), 64);
         // The two figures beside one byte of which are known (`guest_disk`), not two `Option`s.
         assert_eq!(size_of::<GuestDisk>(), 32);

@@ -12,6 +12,7 @@ use crate::model::{
 };
 use crate::soap::types::{MoRef, parse_bool, parse_num};
 use crate::soap::xml::Node;
+use crate::word::Word;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -255,7 +256,7 @@ fn disk(
             .map(DatastorePath::from),
         disk_mode: backing
             .and_then(|b| b.text_at(&["diskMode"]))
-            .map(Shared::from),
+            .map(Word::from),
         backing: backing_kind,
         controller: controller_key
             .and_then(|k| labels.iter().rev().find(|(key, _)| *key == k))
@@ -265,7 +266,7 @@ fn disk(
             .and_then(|b| b.text_at(&["sharing"]))
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(Shared::from),
+            .map(Word::from),
         key_id: backing
             .and_then(|b| b.child("keyId"))
             .and_then(super::devices::crypto_key)

@@ -321,11 +321,14 @@ impl Builder<'_> {
                 ),
                 datastore,
                 file: file.map(DatastorePath::from),
-                disk_mode: row.text("Disk Mode").map(Shared::from),
+                disk_mode: row.text("Disk Mode").as_deref().map(crate::word::Word::new),
                 backing,
                 controller: row.text("Controller").map(Shared::from),
                 controller_info: None,
-                sharing: row.text("Sharing mode").map(Shared::from),
+                sharing: row
+                    .text("Sharing mode")
+                    .as_deref()
+                    .map(crate::word::Word::new),
                 key_id: None,
             },
         );
