@@ -12,7 +12,8 @@
 //! given back when the process ends.
 //!
 //! A disk's mode and sharing (`persistent`, `sharingMultiWriter`, ...) are words too: a handful
-//! of values across an estate, held in 4 bytes each instead of a pointer.
+//! of values across an estate, held in 4 bytes each instead of a pointer; so is a UUID text that
+//! is not canonical ([`crate::compact::Uuid`]), which vCenter does not send.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -57,6 +58,17 @@ impl Word {
         table.words.push(s);
         table.ids.insert(s, id);
         Word(id)
+    }
+
+    /// The id as bytes, for a form that must stay aligned to one byte.
+    pub fn to_bytes(self) -> [u8; 4] {
+        self.0.get().to_le_bytes()
+    }
+
+    /// The word whose [`Word::to_bytes`] gave `bytes` (only such bytes: others panic here or
+    /// when read).
+    pub fn from_bytes(bytes: [u8; 4]) -> Word {
+        Word(NonZeroU32::new(u32::from_le_bytes(bytes)).expect("a word's bytes"))
     }
 
     /// The value as sent.
@@ -109,5 +121,6 @@ mod tests {
         assert_eq!(format!("{a:?}"), "\"hibernating\"");
         assert_eq!(std::mem::size_of::<Option<Word>>(), 4);
         assert_eq!(&*a, "hibernating");
+        assert_eq!(Word::from_bytes(a.to_bytes()), a);
     }
 }

@@ -22,6 +22,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::intern::Shared;
+use crate::word::Word;
 
 /// The impls every compact form shares, through its `new(&str)` and `with_str`: it is made
 /// from text, compares equal to the text it was made from, and debugs and (de)serializes as
@@ -88,46 +89,11 @@ enum UuidRepr {
     Lower([u8; 16]),
     /// Canonical, hex letters in upper case (at least one).
     Upper([u8; 16]),
-    /// Anything else, as sent: its number in [`odd_texts`] (as bytes: a `u32` would align the
-    /// whole form to 4). The same text always has the same number, so the derived comparison
-    /// and hash are those of the text.
+    /// Anything else, as sent: the bytes of its [`Word`] (a `Word` itself would align the whole
+    /// form to 4). The same text is always the same word, so the derived comparison and hash are
+    /// those of the text. vCenter sends canonical UUIDs: these are the rare odd ones (e.g.
+    /// hand-edited snapshots), kept for the whole run like every word.
     Text([u8; 4]),
-}
-
-/// The non-canonical UUID texts seen so far, each once, numbered in order; kept for the whole
-/// run (vCenter sends canonical UUIDs: these are the rare odd ones, e.g. hand-edited snapshots).
-#[derive(Default)]
-struct OddTexts {
-    all: Vec<&'static str>,
-    numbers: foldhash::HashMap<&'static str, u32>,
-}
-
-fn odd_texts() -> std::sync::MutexGuard<'static, OddTexts> {
-    static TEXTS: std::sync::LazyLock<std::sync::Mutex<OddTexts>> =
-        std::sync::LazyLock::new(Default::default);
-    // The table stays consistent whatever panicked while holding it: each change is one push
-    // and one insert of the same text.
-    TEXTS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// The number of the odd UUID text `s`, given one if new.
-fn odd_number(s: &str) -> [u8; 4] {
-    let mut t = odd_texts();
-    if let Some(&n) = t.numbers.get(s) {
-        return n.to_le_bytes();
-    }
-    let n = u32::try_from(t.all.len()).expect("fewer than 2^32 distinct odd UUID texts");
-    let text: &'static str = Box::leak(s.into());
-    t.all.push(text);
-    t.numbers.insert(text, n);
-    n.to_le_bytes()
-}
-
-/// The odd UUID text numbered `n`.
-fn odd_text(n: [u8; 4]) -> &'static str {
-    odd_texts().all[u32::from_le_bytes(n) as usize]
 }
 
 fn hex_value(b: u8) -> Option<(u8, Option<bool>)> {
@@ -192,7 +158,7 @@ impl Uuid {
         Uuid(match parse_canonical(s) {
             Some((bytes, false)) => UuidRepr::Lower(bytes),
             Some((bytes, true)) => UuidRepr::Upper(bytes),
-            None => UuidRepr::Text(odd_number(s)),
+            None => UuidRepr::Text(Word::new(s).to_bytes()),
         })
     }
 
@@ -201,7 +167,7 @@ impl Uuid {
         match &self.0 {
             UuidRepr::Lower(b) => render_canonical(b, false, buf),
             UuidRepr::Upper(b) => render_canonical(b, true, buf),
-            UuidRepr::Text(n) => odd_text(*n),
+            UuidRepr::Text(n) => Word::from_bytes(*n).as_str(),
         }
     }
 
@@ -210,14 +176,14 @@ impl Uuid {
     pub fn as_lower_str_in<'a>(&'a self, buf: &'a mut [u8; UUID_LEN]) -> &'a str {
         match &self.0 {
             UuidRepr::Lower(b) | UuidRepr::Upper(b) => render_canonical(b, false, buf),
-            UuidRepr::Text(n) => odd_text(*n),
+            UuidRepr::Text(n) => Word::from_bytes(*n).as_str(),
         }
     }
 
     /// The text, owned when it is held compact (a report cell).
     pub fn to_cow(&self) -> Cow<'_, str> {
         match &self.0 {
-            UuidRepr::Text(n) => Cow::Borrowed(odd_text(*n)),
+            UuidRepr::Text(n) => Cow::Borrowed(Word::from_bytes(*n).as_str()),
             _ => Cow::Owned(self.to_string()),
         }
     }
