@@ -38,7 +38,7 @@ pub struct VmDetails {
     pub figures: Figures,
 }
 
-/// Up to [`FIGURES`] numbers, each as its 64 bits, and which of them were sent.
+/// Up to `FIGURES` numbers, each as its 64 bits, and which of them were sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Figures {
     values: [u64; FIGURES],

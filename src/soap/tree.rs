@@ -36,7 +36,7 @@ pub struct Tree {
 /// the client keep answers far below it.
 const MAX_TREE: usize = u32::MAX as usize;
 
-/// A tree past [`MAX_TREE`].
+/// A tree past `MAX_TREE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TooLarge;
 
