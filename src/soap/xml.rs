@@ -98,7 +98,7 @@ struct Source<R> {
 }
 
 /// A namespace-aware streaming reader. The bytes of the body are parsed from memory as they
-/// arrive (see [`super::scan`]); one object is never held beyond the bytes it came in.
+/// arrive (see `soap::scan`); one object is never held beyond the bytes it came in.
 pub struct XmlStream<R> {
     src: Source<R>,
     scope: Scope,
