@@ -158,6 +158,36 @@ impl Shared {
     }
 }
 
+/// A thread's pool of shared values of one type (see [`pooled`]).
+pub type ArcPool<T> = RefCell<HashSet<Arc<T>>>;
+
+/// The pooled copy of `value` in `pool`, created when it is new to this thread. Models keep
+/// many equal values (a disk's controller, a finding's verdict), so each holds one pointer to
+/// a shared one. The pool starts afresh beyond `limit` distinct values, like the string pool.
+pub fn pooled<T: Eq + std::hash::Hash>(
+    pool: &'static std::thread::LocalKey<ArcPool<T>>,
+    value: T,
+    limit: usize,
+) -> Arc<T> {
+    pool.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        if let Some(v) = pool.get(&value) {
+            return v.clone();
+        }
+        if pool.len() >= limit {
+            pool.clear();
+        }
+        let v = Arc::new(value);
+        pool.insert(v.clone());
+        v
+    })
+}
+
+/// Empties `pool` and frees its table.
+pub fn clear<T>(pool: &'static std::thread::LocalKey<ArcPool<T>>) {
+    pool.with(|pool| *pool.borrow_mut() = Default::default());
+}
+
 /// Empties this thread's pool and frees its table. Values stay alive as long as something
 /// else holds them; for a caller that frees one large model before it builds the next (`diff`
 /// reads one side, then the other), so the first side's strings are not kept for the second.

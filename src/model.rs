@@ -8,8 +8,7 @@
 //! Enumerations that come from vCenter keep unknown values as `Unknown(String)` so that a newer
 //! vCenter with a new enum member still audits.
 
-use std::cell::RefCell;
-use std::collections::HashSet;
+use crate::intern::ArcPool;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -591,16 +590,17 @@ pub struct Controller {
 const CONTROLLER_POOL_LIMIT: usize = 1 << 12;
 
 thread_local! {
-    static CONTROLLERS: RefCell<HashSet<Arc<Controller>>> = RefCell::new(HashSet::new());
+    static CONTROLLERS: ArcPool<Controller> = ArcPool::default();
 }
 
-/// Empties this thread's pools (interned strings and controllers) and frees their tables; what
+/// Empties this thread's pools (interned strings, controllers, verdicts) and frees their tables; what
 /// the model holds stays. For threads that end (a table left for the thread's exit may outlive
 /// the work that filled it) and for a caller that frees one large model before it builds the
 /// next (`diff`).
 pub fn clear_pools() {
     crate::intern::clear_pool();
-    CONTROLLERS.with(|pool| *pool.borrow_mut() = HashSet::new());
+    crate::intern::clear(&CONTROLLERS);
+    crate::audit::finding::clear_pool();
 }
 
 impl Controller {
@@ -609,18 +609,7 @@ impl Controller {
     /// pointer to a shared value instead of a 40-byte copy. The pool is per thread and bounded
     /// like the string pool ([`Shared`]).
     pub fn pooled(self) -> Arc<Controller> {
-        CONTROLLERS.with(|pool| {
-            let mut pool = pool.borrow_mut();
-            if let Some(c) = pool.get(&self) {
-                return c.clone();
-            }
-            if pool.len() >= CONTROLLER_POOL_LIMIT {
-                pool.clear();
-            }
-            let c = Arc::new(self);
-            pool.insert(c.clone());
-            c
-        })
+        crate::intern::pooled(&CONTROLLERS, self, CONTROLLER_POOL_LIMIT)
     }
 }
 

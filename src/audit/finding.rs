@@ -12,11 +12,10 @@
 //! alive beyond the findings' own references. A finding reads and writes exactly the columns it
 //! always had (`vcenter,object_type,object,moref,rule,severity,status,message,actual,expected`).
 
-use std::cell::RefCell;
+use crate::intern::ArcPool;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use foldhash::HashSet;
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -27,7 +26,12 @@ use crate::model::Shared;
 const POOL_LIMIT: usize = 1 << 12;
 
 thread_local! {
-    static VERDICTS: RefCell<HashSet<Arc<Verdict>>> = RefCell::new(HashSet::default());
+    static VERDICTS: ArcPool<Verdict> = ArcPool::default();
+}
+
+/// Empties this thread's verdict pool (see [`crate::model::clear_pools`]).
+pub(crate) fn clear_pool() {
+    crate::intern::clear(&VERDICTS);
 }
 
 /// What a finding says, apart from which object it is about: shared by every finding that says
@@ -51,18 +55,7 @@ pub struct Verdict {
 impl Verdict {
     /// The pooled copy of this verdict, created when it is new to this thread.
     fn pooled(self) -> Arc<Verdict> {
-        VERDICTS.with(|pool| {
-            let mut pool = pool.borrow_mut();
-            if let Some(v) = pool.get(&self) {
-                return v.clone();
-            }
-            if pool.len() >= POOL_LIMIT {
-                pool.clear();
-            }
-            let v = Arc::new(self);
-            pool.insert(v.clone());
-            v
-        })
+        crate::intern::pooled(&VERDICTS, self, POOL_LIMIT)
     }
 }
 
@@ -189,6 +182,15 @@ mod tests {
         assert_eq!(c.message.as_ref() as &str, "other");
         assert_eq!(&*b.object, "web-2");
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn clearing_the_pools_forgets_the_verdicts() {
+        let a = Finding::new("web-1".into(), "vm-1".into(), verdict("to forget"));
+        crate::model::clear_pools();
+        let b = Finding::new("web-1".into(), "vm-1".into(), verdict("to forget"));
+        assert!(!std::ptr::eq(a.verdict(), b.verdict()), "a new verdict after clearing");
+        assert_eq!(a, b);
     }
 
     #[test]
