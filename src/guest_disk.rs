@@ -2,8 +2,7 @@
 //!
 //! A VM reports a few of these and a million VMs keep them for the whole run. The two figures
 //! are optional (Tools may leave either out), and two `Option<u64>` took 32 bytes where the
-//! numbers need 16: the figures are kept as plain numbers beside one byte saying which are
-//! known (32 bytes a filesystem, was 40), read with [`GuestDisk::capacity_bytes`] and
+//! numbers need 16: they are packed [`Figures`] (32 bytes a filesystem, was 40), read with [`GuestDisk::capacity_bytes`] and
 //! [`GuestDisk::free_bytes`]. It serializes exactly as the struct of `Option`s did
 //! (`{"path":..,"capacity_bytes":..,"free_bytes":..}`, `null` when unknown), so snapshots and
 //! reports are unchanged and older snapshots read.
@@ -12,42 +11,37 @@ use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::intern::Shared;
+use crate::packed::Figures;
 
-/// Bit of `known`: the capacity was reported.
-const CAPACITY: u8 = 1;
-/// Bit of `known`: the free space was reported.
-const FREE: u8 = 2;
+/// Which of the figures is the capacity.
+const CAPACITY: usize = 0;
+/// Which of the figures is the free space.
+const FREE: usize = 1;
 
 /// A filesystem as VMware Tools see it inside the guest.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(from = "Wire")]
 pub struct GuestDisk {
     pub path: Shared,
-    /// 0 when unknown (see `known`), so that equal disks compare equal.
-    capacity: u64,
-    free: u64,
-    known: u8,
+    figures: Figures<2>,
 }
 
 impl GuestDisk {
     pub fn new(path: Shared, capacity_bytes: Option<u64>, free_bytes: Option<u64>) -> Self {
-        let bit = |v: Option<u64>, b: u8| if v.is_some() { b } else { 0 };
-        GuestDisk {
-            path,
-            capacity: capacity_bytes.unwrap_or(0),
-            free: free_bytes.unwrap_or(0),
-            known: bit(capacity_bytes, CAPACITY) | bit(free_bytes, FREE),
-        }
+        let mut figures = Figures::default();
+        figures.set(CAPACITY, capacity_bytes);
+        figures.set(FREE, free_bytes);
+        GuestDisk { path, figures }
     }
 
     /// The filesystem's size in bytes; `None` when not reported.
     pub fn capacity_bytes(&self) -> Option<u64> {
-        (self.known & CAPACITY != 0).then_some(self.capacity)
+        self.figures.get(CAPACITY)
     }
 
     /// Its free space in bytes; `None` when not reported.
     pub fn free_bytes(&self) -> Option<u64> {
-        (self.known & FREE != 0).then_some(self.free)
+        self.figures.get(FREE)
     }
 }
 

@@ -1,13 +1,54 @@
-//! Optional figures packed to one-byte alignment, for the structs a million VMs keep.
+//! Optional figures packed, for the structs a million VMs keep.
 //!
-//! An `Option<u64>` is 16 bytes aligned to 8. [`OptU64`] holds the same value in 9 bytes
-//! aligned to one, so in a struct it fills the space that the byte-sized fields leave beside
-//! the pointers instead of adding 16 bytes (the [`Vm`](crate::model::Vm) is 8 bytes smaller for
-//! its `memory_mb`). It reads, writes, compares and debugs exactly as the `Option<u64>` it holds.
+//! An `Option<u64>` is 16 bytes: a flag, then padding to the number's alignment. [`Figures`]
+//! keeps N of them as plain numbers beside one bit each for "sent" (a VM's ten detail figures,
+//! a guest filesystem's two). [`OptU64`] keeps a single one in 9 bytes aligned to one, so in a
+//! struct it fills the space that the byte-sized fields leave beside the pointers instead of
+//! adding 16 bytes (the [`Vm`](crate::model::Vm) is 8 bytes smaller for its `memory_mb`). Both
+//! read, write, compare and debug exactly as the `Option<u64>`s they hold.
 
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Up to 16 optional numbers, each as its 64 bits, and which of them were sent. An unsent
+/// number is held as 0, so equal figures compare equal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Figures<const N: usize> {
+    values: [u64; N],
+    sent: u16,
+}
+
+impl<const N: usize> Default for Figures<N> {
+    fn default() -> Self {
+        Figures {
+            values: [0; N],
+            sent: 0,
+        }
+    }
+}
+
+impl<const N: usize> Figures<N> {
+    /// One bit of `sent` per figure.
+    const FITS: () = assert!(N <= 16, "at most 16 figures");
+
+    /// Figure `i`; `None` when not sent.
+    pub fn get(&self, i: usize) -> Option<u64> {
+        let () = Self::FITS;
+        (self.sent & (1 << i) != 0).then(|| self.values[i])
+    }
+
+    /// Sets figure `i`.
+    pub fn set(&mut self, i: usize, v: Option<u64>) {
+        let () = Self::FITS;
+        self.values[i] = v.unwrap_or(0);
+        if v.is_some() {
+            self.sent |= 1 << i;
+        } else {
+            self.sent &= !(1 << i);
+        }
+    }
+}
 
 /// An `Option<u64>` in 9 bytes aligned to one (see the module documentation).
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::compact::DatastorePath;
 use crate::intern::Shared;
+use crate::packed::Figures;
 
 /// A VM's inventory details (the RVTools columns); each field `None` when not sent.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -35,32 +36,11 @@ pub struct VmDetails {
     pub cbt: Option<bool>,
     /// The figures, packed: read and set them with the methods named after them. Public only so
     /// that `..VmDetails::default()` works where details are built.
-    pub figures: Figures,
+    pub figures: Figures<FIGURES>,
 }
 
-/// Up to `FIGURES` numbers, each as its 64 bits, and which of them were sent.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Figures {
-    values: [u64; FIGURES],
-    sent: u16,
-}
-
+/// How many figures a VM's details hold.
 const FIGURES: usize = 10;
-
-impl Figures {
-    fn get(&self, i: usize) -> Option<u64> {
-        (self.sent & (1 << i) != 0).then(|| self.values[i])
-    }
-
-    fn set(&mut self, i: usize, v: Option<u64>) {
-        self.values[i] = v.unwrap_or(0);
-        if v.is_some() {
-            self.sent |= 1 << i;
-        } else {
-            self.sent &= !(1 << i);
-        }
-    }
-}
 
 /// The figures' getters and setters, and the serialized form (every field in order, as the
 /// struct of `Option`s had them).

@@ -189,7 +189,10 @@ mod tests {
         let a = Finding::new("web-1".into(), "vm-1".into(), verdict("to forget"));
         crate::model::clear_pools();
         let b = Finding::new("web-1".into(), "vm-1".into(), verdict("to forget"));
-        assert!(!std::ptr::eq(a.verdict(), b.verdict()), "a new verdict after clearing");
+        assert!(
+            !std::ptr::eq(a.verdict(), b.verdict()),
+            "a new verdict after clearing"
+        );
         assert_eq!(a, b);
     }
 
