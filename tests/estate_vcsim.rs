@@ -460,3 +460,48 @@ fn events_that_cannot_be_read_make_the_check_unknown() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_all_unknown(&out, &sim, "vCenter events were not read (--events-days 0)");
 }
+
+/// With `--jobs` above 1 each vCenter is collected on a thread of its own; the reports must be
+/// what collecting them one at a time (in the calling task) gives, byte for byte (apart from
+/// `vcenters.csv`, which holds collection times).
+#[test]
+fn vcenters_collected_on_threads_of_their_own_report_as_one_at_a_time() {
+    let s1 = audit_instance(1, &[]);
+    let s2 = audit_instance(2, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let estate = estate_file(dir.path(), &[(&s1, "VC1_PW"), (&s2, "VC2_PW")]);
+    for jobs in ["1", "2"] {
+        let out = dir.path().join(format!("out-{jobs}"));
+        let run = vcaudit_env(
+            &[
+                "audit",
+                "--estate",
+                estate.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--format",
+                "csv",
+                "--jobs",
+                jobs,
+            ],
+            &[("VC1_PW", PASSWORD), ("VC2_PW", PASSWORD)],
+        );
+        assert_eq!(run.code, 1, "--jobs {jobs}: {}", run.stderr);
+    }
+    let mut compared = 0;
+    for entry in std::fs::read_dir(dir.path().join("out-1")).unwrap() {
+        let name = entry.unwrap().file_name();
+        if name == "vcenters.csv" {
+            continue;
+        }
+        let one = std::fs::read(dir.path().join("out-1").join(&name)).unwrap();
+        let two = std::fs::read(dir.path().join("out-2").join(&name)).unwrap();
+        assert!(one == two, "{name:?} differs between --jobs 1 and 2");
+        compared += 1;
+    }
+    let vms = Table::read(&dir.path().join("out-2/vms.csv"));
+    let servers: std::collections::BTreeSet<&str> =
+        vms.rows.iter().map(|r| r["vcenter"].as_str()).collect();
+    assert_eq!(servers.len(), 2, "both vCenters' VMs");
+    assert!(compared >= 5, "only {compared} reports compared");
+}

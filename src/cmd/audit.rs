@@ -104,7 +104,7 @@ pub async fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<Outcome, Error
             let collected = collect_estate_with(
                 &targets,
                 args.jobs as usize,
-                &*super::progress::observer(args.progress),
+                super::progress::observer(args.progress),
             )
             .await;
             crate::phase::done("collect", started);

@@ -52,7 +52,7 @@ pub async fn run(args: &CollectArgs, out: &mut dyn Write) -> Result<Outcome, Err
     let collected = collect_estate_with(
         &targets,
         args.jobs as usize,
-        &*super::progress::observer(args.progress),
+        super::progress::observer(args.progress),
     )
     .await;
     if collected.interrupted {

@@ -9,15 +9,15 @@ use crate::collect::progress::{Finished, Observer, Phase, Silent};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
 use std::io::IsTerminal;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The observer for a run: the display when `wanted` and stderr is a terminal, else nothing.
-pub fn observer(wanted: bool) -> Box<dyn Observer> {
+pub fn observer(wanted: bool) -> Arc<dyn Observer> {
     if wanted && std::io::stderr().is_terminal() {
-        Box::new(Display::new(ProgressDrawTarget::stderr()))
+        Arc::new(Display::new(ProgressDrawTarget::stderr()))
     } else {
-        Box::new(Silent)
+        Arc::new(Silent)
     }
 }
 

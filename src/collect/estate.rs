@@ -8,6 +8,7 @@ use super::{VCenterError, collect_vcenter_with};
 use crate::model::{CollectStatus, Estate, VCenterInventory};
 use crate::target::Target;
 use futures_util::StreamExt;
+use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 /// The estate and the vCenters that failed, in the order named.
@@ -19,14 +20,18 @@ pub struct Collected {
 
 /// Collects every target, at most `jobs` at a time; Ctrl-C cancels all and logs out.
 pub async fn collect_estate(targets: &[Target], jobs: usize) -> Collected {
-    collect_estate_with(targets, jobs, &Silent).await
+    collect_estate_with(targets, jobs, Arc::new(Silent)).await
 }
 
 /// [`collect_estate`], telling `observer` how each vCenter goes.
+///
+/// With more than one vCenter at a time, each is collected on a thread of its own, so that
+/// their answers are decoded on as many cores as there are (polled together in one task, they
+/// would all be decoded on one).
 pub async fn collect_estate_with(
     targets: &[Target],
     jobs: usize,
-    observer: &dyn Observer,
+    observer: Arc<dyn Observer>,
 ) -> Collected {
     let cancel = CancellationToken::new();
     let watcher = {
@@ -38,23 +43,37 @@ pub async fn collect_estate_with(
             }
         })
     };
+    let jobs = jobs.clamp(1, targets.len().max(1));
     let results: Vec<_> = futures_util::stream::iter(targets.iter())
         .map(|t| {
             let cancel = cancel.clone();
+            let observer = Arc::clone(&observer);
             async move {
-                let result = collect_vcenter_with(t, &cancel, observer).await;
-                let outcome = match &result {
-                    Ok(inv) => Finished::Collected {
-                        hosts: inv.hosts.len(),
-                        vms: inv.vms.len(),
-                    },
-                    Err(e) => Finished::Failed { error: e },
+                let result = if jobs == 1 {
+                    collect_one(t, &cancel, &*observer).await
+                } else {
+                    let target = t.clone();
+                    let thread = tokio::task::spawn_blocking(move || {
+                        let result = tokio::runtime::Builder::new_current_thread()
+                            .enable_all()
+                            .build()
+                            .map_err(|e| VCenterError::Setup(e.to_string()))?
+                            .block_on(collect_one(&target, &cancel, &*observer));
+                        // The thread's pools of shared values go with the work that filled
+                        // them: the blocking pool keeps idle threads a while.
+                        crate::model::clear_pools();
+                        result
+                    });
+                    match thread.await {
+                        Ok(result) => result,
+                        // A panic on a vCenter's thread is the program's, as it would be here.
+                        Err(e) => std::panic::resume_unwind(e.into_panic()),
+                    }
                 };
-                observer.finished(&t.label, outcome);
                 (t, result)
             }
         })
-        .buffered(jobs.max(1))
+        .buffered(jobs)
         .collect()
         .await;
     watcher.abort();
@@ -84,4 +103,22 @@ pub async fn collect_estate_with(
         failures,
         interrupted: cancel.is_cancelled(),
     }
+}
+
+/// One vCenter, its outcome told to `observer`.
+async fn collect_one(
+    t: &Target,
+    cancel: &CancellationToken,
+    observer: &dyn Observer,
+) -> Result<VCenterInventory, VCenterError> {
+    let result = collect_vcenter_with(t, cancel, observer).await;
+    let outcome = match &result {
+        Ok(inv) => Finished::Collected {
+            hosts: inv.hosts.len(),
+            vms: inv.vms.len(),
+        },
+        Err(e) => Finished::Failed { error: e },
+    };
+    observer.finished(&t.label, outcome);
+    result
 }
