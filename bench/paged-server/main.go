@@ -4,7 +4,7 @@
 // server little CPU (VM bodies are written straight from their index), so at 100k-1M VMs the
 // benchmark measures the client, not the simulator.
 //
-//	paged-server -vms N [-instance I] [-listen ADDR] [-capture DIR]
+//	paged-server -vms N [-instance I] [-listen ADDR] [-capture DIR] [-page-delay D]
 //
 // It prints one JSON line when it serves ({"server": "127.0.0.1:PORT", "ca_file": PATH}) and runs
 // until its stdin closes. The estate: one datacenter; a cluster per 16 hosts, a host per 40 VMs,
@@ -15,6 +15,8 @@
 // RetrievePropertiesEx, ContinueRetrievePropertiesEx and the event collector calls (no events).
 // The REST (tags) interface answers 404, as a vCenter without the vAPI endpoint does.
 // -capture DIR records the SOAP requests of the first session for bench/floor.py, like the vcsim scenario's.
+// -page-delay D (a Go duration, e.g. 500ms) waits before each page of RetrievePropertiesEx and
+// ContinueRetrievePropertiesEx: a real vCenter takes a while to build a page of 1000 VMs.
 package main
 
 import (
@@ -49,6 +51,7 @@ var (
 	instance = flag.Int("instance", 1, "instance number: distinct UUIDs and names per vCenter")
 	listen   = flag.String("listen", "127.0.0.1:0", "address to listen on")
 	capture  = flag.String("capture", "", "write every SOAP request and the head of its answer here")
+	delay    = flag.Duration("page-delay", 0, "wait this long before each page, as a vCenter builds a page before its first byte")
 )
 
 type estate struct {
@@ -245,6 +248,7 @@ func (l *limited) Write(p []byte) (int, error) {
 
 // page writes objects [from, from+max) of the view's type and a token when more are left.
 func (s *server) page(w *bufio.Writer, view string, from, max int) {
+	time.Sleep(*delay)
 	s.mu.Lock()
 	kind, ok := s.views[view]
 	s.mu.Unlock()
