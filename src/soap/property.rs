@@ -46,11 +46,28 @@ pub async fn retrieve_all(
         .await?;
     loop {
         let before = count;
-        let token = read_page(response.stream(), &mut |oc| {
+        // vSphere sends the token before the page's objects: the next page is asked for as
+        // soon as it is read, so the server prepares it while this one is read and decoded.
+        let (tell, told) = tokio::sync::oneshot::channel::<String>();
+        let last = last_token.as_deref();
+        let next = async {
+            let t = told.await.ok()?;
+            // Only a token the checks below can accept is followed before the page ends.
+            if last == Some(t.as_str()) || pages >= MAX_PAGES {
+                return None;
+            }
+            Some((
+                client.continue_retrieve_properties_ex(collector, &t).await,
+                t,
+            ))
+        };
+        let mut counted = |oc: &ObjectContent| {
             count += 1;
             on_object(oc)
-        })
-        .await?;
+        };
+        let read = read_page_telling(response.stream(), &mut counted, Some(tell));
+        let (token, next) = tokio::join!(read, next);
+        let token = token?;
         if let Some(t) = &token {
             // A token that comes back, a page with a token but no object, or more pages than
             // any estate has: an endless continuation, from a broken or hostile server.
@@ -71,13 +88,14 @@ pub async fn retrieve_all(
             pages += 1;
             last_token = token.clone();
         }
-        match token {
-            Some(t) => {
+        match (token, next) {
+            (Some(t), Some((asked, sent))) if sent == t => response = asked?,
+            (Some(t), _) => {
                 response = client
                     .continue_retrieve_properties_ex(collector, &t)
                     .await?
             }
-            None => return Ok(count),
+            (None, _) => return Ok(count),
         }
     }
 }
@@ -89,6 +107,15 @@ pub async fn retrieve_all(
 pub async fn read_page<R: tokio::io::AsyncBufRead + Unpin>(
     xml: &mut XmlStream<R>,
     on_object: &mut impl FnMut(&ObjectContent),
+) -> Result<Option<String>, SoapError> {
+    read_page_telling(xml, on_object, None).await
+}
+
+/// [`read_page`], sending the token to `tell` as soon as it is read.
+async fn read_page_telling<R: tokio::io::AsyncBufRead + Unpin>(
+    xml: &mut XmlStream<R>,
+    on_object: &mut impl FnMut(&ObjectContent),
+    mut tell: Option<tokio::sync::oneshot::Sender<String>>,
 ) -> Result<Option<String>, SoapError> {
     let mut token: Option<String> = None;
     // One object's buffers for the whole page.
@@ -107,6 +134,10 @@ pub async fn read_page<R: tokio::io::AsyncBufRead + Unpin>(
                     let tree = xml.read_node(part).await?;
                     let t = tree.root().text().trim();
                     if !t.is_empty() {
+                        if let Some(tell) = tell.take() {
+                            // Nobody listening is no error: the page is read all the same.
+                            let _ = tell.send(t.to_string());
+                        }
                         token = Some(t.to_string());
                     }
                 }
