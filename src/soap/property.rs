@@ -51,23 +51,23 @@ pub async fn retrieve_all(
         let (tell, told) = tokio::sync::oneshot::channel::<String>();
         let last = last_token.as_deref();
         let next = async {
-            let t = told.await.ok()?;
+            let Ok(t) = told.await else {
+                return Ok(None);
+            };
             // Only a token the checks below can accept is followed before the page ends.
             if last == Some(t.as_str()) || pages >= MAX_PAGES {
-                return None;
+                return Ok(None);
             }
-            Some((
-                client.continue_retrieve_properties_ex(collector, &t).await,
-                t,
-            ))
+            let asked = client.continue_retrieve_properties_ex(collector, &t).await;
+            Ok::<_, SoapError>(Some((asked, t)))
         };
         let mut counted = |oc: &ObjectContent| {
             count += 1;
             on_object(oc)
         };
         let read = read_page_telling(response.stream(), &mut counted, Some(tell));
-        let (token, next) = tokio::join!(read, next);
-        let token = token?;
+        // A page that fails ends the retrieval at once: the early request is dropped.
+        let (token, next) = tokio::try_join!(read, next)?;
         if let Some(t) = &token {
             // A token that comes back, a page with a token but no object, or more pages than
             // any estate has: an endless continuation, from a broken or hostile server.
