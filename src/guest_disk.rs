@@ -2,8 +2,8 @@
 //!
 //! A VM reports a few of these and a million VMs keep them for the whole run. The two figures
 //! are optional (Tools may leave either out), and two `Option<u64>` took 32 bytes where the
-//! numbers need 16: they are packed [`Figures`] (32 bytes a filesystem, was 40), read with [`GuestDisk::capacity_bytes`] and
-//! [`GuestDisk::free_bytes`]. It serializes exactly as the struct of `Option`s did
+//! numbers need 16: they are packed [`Figures`] (32 bytes a filesystem, was 40), read with
+//! [`GuestDisk::capacity_bytes`] and [`GuestDisk::free_bytes`]. It serializes exactly as the struct of `Option`s did
 //! (`{"path":..,"capacity_bytes":..,"free_bytes":..}`, `null` when unknown), so snapshots and
 //! reports are unchanged and older snapshots read.
 

@@ -593,10 +593,10 @@ thread_local! {
     static CONTROLLERS: ArcPool<Controller> = ArcPool::default();
 }
 
-/// Empties this thread's pools (interned strings, controllers, verdicts) and frees their tables; what
-/// the model holds stays. For threads that end (a table left for the thread's exit may outlive
-/// the work that filled it) and for a caller that frees one large model before it builds the
-/// next (`diff`).
+/// Empties this thread's pools (interned strings, controllers, verdicts) and frees their
+/// tables; what the model holds stays. For threads that end (a table left for the thread's exit
+/// may outlive the work that filled it) and for a caller that frees one large model before it
+/// builds the next (`diff`).
 pub fn clear_pools() {
     crate::intern::clear_pool();
     crate::intern::clear(&CONTROLLERS);

@@ -143,18 +143,20 @@ fn assert_shared_messages(findings: &Table, sims: &[&Sim]) {
 }
 
 fn audit_estate(dir: &Path, estate: &Path, env: &[(&str, &str)]) -> Run {
-    vcaudit_env(
-        &[
-            "audit",
-            "--estate",
-            estate.to_str().unwrap(),
-            "--out",
-            dir.join("out").to_str().unwrap(),
-            "--jobs",
-            "4",
-        ],
-        env,
-    )
+    audit_estate_into(&dir.join("out"), estate, &["--jobs", "4"], env)
+}
+
+/// `vcaudit audit --estate ESTATE --out OUT EXTRA...`.
+fn audit_estate_into(out: &Path, estate: &Path, extra: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut args = vec![
+        "audit",
+        "--estate",
+        estate.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    vcaudit_env(&args, env)
 }
 
 #[test]
@@ -445,16 +447,10 @@ fn events_that_cannot_be_read_make_the_check_unknown() {
     assert_all_unknown(&out, &sim, "events unavailable: ");
 
     // --events-days 0: not read at all, and the message says so.
-    let run = vcaudit_env(
-        &[
-            "audit",
-            "--estate",
-            estate.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--events-days",
-            "0",
-        ],
+    let run = audit_estate_into(
+        &out,
+        &estate,
+        &["--events-days", "0"],
         &[("VC1_PW", PASSWORD)],
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -471,19 +467,10 @@ fn vcenters_collected_on_threads_of_their_own_report_as_one_at_a_time() {
     let dir = tempfile::tempdir().unwrap();
     let estate = estate_file(dir.path(), &[(&s1, "VC1_PW"), (&s2, "VC2_PW")]);
     for jobs in ["1", "2"] {
-        let out = dir.path().join(format!("out-{jobs}"));
-        let run = vcaudit_env(
-            &[
-                "audit",
-                "--estate",
-                estate.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--format",
-                "csv",
-                "--jobs",
-                jobs,
-            ],
+        let run = audit_estate_into(
+            &dir.path().join(format!("out-{jobs}")),
+            &estate,
+            &["--format", "csv", "--jobs", jobs],
             &[("VC1_PW", PASSWORD), ("VC2_PW", PASSWORD)],
         );
         assert_eq!(run.code, 1, "--jobs {jobs}: {}", run.stderr);

@@ -52,23 +52,7 @@ pub async fn collect_estate_with(
                 let result = if jobs == 1 {
                     collect_one(t, &cancel, &*observer).await
                 } else {
-                    let target = t.clone();
-                    let thread = tokio::task::spawn_blocking(move || {
-                        let result = tokio::runtime::Builder::new_current_thread()
-                            .enable_all()
-                            .build()
-                            .map_err(|e| VCenterError::Setup(e.to_string()))?
-                            .block_on(collect_one(&target, &cancel, &*observer));
-                        // The thread's pools of shared values go with the work that filled
-                        // them: the blocking pool keeps idle threads a while.
-                        crate::model::clear_pools();
-                        result
-                    });
-                    match thread.await {
-                        Ok(result) => result,
-                        // A panic on a vCenter's thread is the program's, as it would be here.
-                        Err(e) => std::panic::resume_unwind(e.into_panic()),
-                    }
+                    collect_on_thread(t.clone(), cancel, observer).await
                 };
                 (t, result)
             }
@@ -105,13 +89,48 @@ pub async fn collect_estate_with(
     }
 }
 
+/// [`collect_one`] on a blocking thread with a runtime of its own (its HTTP connections
+/// with it), so that vCenters collected at once are decoded on as many cores as there are.
+async fn collect_on_thread(
+    target: Target,
+    cancel: CancellationToken,
+    observer: Arc<dyn Observer>,
+) -> Result<VCenterInventory, VCenterError> {
+    let thread = tokio::task::spawn_blocking(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build();
+        let result = match runtime {
+            Ok(runtime) => runtime.block_on(collect_one(&target, &cancel, &*observer)),
+            Err(e) => told(&target, Err(VCenterError::Setup(e.to_string())), &*observer),
+        };
+        // The thread's pools of shared values go with the work that filled them: the
+        // blocking pool keeps idle threads a while.
+        crate::model::clear_pools();
+        result
+    });
+    match thread.await {
+        Ok(result) => result,
+        // A panic on a vCenter's thread is the program's, as it would be here.
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
 /// One vCenter, its outcome told to `observer`.
 async fn collect_one(
     t: &Target,
     cancel: &CancellationToken,
     observer: &dyn Observer,
 ) -> Result<VCenterInventory, VCenterError> {
-    let result = collect_vcenter_with(t, cancel, observer).await;
+    told(t, collect_vcenter_with(t, cancel, observer).await, observer)
+}
+
+/// `result`, once told to `observer`.
+fn told(
+    t: &Target,
+    result: Result<VCenterInventory, VCenterError>,
+    observer: &dyn Observer,
+) -> Result<VCenterInventory, VCenterError> {
     let outcome = match &result {
         Ok(inv) => Finished::Collected {
             hosts: inv.hosts.len(),
